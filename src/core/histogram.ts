@@ -1,0 +1,108 @@
+/**
+ * The protocol-wide latency histogram (DESIGN section 2): fixed logarithmic buckets in the
+ * DDSketch style, so that peers' histograms merge exactly (element-wise) and quantiles read
+ * from a merged histogram are within RELATIVE_ACCURACY of the true value.
+ *
+ * Bucket 0 holds (0, MIN_S]; bucket k >= 1 holds (MIN_S * GAMMA^(k-1), MIN_S * GAMMA^k].
+ * The normative boundary table is `protocol/histogram-buckets.json` (generated from this
+ * module and checked by a test), so another implementation need not reproduce our libm.
+ */
+
+export const RELATIVE_ACCURACY = 0.05
+export const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY)
+/** smallest distinguished duration, seconds (1 ms) */
+export const MIN_S = 0.001
+/** largest valid duration, seconds (7 days, DESIGN section 2) */
+export const MAX_S = 7 * 86_400
+
+function buildUpperBounds (): Float64Array {
+  const bounds: number[] = []
+  for (let k = 0; ; k++) {
+    const upper = MIN_S * GAMMA ** k
+    bounds.push(upper)
+    if (upper >= MAX_S) break
+  }
+  return Float64Array.from(bounds)
+}
+
+/** UPPER_BOUNDS[k] is the inclusive upper boundary of bucket k, in seconds. */
+export const UPPER_BOUNDS: Float64Array = buildUpperBounds()
+export const BUCKET_COUNT = UPPER_BOUNDS.length
+
+/** The bucket of a duration in seconds (0 < s <= MAX_S; larger values clamp to the last bucket). */
+export function bucketOf (seconds: number): number {
+  let lo = 0
+  let hi = BUCKET_COUNT - 1
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    if (seconds <= UPPER_BOUNDS[mid]) hi = mid
+    else lo = mid + 1
+  }
+  return lo
+}
+
+/** The value that stands for bucket k: within RELATIVE_ACCURACY of anything in it. */
+export function bucketValue (k: number): number {
+  if (k === 0) return MIN_S / 2
+  return 2 * UPPER_BOUNDS[k] / (GAMMA + 1)
+}
+
+/** Quantile q (0..1) of a histogram, in seconds; null when it is empty. */
+export function quantile (hist: ReadonlyMap<number, number>, q: number): number | null {
+  let total = 0
+  for (const count of hist.values()) total += count
+  if (total === 0) return null
+  const rank = q * (total - 1)
+  const buckets = [...hist.keys()].sort((a, b) => a - b)
+  let seen = 0
+  for (const k of buckets) {
+    seen += hist.get(k) ?? 0
+    if (seen > rank) return bucketValue(k)
+  }
+  return bucketValue(buckets[buckets.length - 1])
+}
+
+export function histTotal (hist: ReadonlyMap<number, number>): number {
+  let total = 0
+  for (const count of hist.values()) total += count
+  return total
+}
+
+/** Adds `other` into `into` (used to sum origins and days). */
+export function addHist (into: Map<number, number>, other: ReadonlyMap<number, number>): void {
+  for (const [k, c] of other) into.set(k, (into.get(k) ?? 0) + c)
+}
+
+/**
+ * Compact storage form for SQLite: for each non-empty bucket in ascending order,
+ * one byte of bucket index then the count as unsigned LEB128.
+ */
+export function encodeHist (hist: ReadonlyMap<number, number>): Buffer {
+  const keys = [...hist.keys()].filter(k => (hist.get(k) ?? 0) > 0).sort((a, b) => a - b)
+  const out: number[] = []
+  for (const k of keys) {
+    out.push(k)
+    let c = hist.get(k) ?? 0
+    while (c >= 0x80) { out.push((c % 0x80) | 0x80); c = Math.floor(c / 0x80) }
+    out.push(c)
+  }
+  return Buffer.from(out)
+}
+
+export function decodeHist (bytes: Uint8Array | null | undefined, into: Map<number, number> = new Map()): Map<number, number> {
+  if (bytes == null) return into
+  let i = 0
+  while (i < bytes.length) {
+    const k = bytes[i++]
+    let c = 0
+    let mul = 1
+    for (;;) {
+      const b = bytes[i++]
+      c += (b & 0x7f) * mul
+      if (b < 0x80) break
+      mul *= 0x80
+    }
+    into.set(k, (into.get(k) ?? 0) + c)
+  }
+  return into
+}

@@ -1,0 +1,11 @@
+/** Bounds of DESIGN section 2 and the defaults of section 5, in one place. */
+export const MAX_LABEL_CHARS = 128
+export const MAX_ID_CHARS = 256
+export const MAX_DURATION_S = 7 * 86_400
+/** A sanity bound so fixed-point cost sums stay exact safe integers (not in DESIGN; see README). */
+export const MAX_COST_USD = 1_000_000
+export const CLOCK_SKEW_MS = 5 * 60_000
+export const DEFAULT_RETENTION_DAYS = 90
+export const DEFAULT_WINDOW_DAYS = 30
+export const DEFAULT_MIN_SAMPLES = 5
+export const DEFAULT_ORIGIN_CAP = 100

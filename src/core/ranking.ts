@@ -1,0 +1,108 @@
+import { quantile } from './histogram.js'
+import { OUTCOME_CLASSES, type Counters, type OutcomeClass } from './types.js'
+import { wilsonInterval } from './wilson.js'
+
+/** What the store hands the ranking: one arm's true totals and the origins above the cap. */
+export interface ArmInput {
+  tool: string
+  model: string
+  totals: Counters
+  origins: number
+  heavyOrigins: Array<{ n: number, pass: number }>
+}
+
+/** The ranked-arm JSON shape of DESIGN section 6 (plus a few extra fields). */
+export interface RankedArm {
+  tool: string
+  model: string
+  n: number
+  pass: number
+  pass_rate: number | null
+  wilson_lower: number
+  wilson_upper: number
+  p50_s: number | null
+  p90_s: number | null
+  mean_cost_usd: number | null
+  outcomes: Record<OutcomeClass, number>
+  origins: number
+  /** n >= min samples: eligible to be best */
+  benchmarked: boolean
+  /** the sample weight the ranking used (n minus what the per-origin cap removed) */
+  weighted_n: number
+}
+
+export interface RankOptions {
+  minSamples: number
+  originCap: number
+}
+
+/**
+ * Per-origin cap (DESIGN section 5): an origin with n_o > cap samples on an arm counts as cap
+ * samples with its own pass rate, so one peer's weight on any arm is bounded.
+ */
+export function cappedWeights (arm: ArmInput, cap: number): { n: number, pass: number } {
+  let n = arm.totals.n
+  let pass = arm.totals.pass
+  for (const o of arm.heavyOrigins) {
+    if (o.n <= cap) continue
+    n -= o.n - cap
+    pass -= o.pass - o.pass * cap / o.n
+  }
+  return { n, pass }
+}
+
+export function toRankedArm (arm: ArmInput, options: RankOptions): RankedArm {
+  const t = arm.totals
+  const weighted = cappedWeights(arm, options.originCap)
+  const bounds = wilsonInterval(weighted.pass, weighted.n)
+  const outcomes = Object.fromEntries(OUTCOME_CLASSES.map(c => [c, t[c]])) as Record<OutcomeClass, number>
+  return {
+    tool: arm.tool,
+    model: arm.model,
+    n: t.n,
+    pass: t.pass,
+    pass_rate: t.n > 0 ? t.pass / t.n : null,
+    wilson_lower: bounds.lower,
+    wilson_upper: bounds.upper,
+    p50_s: quantile(t.hist, 0.5),
+    p90_s: quantile(t.hist, 0.9),
+    mean_cost_usd: t.nCost > 0 ? t.sumCostMicros / t.nCost / 1_000_000 : null,
+    outcomes,
+    origins: arm.origins,
+    benchmarked: t.n >= options.minSamples,
+    weighted_n: weighted.n
+  }
+}
+
+const TIE_EPSILON = 1e-12
+
+/**
+ * Benchmarked arms first, by Wilson lower bound (95%), ties broken by the lower median
+ * duration (unknown medians last), then by more samples and by name so the order is total.
+ */
+export function compareArms (a: RankedArm, b: RankedArm): number {
+  if (a.benchmarked !== b.benchmarked) return a.benchmarked ? -1 : 1
+  if (Math.abs(a.wilson_lower - b.wilson_lower) > TIE_EPSILON) return b.wilson_lower - a.wilson_lower
+  if (a.p50_s !== b.p50_s) {
+    if (a.p50_s === null) return 1
+    if (b.p50_s === null) return -1
+    return a.p50_s - b.p50_s
+  }
+  if (a.n !== b.n) return b.n - a.n
+  return a.tool === b.tool ? compareText(a.model, b.model) : compareText(a.tool, b.tool)
+}
+
+function compareText (a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
+export interface Ranking {
+  best: RankedArm | null
+  ranking: RankedArm[]
+}
+
+export function rankArms (arms: ArmInput[], options: RankOptions): Ranking {
+  const ranking = arms.map(a => toRankedArm(a, options)).sort(compareArms)
+  const best = ranking[0]?.benchmarked === true ? ranking[0] : null
+  return { best, ranking }
+}

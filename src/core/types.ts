@@ -1,0 +1,65 @@
+/** Data model of DESIGN section 2: outcomes (local only) and the counters that are shared. */
+
+export const OUTCOME_CLASSES = ['pass', 'grader_fail', 'timeout', 'no_tool_calls', 'error'] as const
+export type OutcomeClass = typeof OUTCOME_CLASSES[number]
+
+/** One validated task attempt. Times are epoch milliseconds; money and durations as given. */
+export interface Outcome {
+  taskType: string
+  tool: string
+  /** '' = unspecified */
+  model: string
+  outcome: OutcomeClass
+  /** null = unknown (never 0) */
+  durationS: number | null
+  costUsd: number | null
+  offloaded: boolean
+  /** never leaves the node */
+  userId: string | null
+  /** client idempotency key */
+  id: string | null
+  atMs: number
+}
+
+/** The identity of one shared counter row: DESIGN section 2. `day` = UTC days since 1970-01-01. */
+export interface CounterKey {
+  taskType: string
+  tool: string
+  model: string
+  day: number
+}
+
+/**
+ * The shared counters of one key. Every field only grows for a given origin, so peers merge
+ * them by element-wise max. Sums are fixed-point integers (milliseconds, micro-USD) so that
+ * merges and hive sums are exact and byte-identical on every node, whatever the order.
+ */
+export interface Counters {
+  n: number
+  pass: number
+  grader_fail: number
+  timeout: number
+  no_tool_calls: number
+  error: number
+  offloaded: number
+  sumDurationMs: number
+  nDuration: number
+  sumCostMicros: number
+  nCost: number
+  /** sparse latency histogram: bucket index -> count (see core/histogram.ts) */
+  hist: Map<number, number>
+}
+
+export interface CounterEntry extends CounterKey, Counters {}
+
+export const COUNTER_SCALARS = [
+  'n', 'pass', 'grader_fail', 'timeout', 'no_tool_calls', 'error', 'offloaded',
+  'sumDurationMs', 'nDuration', 'sumCostMicros', 'nCost'
+] as const satisfies ReadonlyArray<keyof Counters>
+
+export function emptyCounters (): Counters {
+  return {
+    n: 0, pass: 0, grader_fail: 0, timeout: 0, no_tool_calls: 0, error: 0, offloaded: 0,
+    sumDurationMs: 0, nDuration: 0, sumCostMicros: 0, nCost: 0, hist: new Map()
+  }
+}

@@ -1,0 +1,55 @@
+import { decodeHist, encodeHist } from '../core/histogram.js'
+import { COUNTER_SCALARS, emptyCounters, type Counters } from '../core/types.js'
+
+/** SQL column of each scalar counter, in COUNTER_SCALARS order. */
+export const SCALAR_COLUMNS: Record<typeof COUNTER_SCALARS[number], string> = {
+  n: 'n',
+  pass: 'c_pass',
+  grader_fail: 'c_grader_fail',
+  timeout: 'c_timeout',
+  no_tool_calls: 'c_no_tool_calls',
+  error: 'c_error',
+  offloaded: 'offloaded',
+  sumDurationMs: 'sum_duration_ms',
+  nDuration: 'n_duration',
+  sumCostMicros: 'sum_cost_micros',
+  nCost: 'n_cost'
+}
+
+export const SCALAR_COLUMN_LIST = COUNTER_SCALARS.map(f => SCALAR_COLUMNS[f])
+
+/** `n INTEGER NOT NULL DEFAULT 0, c_pass ...` for CREATE TABLE. */
+export const SCALAR_COLUMN_DDL = SCALAR_COLUMN_LIST.map(c => `${c} INTEGER NOT NULL DEFAULT 0`).join(', ')
+
+/** A row as better-sqlite3 returns it: the scalar columns plus a `hist` blob. */
+export type CounterRow = Record<string, number | Buffer | null | string>
+
+export function countersFromRow (row: CounterRow): Counters {
+  const c = emptyCounters()
+  for (const f of COUNTER_SCALARS) c[f] = Number(row[SCALAR_COLUMNS[f]] ?? 0)
+  c.hist = decodeHist(row.hist as Buffer | null)
+  return c
+}
+
+/** Named parameters for the scalar columns and the hist blob. */
+export function counterParams (c: Counters): Record<string, number | Buffer> {
+  const params: Record<string, number | Buffer> = {}
+  for (const f of COUNTER_SCALARS) params[SCALAR_COLUMNS[f]] = c[f]
+  params.hist = encodeHist(c.hist)
+  return params
+}
+
+/**
+ * `INSERT ... ON CONFLICT DO UPDATE` that adds the given counters (and any `extraAdded` integer
+ * columns) into a row of `table`.
+ */
+export function upsertAddSql (table: string, keyColumns: string[], extraAdded: string[] = []): string {
+  const added = [...SCALAR_COLUMN_LIST, ...extraAdded]
+  const cols = [...keyColumns, ...added, 'hist']
+  const sets = [...added.map(c => `${c} = ${c} + excluded.${c}`), 'hist = hist_add(hist, excluded.hist)']
+  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(c => '@' + c).join(', ')})
+    ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${sets.join(', ')}`
+}
+
+/** `SUM(n) AS n, ..., hist_sum(hist) AS hist` for GROUP BY queries. */
+export const SUM_COUNTERS_SQL = [...SCALAR_COLUMN_LIST.map(c => `SUM(${c}) AS ${c}`), 'hist_sum(hist) AS hist'].join(', ')

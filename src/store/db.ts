@@ -1,0 +1,61 @@
+import Database from 'better-sqlite3'
+import { StateError } from '../errors.js'
+import { decodeHist, encodeHist } from '../core/histogram.js'
+import { migrate } from './migrations.js'
+
+export type Db = Database.Database
+
+function mergeHistBlobs (a: Buffer | null, b: Buffer | null, combine: (x: number, y: number) => number): Buffer | null {
+  if (a == null || a.length === 0) return b
+  if (b == null || b.length === 0) return a
+  const merged = decodeHist(a)
+  for (const [k, c] of decodeHist(b)) merged.set(k, combine(merged.get(k) ?? 0, c))
+  return encodeHist(merged)
+}
+
+/**
+ * SQL functions over histogram blobs, so counter upserts stay single statements:
+ * hist_add (sum), hist_max (element-wise max, the CRDT merge) and the aggregate hist_sum.
+ */
+function registerHistogramFunctions (db: Db): void {
+  const options = { deterministic: true, directOnly: true }
+  db.function('hist_add', options, (a: unknown, b: unknown) => mergeHistBlobs(a as Buffer | null, b as Buffer | null, (x, y) => x + y))
+  db.function('hist_max', options, (a: unknown, b: unknown) => mergeHistBlobs(a as Buffer | null, b as Buffer | null, Math.max))
+  db.aggregate('hist_sum', {
+    ...options,
+    start: () => new Map<number, number>(),
+    step: (acc: Map<number, number>, blob: unknown) => { decodeHist(blob as Buffer | null, acc) },
+    result: (acc: Map<number, number>) => encodeHist(acc)
+  })
+}
+
+/** Opens (creating if needed) the database with WAL, a busy timeout and the current schema. */
+export function openDatabase (path: string, options: { readonly?: boolean } = {}): Db {
+  let db: Db
+  try {
+    db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true })
+  } catch (err) {
+    throw new StateError('DB_OPEN', `cannot open database ${path}: ${(err as Error).message}`, { cause: err })
+  }
+  try {
+    // WAL lets the CLI read (and record) while the daemon writes; NORMAL sync is crash-safe in
+    // WAL mode (a power cut may lose the last commits, never corrupt the file).
+    db.pragma('journal_mode = WAL')
+    db.pragma('synchronous = NORMAL')
+    db.pragma('busy_timeout = 5000')
+    db.pragma('foreign_keys = ON')
+    registerHistogramFunctions(db)
+    migrate(db)
+  } catch (err) {
+    db.close()
+    if (err instanceof StateError) throw err
+    throw new StateError('DB_INIT', `cannot initialise database ${path}: ${(err as Error).message}`, { cause: err })
+  }
+  return db
+}
+
+/** A better-sqlite3 transaction that takes the write lock up front (no upgrade deadlocks). */
+export function writeTransaction<A extends unknown[], R> (db: Db, fn: (...args: A) => R): (...args: A) => R {
+  const tx = db.transaction(fn)
+  return (...args: A) => tx.immediate(...args)
+}

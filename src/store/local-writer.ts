@@ -1,0 +1,50 @@
+import { addCounters, countersOfOutcome, keyString } from '../core/counters.js'
+import { dayOf } from '../core/time.js'
+import type { CounterEntry, Outcome } from '../core/types.js'
+import { counterParams, upsertAddSql } from './counter-columns.js'
+import { writeTransaction, type Db } from './db.js'
+import type { ArmRollup } from './rollup.js'
+
+export interface RecordResult {
+  recorded: number
+  duplicates: number
+}
+
+export const LOCAL_ORIGIN = 0
+
+/**
+ * Records outcomes: raw rows, this node's day counters, change marks and the rollup, all in
+ * one transaction, so a batch is all-or-nothing and queries never need the raw rows.
+ */
+export function createLocalWriter (db: Db, rollup: ArmRollup): (outcomes: Outcome[], nowMs: number) => RecordResult {
+  const insertOutcome = db.prepare(`INSERT INTO outcomes
+    (client_id, task_type, tool, model, outcome, duration_s, cost_usd, offloaded, user_id, at_ms, day)
+    VALUES (@id, @taskType, @tool, @model, @outcome, @durationS, @costUsd, @offloaded, @userId, @atMs, @day)
+    ON CONFLICT (client_id) DO NOTHING`)
+  const addCountersStmt = db.prepare(upsertAddSql('counters', ['task_type', 'origin', 'tool', 'model', 'day']))
+  const markChanged = db.prepare('INSERT OR IGNORE INTO changed_keys (task_type, tool, model, day) VALUES (?, ?, ?, ?)')
+
+  return writeTransaction(db, (outcomes: Outcome[], nowMs: number): RecordResult => {
+    const startDay = rollup.startDay(nowMs)
+    // Aggregate per key first: a batch of 1,000 outcomes touches each counter row once.
+    const changes = new Map<string, CounterEntry>()
+    let recorded = 0
+    for (const o of outcomes) {
+      const day = dayOf(o.atMs)
+      const inserted = insertOutcome.run({ ...o, offloaded: o.offloaded ? 1 : 0, day })
+      if (inserted.changes === 0) continue
+      recorded++
+      const key = { taskType: o.taskType, tool: o.tool, model: o.model, day }
+      const ks = keyString(key)
+      const existing = changes.get(ks)
+      if (existing === undefined) changes.set(ks, { ...key, ...countersOfOutcome(o) })
+      else addCounters(existing, countersOfOutcome(o))
+    }
+    for (const e of changes.values()) {
+      addCountersStmt.run({ task_type: e.taskType, origin: LOCAL_ORIGIN, tool: e.tool, model: e.model, day: e.day, ...counterParams(e) })
+      markChanged.run(e.taskType, e.tool, e.model, e.day)
+      rollup.add(LOCAL_ORIGIN, e, e, startDay)
+    }
+    return { recorded, duplicates: outcomes.length - recorded }
+  })
+}

@@ -1,0 +1,54 @@
+import type Database from 'better-sqlite3'
+import { SCALAR_COLUMN_DDL } from './counter-columns.js'
+
+/**
+ * Versioned schema (PRAGMA user_version = number of migrations applied). Append only:
+ * a released migration is never edited, so every node upgrades the same way.
+ */
+const MIGRATIONS: string[] = [
+  // 1: raw outcomes, per-origin day counters, local change marks, window rollup, metadata.
+  `CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
+
+   -- Raw outcomes never leave the node. client_id is the client's idempotency key.
+   CREATE TABLE outcomes (
+     seq INTEGER PRIMARY KEY,
+     client_id TEXT UNIQUE,
+     task_type TEXT NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL,
+     outcome TEXT NOT NULL CHECK (outcome IN ('pass','grader_fail','timeout','no_tool_calls','error')),
+     duration_s REAL, cost_usd REAL, offloaded INTEGER NOT NULL, user_id TEXT,
+     at_ms INTEGER NOT NULL, day INTEGER NOT NULL);
+   CREATE INDEX outcomes_day ON outcomes (day);
+
+   -- Day counters per origin (0 = this node, >0 = a peer origin from the origins table).
+   CREATE TABLE counters (
+     task_type TEXT NOT NULL, origin INTEGER NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL, day INTEGER NOT NULL,
+     ${SCALAR_COLUMN_DDL}, hist BLOB,
+     PRIMARY KEY (task_type, origin, tool, model, day)) WITHOUT ROWID;
+   CREATE INDEX counters_day ON counters (day);
+
+   -- Keys of this node's counters changed since the last export (the change marks).
+   CREATE TABLE changed_keys (
+     task_type TEXT NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL, day INTEGER NOT NULL,
+     PRIMARY KEY (task_type, tool, model, day)) WITHOUT ROWID;
+
+   -- Rollup of the default window per (task type, origin, arm); origin -1 holds the hive sum and
+   -- its 'origins' column counts the origins behind it. Kept in the same transaction as the
+   -- counters so best() reads one row per arm whatever the data size.
+   CREATE TABLE arm_window (
+     task_type TEXT NOT NULL, origin INTEGER NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL,
+     ${SCALAR_COLUMN_DDL}, hist BLOB, origins INTEGER NOT NULL DEFAULT 0,
+     PRIMARY KEY (task_type, origin, tool, model)) WITHOUT ROWID;`
+]
+
+export function migrate (db: Database.Database): void {
+  const current = db.pragma('user_version', { simple: true }) as number
+  if (current > MIGRATIONS.length) {
+    throw new Error(`database schema version ${current} is newer than this hivebench (${MIGRATIONS.length}); upgrade hivebench`)
+  }
+  for (let v = current; v < MIGRATIONS.length; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v])
+      db.pragma(`user_version = ${v + 1}`)
+    })()
+  }
+}

@@ -1,0 +1,110 @@
+import { countersOfOutcome, addCounters, keyString } from '../core/counters.js'
+import { DEFAULT_RETENTION_DAYS, DEFAULT_WINDOW_DAYS } from '../core/limits.js'
+import { dayOf } from '../core/time.js'
+import { OUTCOME_CLASSES, type CounterEntry, type Outcome } from '../core/types.js'
+import { createArmQueries, type ArmAggregate, type Scope } from './arm-queries.js'
+import { countersFromRow, type CounterRow } from './counter-columns.js'
+import { ensureDataDir, databasePath } from './data-dir.js'
+import { openDatabase, writeTransaction, type Db } from './db.js'
+import { createLocalWriter, LOCAL_ORIGIN, type RecordResult } from './local-writer.js'
+import { createArmRollup } from './rollup.js'
+
+export interface StoreOptions {
+  dataDir: string
+  retentionDays?: number
+  /** the window the rollup keeps ready (other windows are summed from day counters) */
+  windowDays?: number
+  /** clock for the maintenance run at open, for tests */
+  now?: () => number
+}
+
+export interface ArmsRequest {
+  scope: Scope
+  taskType: string | null
+  windowDays: number
+  model?: string
+  originCap: number
+  nowMs: number
+}
+
+export interface Store {
+  readonly db: Db
+  readonly dataDir: string
+  readonly retentionDays: number
+  recordOutcomes: (outcomes: Outcome[], nowMs: number) => RecordResult
+  arms: (request: ArmsRequest) => ArmAggregate[]
+  /** this node's day counters (origin 0), from the counters table */
+  localCounters: () => CounterEntry[]
+  /** the same, recomputed from raw outcomes: equal to localCounters() unless something is broken */
+  recomputeLocalCounters: () => CounterEntry[]
+  /** runs the daily maintenance (retention pruning, window roll) if the day moved */
+  maintain: (nowMs: number) => void
+  close: () => void
+}
+
+export function openStore (options: StoreOptions): Store {
+  const dataDir = ensureDataDir(options.dataDir)
+  const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS
+  const windowDays = Math.min(options.windowDays ?? DEFAULT_WINDOW_DAYS, retentionDays)
+  const db = openDatabase(databasePath(dataDir))
+
+  // DESIGN section 3: day buckets older than the retention window are dropped, by the same rule on every node.
+  const pruneStatements = ['outcomes', 'counters', 'changed_keys'].map(t => db.prepare(`DELETE FROM ${t} WHERE day <= ?`))
+  const prune = (nowMs: number): void => {
+    const lastDroppedDay = dayOf(nowMs) - retentionDays
+    for (const stmt of pruneStatements) stmt.run(lastDroppedDay)
+  }
+  const rollup = createArmRollup(db, windowDays, prune)
+  const maintain = writeTransaction(db, (nowMs: number) => { rollup.startDay(nowMs) })
+  const readWindowStart = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'window_start_day'")
+  const queryArms = createArmQueries(db)
+  const recordOutcomes = createLocalWriter(db, rollup)
+  const localRows = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
+    `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN}`)
+  const rawOutcomes = db.prepare<[], Record<string, unknown>>('SELECT * FROM outcomes')
+
+  maintain((options.now ?? Date.now)())
+
+  return {
+    db,
+    dataDir,
+    retentionDays,
+    recordOutcomes,
+    arms (request) {
+      const startDay = dayOf(request.nowMs) - request.windowDays + 1
+      const usesRollup = request.windowDays === windowDays
+      if (usesRollup && readWindowStart.get()?.value !== startDay) maintain(request.nowMs)
+      return queryArms({ ...request, startDay, rollupCurrent: usesRollup })
+    },
+    localCounters: () => localRows.all().map(row => ({
+      taskType: row.task_type, tool: row.tool, model: row.model, day: row.day, ...countersFromRow(row)
+    })).sort(compareKeys),
+    recomputeLocalCounters () {
+      const byKey = new Map<string, CounterEntry>()
+      for (const r of rawOutcomes.iterate()) {
+        const o: Outcome = {
+          taskType: String(r.task_type), tool: String(r.tool), model: String(r.model),
+          outcome: OUTCOME_CLASSES.find(c => c === r.outcome) ?? 'error',
+          durationS: r.duration_s as number | null, costUsd: r.cost_usd as number | null,
+          offloaded: r.offloaded === 1, userId: null, id: null, atMs: Number(r.at_ms)
+        }
+        const key = { taskType: o.taskType, tool: o.tool, model: o.model, day: Number(r.day) }
+        const existing = byKey.get(keyString(key))
+        if (existing === undefined) byKey.set(keyString(key), { ...key, ...countersOfOutcome(o) })
+        else addCounters(existing, countersOfOutcome(o))
+      }
+      return [...byKey.values()].sort(compareKeys)
+    },
+    maintain,
+    close () {
+      if (db.open) db.close()
+    }
+  }
+}
+
+function compareKeys (a: CounterEntry, b: CounterEntry): number {
+  for (const f of ['taskType', 'tool', 'model'] as const) {
+    if (a[f] !== b[f]) return a[f] < b[f] ? -1 : 1
+  }
+  return a.day - b.day
+}

@@ -1,0 +1,125 @@
+import { validateOutcome } from './core/outcome.js'
+import { DEFAULT_MIN_SAMPLES, DEFAULT_ORIGIN_CAP, DEFAULT_WINDOW_DAYS } from './core/limits.js'
+import { rankArms, type RankedArm } from './core/ranking.js'
+import type { Outcome } from './core/types.js'
+import { ValidationError } from './errors.js'
+import type { Scope } from './store/arm-queries.js'
+import { resolveDataDir } from './store/data-dir.js'
+import type { RecordResult } from './store/local-writer.js'
+import { openStore, type Store } from './store/store.js'
+
+export interface TrackerOptions {
+  /** default: $HIVEBENCH_DATA_DIR or ~/.hivebench */
+  dataDir?: string
+  retentionDays?: number
+  windowDays?: number
+  minSamples?: number
+  originCap?: number
+  /** clock, for tests */
+  now?: () => number
+}
+
+export interface QueryOptions {
+  scope?: Scope
+  model?: string
+  windowDays?: number
+  minSamples?: number
+}
+
+export interface BestResult {
+  task_type: string
+  scope: Scope
+  window_days: number
+  min_samples: number
+  best: RankedArm | null
+  ranking: RankedArm[]
+}
+
+export interface StatsResult {
+  scope: Scope
+  window_days: number
+  task_types: Array<{ task_type: string, ranking: RankedArm[] }>
+}
+
+/**
+ * The embedded API: what `hivebench` does, without the daemon. Recording validates every
+ * field (DESIGN section 2); queries rank arms (section 5) and return the JSON shape of section 6.
+ */
+export interface Tracker {
+  readonly store: Store
+  record: (input: unknown) => RecordResult
+  /** all-or-nothing: one bad row stores nothing and the error names its 1-based row */
+  recordBatch: (inputs: unknown[]) => RecordResult
+  best: (taskType: string, options?: QueryOptions) => BestResult
+  stats: (options?: QueryOptions & { taskType?: string }) => StatsResult
+  close: () => void
+}
+
+export function openTracker (options: TrackerOptions = {}): Tracker {
+  const now = options.now ?? Date.now
+  const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now })
+  const defaultWindow = options.windowDays ?? DEFAULT_WINDOW_DAYS
+  const defaultMinSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES
+  const originCap = options.originCap ?? DEFAULT_ORIGIN_CAP
+
+  const validateAll = (inputs: unknown[], nowMs: number): Outcome[] => inputs.map((input, i) => {
+    try {
+      return validateOutcome(input, { nowMs, retentionDays: store.retentionDays })
+    } catch (err) {
+      throw err instanceof ValidationError ? err.at('row', i + 1) : err
+    }
+  })
+
+  const queryWindow = (q: QueryOptions): number => {
+    const windowDays = q.windowDays ?? defaultWindow
+    if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > store.retentionDays) {
+      throw new ValidationError('window_days', 'range', `must be an integer from 1 to ${store.retentionDays} (the retention window)`)
+    }
+    return windowDays
+  }
+  const queryMinSamples = (q: QueryOptions): number => {
+    const minSamples = q.minSamples ?? defaultMinSamples
+    if (!Number.isInteger(minSamples) || minSamples < 1) throw new ValidationError('min_samples', 'range', 'must be an integer >= 1')
+    return minSamples
+  }
+
+  const rankTaskTypes = (taskType: string | null, q: QueryOptions): Map<string, ReturnType<typeof rankArms>> => {
+    const scope = q.scope ?? 'local'
+    const windowDays = queryWindow(q)
+    const minSamples = queryMinSamples(q)
+    const arms = store.arms({ scope, taskType, windowDays, model: q.model, originCap, nowMs: now() })
+    const byTaskType = new Map<string, typeof arms>()
+    for (const arm of arms) {
+      const list = byTaskType.get(arm.taskType) ?? []
+      list.push(arm)
+      byTaskType.set(arm.taskType, list)
+    }
+    const out = new Map<string, ReturnType<typeof rankArms>>()
+    for (const t of [...byTaskType.keys()].sort()) out.set(t, rankArms(byTaskType.get(t) ?? [], { minSamples, originCap }))
+    return out
+  }
+
+  return {
+    store,
+    record: (input) => store.recordOutcomes(validateAll([input], now()), now()),
+    recordBatch (inputs) {
+      const nowMs = now()
+      return store.recordOutcomes(validateAll(inputs, nowMs), nowMs)
+    },
+    best (taskType, q = {}) {
+      const trimmed = typeof taskType === 'string' ? taskType.trim() : ''
+      if (trimmed === '') throw new ValidationError('task_type', 'required', 'required, must not be empty')
+      const ranked = rankTaskTypes(trimmed, q).get(trimmed) ?? { best: null, ranking: [] }
+      return { task_type: trimmed, scope: q.scope ?? 'local', window_days: queryWindow(q), min_samples: queryMinSamples(q), ...ranked }
+    },
+    stats (q = {}) {
+      const ranked = rankTaskTypes(q.taskType?.trim() ?? null, q)
+      return {
+        scope: q.scope ?? 'local',
+        window_days: queryWindow(q),
+        task_types: [...ranked].map(([taskType, r]) => ({ task_type: taskType, ranking: r.ranking }))
+      }
+    },
+    close: () => { store.close() }
+  }
+}
