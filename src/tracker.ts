@@ -26,6 +26,15 @@ export interface QueryOptions {
   minSamples?: number
 }
 
+export interface BatchOptions {
+  /** each input's line in a file: errors then name the line instead of the row */
+  lines?: number[]
+  /** called every few thousand rows while validating, and once at the end */
+  onProgress?: (done: number, total: number) => void
+}
+
+const PROGRESS_EVERY = 1000
+
 export interface BestResult {
   task_type: string
   scope: Scope
@@ -48,8 +57,11 @@ export interface StatsResult {
 export interface Tracker {
   readonly store: Store
   record: (input: unknown) => RecordResult
-  /** all-or-nothing: one bad row stores nothing and the error names its 1-based row */
-  recordBatch: (inputs: unknown[]) => RecordResult
+  /**
+   * All-or-nothing: one bad row stores nothing and the error names its 1-based row (or, when
+   * `lines` gives each input's line in a file, its line).
+   */
+  recordBatch: (inputs: unknown[], options?: BatchOptions) => RecordResult
   best: (taskType: string, options?: QueryOptions) => BestResult
   stats: (options?: QueryOptions & { taskType?: string }) => StatsResult
   close: () => void
@@ -62,14 +74,22 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
   const defaultMinSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES
   const originCap = options.originCap ?? DEFAULT_ORIGIN_CAP
 
-  const validateAll = (inputs: unknown[], nowMs: number): Outcome[] => inputs.map((input, i) => {
+  const validateAll = (inputs: unknown[], nowMs: number, options: BatchOptions = {}): Outcome[] => inputs.map((input, i) => {
+    if (options.onProgress !== undefined && i % PROGRESS_EVERY === 0) options.onProgress(i, inputs.length)
     try {
       return validateOutcome(input, { nowMs, retentionDays: store.retentionDays })
     } catch (err) {
-      throw err instanceof ValidationError ? err.at('row', i + 1) : err
+      if (!(err instanceof ValidationError)) throw err
+      throw options.lines === undefined ? err.at('row', i + 1) : err.at('line', options.lines[i])
     }
   })
 
+  // DESIGN section 5: `hive` includes this node; with no peers it equals `local`.
+  const queryScope = (q: QueryOptions): Scope => {
+    const scope = q.scope ?? 'hive'
+    if (scope !== 'local' && scope !== 'hive') throw new ValidationError('scope', 'enum', 'must be local or hive')
+    return scope
+  }
   const queryWindow = (q: QueryOptions): number => {
     const windowDays = q.windowDays ?? defaultWindow
     if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > store.retentionDays) {
@@ -84,7 +104,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
   }
 
   const rankTaskTypes = (taskType: string | null, q: QueryOptions): Map<string, ReturnType<typeof rankArms>> => {
-    const scope = q.scope ?? 'local'
+    const scope = queryScope(q)
     const windowDays = queryWindow(q)
     const minSamples = queryMinSamples(q)
     const arms = store.arms({ scope, taskType, windowDays, model: q.model, originCap, nowMs: now() })
@@ -101,21 +121,27 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
 
   return {
     store,
-    record: (input) => store.recordOutcomes(validateAll([input], now()), now()),
-    recordBatch (inputs) {
+    record (input) {
       const nowMs = now()
-      return store.recordOutcomes(validateAll(inputs, nowMs), nowMs)
+      return store.recordOutcomes([validateOutcome(input, { nowMs, retentionDays: store.retentionDays })], nowMs)
+    },
+    recordBatch (inputs, options = {}) {
+      const nowMs = now()
+      const outcomes = validateAll(inputs, nowMs, options)
+      const result = store.recordOutcomes(outcomes, nowMs)
+      options.onProgress?.(inputs.length, inputs.length)
+      return result
     },
     best (taskType, q = {}) {
       const trimmed = typeof taskType === 'string' ? taskType.trim() : ''
       if (trimmed === '') throw new ValidationError('task_type', 'required', 'required, must not be empty')
       const ranked = rankTaskTypes(trimmed, q).get(trimmed) ?? { best: null, ranking: [] }
-      return { task_type: trimmed, scope: q.scope ?? 'local', window_days: queryWindow(q), min_samples: queryMinSamples(q), ...ranked }
+      return { task_type: trimmed, scope: queryScope(q), window_days: queryWindow(q), min_samples: queryMinSamples(q), ...ranked }
     },
     stats (q = {}) {
       const ranked = rankTaskTypes(q.taskType?.trim() ?? null, q)
       return {
-        scope: q.scope ?? 'local',
+        scope: queryScope(q),
         window_days: queryWindow(q),
         task_types: [...ranked].map(([taskType, r]) => ({ task_type: taskType, ranking: r.ranking }))
       }

@@ -57,14 +57,16 @@ const RULE_OF_CODE: Record<string, string> = {
   invalid_union: 'type'
 }
 
-function toValidationError (issue: z.core.$ZodIssue): ValidationError {
+const REQUIRED_FIELDS = new Set(['task_type', 'tool'])
+
+function toValidationError (issue: z.core.$ZodIssue, input: unknown): ValidationError {
   if (issue.code === 'unrecognized_keys') {
     return new ValidationError(issue.keys[0] ?? '(object)', 'unknown_field', `unknown field (known: ${OUTCOME_FIELDS.join(', ')})`)
   }
   const field = issue.path.length > 0 ? issue.path.join('.') : '(outcome)'
   let rule = RULE_OF_CODE[issue.code] ?? issue.code
   let message = issue.message
-  if (issue.code === 'too_small' && issue.origin === 'string' && issue.minimum === 1) rule = 'required'
+  if (issue.code === 'too_small' && issue.origin === 'string' && REQUIRED_FIELDS.has(field)) rule = 'required'
   if (issue.code === 'invalid_union') {
     // Our unions are "X or null": the useful message is the non-null branch's.
     const inner = issue.errors.flat()[0]
@@ -73,7 +75,8 @@ function toValidationError (issue: z.core.$ZodIssue): ValidationError {
       rule = RULE_OF_CODE[inner.code] ?? inner.code
     }
   }
-  if (issue.code === 'invalid_type' && issue.input === undefined) { rule = 'required'; message = 'required' }
+  const missing = issue.path.length === 1 && typeof input === 'object' && input !== null && !(String(issue.path[0]) in input)
+  if (issue.code === 'invalid_type' && missing) { rule = 'required'; message = 'required' }
   return new ValidationError(field, rule, message.replace(`${field}: `, ''))
 }
 
@@ -85,7 +88,7 @@ export interface ValidateContext {
 /** Validates and normalises one outcome (DESIGN section 2); throws ValidationError naming field and rule. */
 export function validateOutcome (input: unknown, ctx: ValidateContext): Outcome {
   const parsed = outcomeSchema.safeParse(input)
-  if (!parsed.success) throw toValidationError(parsed.error.issues[0])
+  if (!parsed.success) throw toValidationError(parsed.error.issues[0], input)
   const v = parsed.data
 
   let outcome = v.outcome

@@ -37,10 +37,13 @@ export interface RankOptions {
 }
 
 /**
- * Per-origin cap (DESIGN section 5): an origin with n_o > cap samples on an arm counts as cap
- * samples with its own pass rate, so one peer's weight on any arm is bounded.
+ * Per-origin cap (DESIGN section 5): where several origins report an arm, an origin with
+ * n_o > cap samples on it counts as cap samples at its own pass rate, so one peer cannot
+ * outweigh many honest ones. An arm with a single origin is left as it is: there is nobody
+ * to outweigh, and so a node without peers ranks exactly as in local scope.
  */
 export function cappedWeights (arm: ArmInput, cap: number): { n: number, pass: number } {
+  if (arm.origins < 2) return { n: arm.totals.n, pass: arm.totals.pass }
   let n = arm.totals.n
   let pass = arm.totals.pass
   for (const o of arm.heavyOrigins) {

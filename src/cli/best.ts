@@ -1,0 +1,27 @@
+import { isoDay } from '../core/time.js'
+import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
+import { rankingTable } from './format.js'
+
+interface BestOptions extends DataDirOptions, JsonOption {
+  scope?: 'local' | 'hive'
+  model?: string
+  windowDays?: number
+  minSamples?: number
+}
+
+export const bestCommand = queryCommand('best', 'the best tool (and model) for a task type, with the evidence')
+  .argument('<task_type>', 'task type, e.g. bug_fix')
+  .option('--scope <scope>', 'local | hive (default hive: all origins, this node included)', scopeOption)
+  .option('--model <model>', 'only arms with this model')
+  .option('--window-days <n>', 'only the last N UTC days (default 30)', positiveInt('--window-days'))
+  .option('--min-samples <n>', 'samples an arm needs to be eligible (default 5)', positiveInt('--min-samples'))
+  .action(async (taskType: string, o: BestOptions) => {
+    const result = await withTracker(o, t => t.best(taskType, o))
+    if (o.json === true) return printJson(result)
+    const best = result.best
+    console.log(best === null
+      ? `no tool for ${result.task_type} has ${result.min_samples}+ samples yet (${result.scope} scope, last ${result.window_days} days)`
+      : `best for ${result.task_type}: ${best.tool}${best.model === '' ? '' : ` / ${best.model}`} ` +
+        `(${best.pass}/${best.n} passed, 95% lower bound ${(best.wilson_lower * 100).toFixed(1)}%; ${result.scope} scope, last ${result.window_days} days to ${isoDay(Math.floor(Date.now() / 86_400_000))})`)
+    if (result.ranking.length > 0) console.log(rankingTable(result.ranking))
+  })

@@ -1,0 +1,62 @@
+import { Command, InvalidArgumentError } from 'commander'
+import { openTracker, type Tracker } from '../tracker.js'
+
+export interface DataDirOptions {
+  dataDir?: string
+}
+
+export interface JsonOption {
+  json?: boolean
+}
+
+/** Every command takes --data-dir (DESIGN section 6). */
+export function command (name: string, description: string): Command {
+  return new Command(name)
+    .description(description)
+    .option('--data-dir <dir>', 'data directory (default: $HIVEBENCH_DATA_DIR or ~/.hivebench)')
+}
+
+/** Query commands also take --json. */
+export function queryCommand (name: string, description: string): Command {
+  return command(name, description).option('--json', 'machine-readable JSON output')
+}
+
+export function positiveInt (name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1`)
+    return n
+  }
+}
+
+export function shareOption (value: string): number {
+  const n = Number(value)
+  if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number from 0 to 1')
+  return n
+}
+
+export function scopeOption (value: string): 'local' | 'hive' {
+  if (value !== 'local' && value !== 'hive') throw new InvalidArgumentError('must be local or hive')
+  return value
+}
+
+/** Numbers given as text: converted when they parse, else passed on so the validator names the rule. */
+export function numberOrText (value: string | undefined): number | string | undefined {
+  if (value === undefined) return undefined
+  const n = Number(value)
+  return value.trim() !== '' && Number.isFinite(n) ? n : value
+}
+
+/** Opens the tracker on the command's data dir, runs `fn`, and always closes it. */
+export async function withTracker<T> (options: DataDirOptions, fn: (tracker: Tracker) => T | Promise<T>): Promise<T> {
+  const tracker = openTracker({ dataDir: options.dataDir })
+  try {
+    return await fn(tracker)
+  } finally {
+    tracker.close()
+  }
+}
+
+export function printJson (value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n')
+}

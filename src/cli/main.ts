@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+import '../polyfill.js'
+import { Command, CommanderError } from 'commander'
+import { HivebenchError } from '../errors.js'
+import { bestCommand } from './best.js'
+import { importCommand } from './import.js'
+import { recordCommand } from './record.js'
+import { statsCommand } from './stats.js'
+
+const program = new Command('hivebench')
+  .description('federated benchmark-sharing peer node: which coding tool is best for this task type?')
+  .showHelpAfterError('(run with --help for usage)')
+  .exitOverride()
+
+for (const cmd of [recordCommand, importCommand, bestCommand, statsCommand]) program.addCommand(cmd.exitOverride())
+
+/** Exit codes: 0 ok, 1 usage or input error (one line, no stack trace), 2 unexpected failure. */
+try {
+  await program.parseAsync(process.argv)
+} catch (err) {
+  if (err instanceof CommanderError) {
+    process.exitCode = err.exitCode === 0 ? 0 : 1
+  } else if (err instanceof HivebenchError) {
+    console.error(`hivebench: ${err.message}`)
+    process.exitCode = 1
+  } else {
+    console.error('hivebench: unexpected failure (please report):', err)
+    process.exitCode = 2
+  }
+}

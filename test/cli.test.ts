@@ -1,0 +1,51 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { runCli } from './helpers/cli.js'
+import { tempDir } from './helpers/tmp.js'
+
+describe('hivebench CLI', () => {
+  it('records, ranks and prints JSON; HIVEBENCH_DATA_DIR stands in for --data-dir', () => {
+    const dir = tempDir()
+    for (let i = 0; i < 6; i++) {
+      expect(runCli(['record', '--data-dir', dir, '--task-type', 'bug_fix', '--tool', 'aider', '--success', 'true', '--duration', '20']).code).toBe(0)
+    }
+    const dup = runCli(['record', '--task-type', 'bug_fix', '--tool', 'ruff', '--outcome', 'no_tool_calls', '--id', 'k'], { HIVEBENCH_DATA_DIR: dir })
+    expect(dup.stdout).toContain('recorded 1 outcome')
+    expect(runCli(['record', '--task-type', 'bug_fix', '--tool', 'ruff', '--outcome', 'no_tool_calls', '--id', 'k'], { HIVEBENCH_DATA_DIR: dir }).stdout).toContain('duplicate id k')
+
+    const best = runCli(['best', 'bug_fix', '--data-dir', dir, '--json', '--scope', 'local'])
+    expect(best.code).toBe(0)
+    const parsed = JSON.parse(best.stdout)
+    expect(parsed).toMatchObject({ task_type: 'bug_fix', scope: 'local', best: { tool: 'aider', n: 6, pass: 6, origins: 1 } })
+    expect(Object.keys(parsed.best)).toEqual(expect.arrayContaining(['tool', 'model', 'n', 'pass', 'pass_rate', 'wilson_lower', 'p50_s', 'p90_s', 'mean_cost_usd', 'outcomes', 'origins']))
+    expect(parsed.ranking[1]).toMatchObject({ tool: 'ruff', outcomes: { no_tool_calls: 1 } })
+
+    const table = runCli(['stats', '--data-dir', dir])
+    expect(table.code).toBe(0)
+    expect(table.stdout).toMatch(/bug_fix[\s\S]*aider[\s\S]*100\.0%/)
+  })
+
+  it('exits 1 with one line naming the field and rule, no stack trace', () => {
+    const dir = tempDir()
+    const bad = runCli(['record', '--data-dir', dir, '--task-type', 'bug_fix', '--tool', 'aider', '--outcome', 'pass', '--duration', '-2'])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr.trim()).toBe('hivebench: duration_s: must be > 0 (omit it when unknown)')
+    const usage = runCli(['best', '--data-dir', dir, 'x', '--scope', 'galaxy'])
+    expect(usage.code).toBe(1)
+    expect(usage.stderr).toContain('must be local or hive')
+    expect(usage.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('imports a file all-or-nothing and reports the bad line', () => {
+    const dir = tempDir()
+    const file = join(dir, 'o.csv')
+    writeFileSync(file, 'task_type,tool,outcome\na,x,pass\na,x,maybe\n')
+    const r = runCli(['import', file, '--data-dir', dir])
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain('line 3: outcome: must be one of')
+    expect(JSON.parse(runCli(['stats', '--data-dir', dir, '--json']).stdout).task_types).toEqual([])
+    writeFileSync(file, 'task_type,tool,outcome\na,x,pass\na,x,timeout\n')
+    expect(runCli(['import', file, '--data-dir', dir]).stdout).toContain('imported 2 outcomes')
+  })
+})
