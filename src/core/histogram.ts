@@ -78,15 +78,17 @@ export function addHist (into: Map<number, number>, other: ReadonlyMap<number, n
  * one byte of bucket index then the count as unsigned LEB128.
  */
 export function encodeHist (hist: ReadonlyMap<number, number>): Buffer {
-  const keys = [...hist.keys()].filter(k => (hist.get(k) ?? 0) > 0).sort((a, b) => a - b)
-  const out: number[] = []
+  const keys = [...hist.keys()].sort((a, b) => a - b)
+  const out = Buffer.allocUnsafe(keys.length * 9)
+  let at = 0
   for (const k of keys) {
-    out.push(k)
     let c = hist.get(k) ?? 0
-    while (c >= 0x80) { out.push((c % 0x80) | 0x80); c = Math.floor(c / 0x80) }
-    out.push(c)
+    if (c <= 0) continue
+    out[at++] = k
+    while (c >= 0x80) { out[at++] = (c % 0x80) | 0x80; c = Math.floor(c / 0x80) }
+    out[at++] = c
   }
-  return Buffer.from(out)
+  return out.subarray(0, at)
 }
 
 export function decodeHist (bytes: Uint8Array | null | undefined, into: Map<number, number> = new Map()): Map<number, number> {

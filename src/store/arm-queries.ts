@@ -3,7 +3,7 @@ import type { Counters } from '../core/types.js'
 import { countersFromRow, SUM_COUNTERS_SQL, type CounterRow } from './counter-columns.js'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db.js'
-import { HIVE_ORIGIN } from './rollup.js'
+import { PEERS_ORIGIN } from './rollup.js'
 
 export type Scope = 'local' | 'hive'
 
@@ -46,12 +46,16 @@ export function createArmQueries (db: Db): (q: ArmQuery) => ArmAggregate[] {
   // using the primary key, and these run on every best() call.
   const cache = new Map<string, Statement<object, Row>>()
   const statement = (kind: 'rollup' | 'heavy' | 'days', q: ArmQuery): Statement<object, Row> => {
-    const id = `${kind}|${q.taskType === null}|${q.model === undefined}`
+    const id = `${kind}|${q.scope}|${q.taskType === null}|${q.model === undefined}`
     let stmt = cache.get(id)
     if (stmt === undefined) {
       const where = [
         q.taskType === null ? '1' : 'task_type = @task_type',
-        { rollup: 'origin = @origin', heavy: 'origin >= 0 AND n > @cap', days: '(origin = @origin OR (@origin = -1 AND origin >= 0)) AND day >= @start_day' }[kind],
+        {
+          rollup: q.scope === 'local' ? `origin = ${LOCAL_ORIGIN}` : `origin IN (${LOCAL_ORIGIN}, ${PEERS_ORIGIN})`,
+          heavy: 'origin >= 0 AND n > @cap',
+          days: (q.scope === 'local' ? `origin = ${LOCAL_ORIGIN}` : 'origin >= 0') + ' AND day >= @start_day'
+        }[kind],
         q.model === undefined ? '1' : 'model = @model'
       ].join(' AND ')
       stmt = db.prepare<object, Row>({
@@ -65,7 +69,7 @@ export function createArmQueries (db: Db): (q: ArmQuery) => ArmAggregate[] {
   }
 
   return (q) => {
-    const params = { task_type: q.taskType, model: q.model ?? null, origin: q.scope === 'local' ? LOCAL_ORIGIN : HIVE_ORIGIN, cap: q.originCap, start_day: q.startDay }
+    const params = { task_type: q.taskType, model: q.model ?? null, cap: q.originCap, start_day: q.startDay }
     const arms = new Map<string, ArmAggregate>()
     const armOf = (row: Row): ArmAggregate => {
       const k = `${row.task_type}\u0000${row.tool}\u0000${row.model}`
@@ -81,11 +85,12 @@ export function createArmQueries (db: Db): (q: ArmQuery) => ArmAggregate[] {
     }
 
     if (q.rollupCurrent) {
+      // This node's row, and in hive scope the row summing the peers.
       for (const row of statement('rollup', q).iterate(params)) {
         if (Number(row.n) === 0) continue
         const arm = armOf(row)
-        arm.totals = countersFromRow(row)
-        arm.origins = q.scope === 'local' ? 1 : Number(row.origins)
+        addCounters(arm.totals, countersFromRow(row))
+        arm.origins += row.origin === PEERS_ORIGIN ? Number(row.origins) : 1
       }
       if (q.scope === 'hive') {
         for (const row of statement('heavy', q).iterate(params)) noteHeavy(armOf(row), Number(row.n), Number(row.c_pass))

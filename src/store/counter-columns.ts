@@ -31,23 +31,24 @@ export function countersFromRow (row: CounterRow): Counters {
   return c
 }
 
-/** Named parameters for the scalar columns and the hist blob. */
-export function counterParams (c: Counters): Record<string, number | Buffer> {
-  const params: Record<string, number | Buffer> = {}
-  for (const f of COUNTER_SCALARS) params[SCALAR_COLUMNS[f]] = c[f]
-  params.hist = encodeHist(c.hist)
-  return params
+/**
+ * Positional arguments for the scalar columns then the hist blob, in the column order of
+ * upsertAddSql (positional binding is about twice as fast as named on this hot path).
+ */
+export function counterArgs (c: Counters): Array<number | Buffer> {
+  const args: Array<number | Buffer> = COUNTER_SCALARS.map(f => c[f])
+  args.push(encodeHist(c.hist))
+  return args
 }
 
 /**
- * `INSERT ... ON CONFLICT DO UPDATE` that adds the given counters (and any `extraAdded` integer
- * columns) into a row of `table`.
+ * `INSERT ... ON CONFLICT DO UPDATE` that adds counters into a row of `table`. Arguments, in
+ * order: the key columns, counterArgs(), then any `extraAdded` integer columns.
  */
 export function upsertAddSql (table: string, keyColumns: string[], extraAdded: string[] = []): string {
-  const added = [...SCALAR_COLUMN_LIST, ...extraAdded]
-  const cols = [...keyColumns, ...added, 'hist']
-  const sets = [...added.map(c => `${c} = ${c} + excluded.${c}`), 'hist = hist_add(hist, excluded.hist)']
-  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(c => '@' + c).join(', ')})
+  const cols = [...keyColumns, ...SCALAR_COLUMN_LIST, 'hist', ...extraAdded]
+  const sets = [...[...SCALAR_COLUMN_LIST, ...extraAdded].map(c => `${c} = ${c} + excluded.${c}`), 'hist = hist_add(hist, excluded.hist)']
+  return `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
     ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${sets.join(', ')}`
 }
 

@@ -1,7 +1,7 @@
 import { addCounters, countersOfOutcome, keyString } from '../core/counters.js'
 import { dayOf } from '../core/time.js'
 import type { CounterEntry, Outcome } from '../core/types.js'
-import { counterParams, upsertAddSql } from './counter-columns.js'
+import { counterArgs, upsertAddSql } from './counter-columns.js'
 import { writeTransaction, type Db } from './db.js'
 import type { ArmRollup } from './rollup.js'
 
@@ -19,8 +19,8 @@ export const LOCAL_ORIGIN = 0
 export function createLocalWriter (db: Db, rollup: ArmRollup): (outcomes: Outcome[], nowMs: number) => RecordResult {
   const insertOutcome = db.prepare(`INSERT INTO outcomes
     (client_id, task_type, tool, model, outcome, duration_s, cost_usd, offloaded, user_id, at_ms, day)
-    VALUES (@id, @taskType, @tool, @model, @outcome, @durationS, @costUsd, @offloaded, @userId, @atMs, @day)
-    ON CONFLICT (client_id) DO NOTHING`)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT (client_id) WHERE client_id IS NOT NULL DO NOTHING`)
   const addCountersStmt = db.prepare(upsertAddSql('counters', ['task_type', 'origin', 'tool', 'model', 'day']))
   const markChanged = db.prepare('INSERT OR IGNORE INTO changed_keys (task_type, tool, model, day) VALUES (?, ?, ?, ?)')
 
@@ -31,7 +31,7 @@ export function createLocalWriter (db: Db, rollup: ArmRollup): (outcomes: Outcom
     let recorded = 0
     for (const o of outcomes) {
       const day = dayOf(o.atMs)
-      const inserted = insertOutcome.run({ ...o, offloaded: o.offloaded ? 1 : 0, day })
+      const inserted = insertOutcome.run(o.id, o.taskType, o.tool, o.model, o.outcome, o.durationS, o.costUsd, o.offloaded ? 1 : 0, o.userId, o.atMs, day)
       if (inserted.changes === 0) continue
       recorded++
       const key = { taskType: o.taskType, tool: o.tool, model: o.model, day }
@@ -41,10 +41,10 @@ export function createLocalWriter (db: Db, rollup: ArmRollup): (outcomes: Outcom
       else addCounters(existing, countersOfOutcome(o))
     }
     for (const e of changes.values()) {
-      addCountersStmt.run({ task_type: e.taskType, origin: LOCAL_ORIGIN, tool: e.tool, model: e.model, day: e.day, ...counterParams(e) })
+      addCountersStmt.run(e.taskType, LOCAL_ORIGIN, e.tool, e.model, e.day, ...counterArgs(e))
       markChanged.run(e.taskType, e.tool, e.model, e.day)
-      rollup.add(LOCAL_ORIGIN, e, e, startDay)
     }
+    rollup.addAll(LOCAL_ORIGIN, changes.values(), startDay)
     return { recorded, duplicates: outcomes.length - recorded }
   })
 }

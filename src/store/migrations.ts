@@ -9,15 +9,17 @@ const MIGRATIONS: string[] = [
   // 1: raw outcomes, per-origin day counters, local change marks, window rollup, metadata.
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 
-   -- Raw outcomes never leave the node. client_id is the client's idempotency key.
+   -- Raw outcomes never leave the node. client_id is the client's idempotency key; the unique
+   -- index is partial so outcomes without one cost no index write. No day index: pruning
+   -- scans once a day, recording runs all the time.
    CREATE TABLE outcomes (
      seq INTEGER PRIMARY KEY,
-     client_id TEXT UNIQUE,
+     client_id TEXT,
      task_type TEXT NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL,
      outcome TEXT NOT NULL CHECK (outcome IN ('pass','grader_fail','timeout','no_tool_calls','error')),
      duration_s REAL, cost_usd REAL, offloaded INTEGER NOT NULL, user_id TEXT,
      at_ms INTEGER NOT NULL, day INTEGER NOT NULL);
-   CREATE INDEX outcomes_day ON outcomes (day);
+   CREATE UNIQUE INDEX outcomes_client_id ON outcomes (client_id) WHERE client_id IS NOT NULL;
 
    -- Day counters per origin (0 = this node, >0 = a peer origin from the origins table).
    CREATE TABLE counters (
@@ -31,9 +33,9 @@ const MIGRATIONS: string[] = [
      task_type TEXT NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL, day INTEGER NOT NULL,
      PRIMARY KEY (task_type, tool, model, day)) WITHOUT ROWID;
 
-   -- Rollup of the default window per (task type, origin, arm); origin -1 holds the hive sum and
-   -- its 'origins' column counts the origins behind it. Kept in the same transaction as the
-   -- counters so best() reads one row per arm whatever the data size.
+   -- Rollup of the default window per (task type, origin, arm); origin -1 holds the sum over
+   -- peer origins and its 'origins' column counts them. Kept in the same transaction as the
+   -- counters so best() reads one or two rows per arm whatever the data size.
    CREATE TABLE arm_window (
      task_type TEXT NOT NULL, origin INTEGER NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL,
      ${SCALAR_COLUMN_DDL}, hist BLOB, origins INTEGER NOT NULL DEFAULT 0,

@@ -1,23 +1,25 @@
-import type { CounterKey, Counters } from '../core/types.js'
+import { addCounters } from '../core/counters.js'
+import type { CounterEntry, Counters } from '../core/types.js'
 import { dayOf } from '../core/time.js'
-import { counterParams, SCALAR_COLUMN_LIST, SUM_COUNTERS_SQL, upsertAddSql } from './counter-columns.js'
+import { counterArgs, SCALAR_COLUMN_LIST, SUM_COUNTERS_SQL, upsertAddSql } from './counter-columns.js'
 import type { Db } from './db.js'
 
-export const HIVE_ORIGIN = -1
+/** arm_window origin of the row that sums all peer origins (this node, origin 0, is kept apart). */
+export const PEERS_ORIGIN = -1
 
 const ARM_KEY = ['task_type', 'origin', 'tool', 'model']
 
 /**
  * Maintains `arm_window`: per (task type, origin, arm) totals over the default window, plus a
- * hive-sum row (origin -1) per arm. Writers call `startDay()` inside their transaction, then
- * `add()` for every counter change; when the UTC day advances the window is rebuilt once.
+ * row per arm summing the peer origins. Writers call `startDay()` inside their transaction,
+ * then `addAll()` with their counter changes; when the UTC day advances the window is rebuilt.
  */
 export interface ArmRollup {
   readonly windowDays: number
   /** First day of the rollup window for `nowMs`; rebuilds the rollup if the day moved. Call inside a write transaction. */
   startDay: (nowMs: number) => number
-  /** Adds a counter change of `origin` (0 = self) for `key` if its day is inside the window. */
-  add: (origin: number, key: CounterKey, delta: Counters, startDay: number) => void
+  /** Adds counter changes of `origin` (0 = this node); changes to days before `startDay` are skipped. */
+  addAll: (origin: number, changes: Iterable<CounterEntry>, startDay: number) => void
 }
 
 /**
@@ -28,14 +30,23 @@ export function createArmRollup (db: Db, windowDays: number, onNewDay: (nowMs: n
   const readStart = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'window_start_day'")
   const writeStart = db.prepare<[number]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('window_start_day', ?)")
   const addOrigin = db.prepare(upsertAddSql('arm_window', ARM_KEY) + ' RETURNING n')
-  const addHive = db.prepare(upsertAddSql('arm_window', ARM_KEY, ['origins']))
+  const addPeers = db.prepare(upsertAddSql('arm_window', ARM_KEY, ['origins']))
   const clear = db.prepare('DELETE FROM arm_window')
   const rebuildOrigins = db.prepare<[number]>(`INSERT INTO arm_window (${ARM_KEY.join(', ')}, ${SCALAR_COLUMN_LIST.join(', ')}, hist)
     SELECT task_type, origin, tool, model, ${SUM_COUNTERS_SQL} FROM counters WHERE day >= ?
     GROUP BY task_type, origin, tool, model`)
-  const rebuildHive = db.prepare(`INSERT INTO arm_window (${ARM_KEY.join(', ')}, ${SCALAR_COLUMN_LIST.join(', ')}, hist, origins)
-    SELECT task_type, ${HIVE_ORIGIN}, tool, model, ${SUM_COUNTERS_SQL}, COUNT(*) FROM arm_window
-    WHERE origin >= 0 AND n > 0 GROUP BY task_type, tool, model`)
+  const rebuildPeers = db.prepare(`INSERT INTO arm_window (${ARM_KEY.join(', ')}, ${SCALAR_COLUMN_LIST.join(', ')}, hist, origins)
+    SELECT task_type, ${PEERS_ORIGIN}, tool, model, ${SUM_COUNTERS_SQL}, COUNT(*) FROM arm_window
+    WHERE origin > 0 AND n > 0 GROUP BY task_type, tool, model`)
+
+  const addArm = (origin: number, arm: CounterEntry): void => {
+    const args = counterArgs(arm)
+    const after = addOrigin.get(arm.taskType, origin, arm.tool, arm.model, ...args) as { n: number }
+    if (origin === 0) return
+    // A peer origin starts to count for this arm when its n leaves zero.
+    const newlyContributing = arm.n > 0 && after.n === arm.n ? 1 : 0
+    addPeers.run(arm.taskType, PEERS_ORIGIN, arm.tool, arm.model, ...args, newlyContributing)
+  }
 
   return {
     windowDays,
@@ -45,18 +56,22 @@ export function createArmRollup (db: Db, windowDays: number, onNewDay: (nowMs: n
         onNewDay(nowMs)
         clear.run()
         rebuildOrigins.run(start)
-        rebuildHive.run()
+        rebuildPeers.run()
         writeStart.run(start)
       }
       return start
     },
-    add (origin, key, delta, startDay) {
-      if (key.day < startDay) return
-      const params = { task_type: key.taskType, tool: key.tool, model: key.model, ...counterParams(delta) }
-      const after = addOrigin.get({ ...params, origin }) as { n: number }
-      // The origin starts to count for this arm when its n leaves zero.
-      const newlyContributing = delta.n > 0 && after.n === delta.n ? 1 : 0
-      addHive.run({ ...params, origin: HIVE_ORIGIN, origins: newlyContributing })
+    addAll (origin, changes, startDay) {
+      // Sum the changes per arm first: one upsert per arm, not per day key.
+      const arms = new Map<string, CounterEntry>()
+      for (const c of changes) {
+        if (c.day < startDay) continue
+        const k = `${c.taskType}\u0000${c.tool}\u0000${c.model}`
+        const arm = arms.get(k)
+        if (arm === undefined) arms.set(k, { ...c, hist: new Map(c.hist) })
+        else addCounters(arm, c as Counters)
+      }
+      for (const arm of arms.values()) addArm(origin, arm)
     }
   }
 }
