@@ -19,8 +19,19 @@ export function countersOfOutcome (o: Outcome): Counters {
   return c
 }
 
+/** into += other. Spelled out field by field: a loop over field names is megamorphic and slow here. */
 export function addCounters (into: Counters, other: Counters): Counters {
-  for (const f of COUNTER_SCALARS) into[f] += other[f]
+  into.n += other.n
+  into.pass += other.pass
+  into.grader_fail += other.grader_fail
+  into.timeout += other.timeout
+  into.no_tool_calls += other.no_tool_calls
+  into.error += other.error
+  into.offloaded += other.offloaded
+  into.sumDurationMs += other.sumDurationMs
+  into.nDuration += other.nDuration
+  into.sumCostMicros += other.sumCostMicros
+  into.nCost += other.nCost
   for (const [k, v] of other.hist) into.hist.set(k, (into.hist.get(k) ?? 0) + v)
   return into
 }

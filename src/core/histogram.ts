@@ -91,6 +91,49 @@ export function encodeHist (hist: ReadonlyMap<number, number>): Buffer {
   return out.subarray(0, at)
 }
 
+/**
+ * Combines two encoded histograms bucket by bucket without building Maps (`combine` is + for
+ * sums, max for the CRDT merge). This runs inside SQLite upserts, once per changed row.
+ */
+export function mergeEncodedHists (a: Uint8Array, b: Uint8Array, combine: (x: number, y: number) => number): Buffer {
+  const out = Buffer.allocUnsafe(a.length + b.length + 9)
+  let i = 0
+  let j = 0
+  let at = 0
+  const readCount = (bytes: Uint8Array, from: number): [number, number] => {
+    let c = 0
+    let mul = 1
+    let p = from
+    for (;;) {
+      const byte = bytes[p++]
+      c += (byte & 0x7f) * mul
+      if (byte < 0x80) return [c, p]
+      mul *= 0x80
+    }
+  }
+  const write = (k: number, c: number): void => {
+    if (c <= 0) return
+    out[at++] = k
+    while (c >= 0x80) { out[at++] = (c % 0x80) | 0x80; c = Math.floor(c / 0x80) }
+    out[at++] = c
+  }
+  while (i < a.length || j < b.length) {
+    const ka = i < a.length ? a[i] : 256
+    const kb = j < b.length ? b[j] : 256
+    if (ka < kb) {
+      const [c, next] = readCount(a, i + 1); i = next; write(ka, combine(c, 0))
+    } else if (kb < ka) {
+      const [c, next] = readCount(b, j + 1); j = next; write(kb, combine(0, c))
+    } else {
+      const [ca, nextA] = readCount(a, i + 1)
+      const [cb, nextB] = readCount(b, j + 1)
+      i = nextA; j = nextB
+      write(ka, combine(ca, cb))
+    }
+  }
+  return out.subarray(0, at)
+}
+
 export function decodeHist (bytes: Uint8Array | null | undefined, into: Map<number, number> = new Map()): Map<number, number> {
   if (bytes == null) return into
   let i = 0

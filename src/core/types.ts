@@ -63,3 +63,28 @@ export function emptyCounters (): Counters {
     sumDurationMs: 0, nDuration: 0, sumCostMicros: 0, nCost: 0, hist: new Map()
   }
 }
+
+/**
+ * Builds an entry field by field: on Node 20, `{ ...key, ...counters }` takes the slow
+ * object-clone path (~10 µs), which dominated recording before this existed.
+ */
+export function counterEntry (key: CounterKey, c: Counters): CounterEntry {
+  return {
+    taskType: key.taskType,
+    tool: key.tool,
+    model: key.model,
+    day: key.day,
+    n: c.n,
+    pass: c.pass,
+    grader_fail: c.grader_fail,
+    timeout: c.timeout,
+    no_tool_calls: c.no_tool_calls,
+    error: c.error,
+    offloaded: c.offloaded,
+    sumDurationMs: c.sumDurationMs,
+    nDuration: c.nDuration,
+    sumCostMicros: c.sumCostMicros,
+    nCost: c.nCost,
+    hist: c.hist
+  }
+}

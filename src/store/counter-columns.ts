@@ -32,13 +32,12 @@ export function countersFromRow (row: CounterRow): Counters {
 }
 
 /**
- * Positional arguments for the scalar columns then the hist blob, in the column order of
+ * Positional arguments for the scalar columns (COUNTER_SCALARS order) then the hist blob, in the column order of
  * upsertAddSql (positional binding is about twice as fast as named on this hot path).
  */
 export function counterArgs (c: Counters): Array<number | Buffer> {
-  const args: Array<number | Buffer> = COUNTER_SCALARS.map(f => c[f])
-  args.push(encodeHist(c.hist))
-  return args
+  return [c.n, c.pass, c.grader_fail, c.timeout, c.no_tool_calls, c.error, c.offloaded,
+    c.sumDurationMs, c.nDuration, c.sumCostMicros, c.nCost, encodeHist(c.hist)]
 }
 
 /**

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3'
 import { StateError } from '../errors.js'
-import { decodeHist, encodeHist } from '../core/histogram.js'
+import { decodeHist, encodeHist, mergeEncodedHists } from '../core/histogram.js'
 import { migrate } from './migrations.js'
 
 export type Db = Database.Database
@@ -8,10 +8,10 @@ export type Db = Database.Database
 function mergeHistBlobs (a: Buffer | null, b: Buffer | null, combine: (x: number, y: number) => number): Buffer | null {
   if (a == null || a.length === 0) return b
   if (b == null || b.length === 0) return a
-  const merged = decodeHist(a)
-  for (const [k, c] of decodeHist(b)) merged.set(k, combine(merged.get(k) ?? 0, c))
-  return encodeHist(merged)
+  return mergeEncodedHists(a, b, combine)
 }
+
+const add = (x: number, y: number): number => x + y
 
 /**
  * SQL functions over histogram blobs, so counter upserts stay single statements:
@@ -19,7 +19,7 @@ function mergeHistBlobs (a: Buffer | null, b: Buffer | null, combine: (x: number
  */
 function registerHistogramFunctions (db: Db): void {
   const options = { deterministic: true, directOnly: true }
-  db.function('hist_add', options, (a: unknown, b: unknown) => mergeHistBlobs(a as Buffer | null, b as Buffer | null, (x, y) => x + y))
+  db.function('hist_add', options, (a: unknown, b: unknown) => mergeHistBlobs(a as Buffer | null, b as Buffer | null, add))
   db.function('hist_max', options, (a: unknown, b: unknown) => mergeHistBlobs(a as Buffer | null, b as Buffer | null, Math.max))
   db.aggregate('hist_sum', {
     ...options,

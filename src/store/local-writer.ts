@@ -1,6 +1,6 @@
 import { addCounters, countersOfOutcome, keyString } from '../core/counters.js'
 import { dayOf } from '../core/time.js'
-import type { CounterEntry, Outcome } from '../core/types.js'
+import { counterEntry, type CounterEntry, type Outcome } from '../core/types.js'
 import { counterArgs, upsertAddSql } from './counter-columns.js'
 import { writeTransaction, type Db } from './db.js'
 import type { ArmRollup } from './rollup.js'
@@ -37,7 +37,7 @@ export function createLocalWriter (db: Db, rollup: ArmRollup): (outcomes: Outcom
       const key = { taskType: o.taskType, tool: o.tool, model: o.model, day }
       const ks = keyString(key)
       const existing = changes.get(ks)
-      if (existing === undefined) changes.set(ks, { ...key, ...countersOfOutcome(o) })
+      if (existing === undefined) changes.set(ks, counterEntry(key, countersOfOutcome(o)))
       else addCounters(existing, countersOfOutcome(o))
     }
     for (const e of changes.values()) {

@@ -1,5 +1,5 @@
 import { addCounters } from '../core/counters.js'
-import type { CounterEntry, Counters } from '../core/types.js'
+import { counterEntry, emptyCounters, type CounterEntry } from '../core/types.js'
 import { dayOf } from '../core/time.js'
 import { counterArgs, SCALAR_COLUMN_LIST, SUM_COUNTERS_SQL, upsertAddSql } from './counter-columns.js'
 import type { Db } from './db.js'
@@ -29,6 +29,7 @@ export interface ArmRollup {
 export function createArmRollup (db: Db, windowDays: number, onNewDay: (nowMs: number) => void): ArmRollup {
   const readStart = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'window_start_day'")
   const writeStart = db.prepare<[number]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('window_start_day', ?)")
+  const addLocal = db.prepare(upsertAddSql('arm_window', ARM_KEY))
   const addOrigin = db.prepare(upsertAddSql('arm_window', ARM_KEY) + ' RETURNING n')
   const addPeers = db.prepare(upsertAddSql('arm_window', ARM_KEY, ['origins']))
   const clear = db.prepare('DELETE FROM arm_window')
@@ -41,8 +42,11 @@ export function createArmRollup (db: Db, windowDays: number, onNewDay: (nowMs: n
 
   const addArm = (origin: number, arm: CounterEntry): void => {
     const args = counterArgs(arm)
+    if (origin === 0) {
+      addLocal.run(arm.taskType, origin, arm.tool, arm.model, ...args)
+      return
+    }
     const after = addOrigin.get(arm.taskType, origin, arm.tool, arm.model, ...args) as { n: number }
-    if (origin === 0) return
     // A peer origin starts to count for this arm when its n leaves zero.
     const newlyContributing = arm.n > 0 && after.n === arm.n ? 1 : 0
     addPeers.run(arm.taskType, PEERS_ORIGIN, arm.tool, arm.model, ...args, newlyContributing)
@@ -68,8 +72,8 @@ export function createArmRollup (db: Db, windowDays: number, onNewDay: (nowMs: n
         if (c.day < startDay) continue
         const k = `${c.taskType}\u0000${c.tool}\u0000${c.model}`
         const arm = arms.get(k)
-        if (arm === undefined) arms.set(k, { ...c, hist: new Map(c.hist) })
-        else addCounters(arm, c as Counters)
+        if (arm === undefined) arms.set(k, counterEntry(c, addCounters(emptyCounters(), c)))
+        else addCounters(arm, c)
       }
       for (const arm of arms.values()) addArm(origin, arm)
     }

@@ -1,7 +1,7 @@
 import { countersOfOutcome, addCounters, keyString } from '../core/counters.js'
 import { DEFAULT_RETENTION_DAYS, DEFAULT_WINDOW_DAYS } from '../core/limits.js'
 import { dayOf } from '../core/time.js'
-import { OUTCOME_CLASSES, type CounterEntry, type Outcome } from '../core/types.js'
+import { counterEntry, OUTCOME_CLASSES, type CounterEntry, type Outcome } from '../core/types.js'
 import { createArmQueries, type ArmAggregate, type Scope } from './arm-queries.js'
 import { countersFromRow, type CounterRow } from './counter-columns.js'
 import { ensureDataDir, databasePath } from './data-dir.js'
@@ -76,9 +76,9 @@ export function openStore (options: StoreOptions): Store {
       if (usesRollup && readWindowStart.get()?.value !== startDay) maintain(request.nowMs)
       return queryArms({ ...request, startDay, rollupCurrent: usesRollup })
     },
-    localCounters: () => localRows.all().map(row => ({
-      taskType: row.task_type, tool: row.tool, model: row.model, day: row.day, ...countersFromRow(row)
-    })).sort(compareKeys),
+    localCounters: () => localRows.all().map(row =>
+      counterEntry({ taskType: row.task_type, tool: row.tool, model: row.model, day: row.day }, countersFromRow(row))
+    ).sort(compareKeys),
     recomputeLocalCounters () {
       const byKey = new Map<string, CounterEntry>()
       for (const r of rawOutcomes.iterate()) {
@@ -90,7 +90,7 @@ export function openStore (options: StoreOptions): Store {
         }
         const key = { taskType: o.taskType, tool: o.tool, model: o.model, day: Number(r.day) }
         const existing = byKey.get(keyString(key))
-        if (existing === undefined) byKey.set(keyString(key), { ...key, ...countersOfOutcome(o) })
+        if (existing === undefined) byKey.set(keyString(key), counterEntry(key, countersOfOutcome(o)))
         else addCounters(existing, countersOfOutcome(o))
       }
       return [...byKey.values()].sort(compareKeys)

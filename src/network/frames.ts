@@ -1,0 +1,134 @@
+import { HivebenchError } from '../errors.js'
+
+/**
+ * Length-prefixed framing for the sync protocol: each frame is an unsigned LEB128 varint
+ * (the multiformats unsigned-varint) holding the body length, then the body. Written here
+ * rather than borrowed from a libp2p helper so the sync layer only needs "an async iterable
+ * of byte chunks", whatever transport produced it.
+ */
+
+/** A chunk as transports hand them over: a Uint8Array, or a list of them with subarray(). */
+export type ByteChunk = Uint8Array | { subarray(): Uint8Array }
+
+export interface FrameLimits {
+  /** largest frame body accepted, in bytes */
+  maxFrameBytes: number
+  /** most frames accepted before the stream must end */
+  maxFrames: number
+  /** most body bytes accepted in total */
+  maxTotalBytes: number
+}
+
+/** a varint longer than this cannot be a frame length we would accept (2^56 > any limit) */
+const MAX_VARINT_BYTES = 8
+
+export function encodeFrame (body: Uint8Array): Uint8Array {
+  const prefix: number[] = []
+  let n = body.byteLength
+  while (n >= 0x80) {
+    prefix.push((n & 0x7f) | 0x80)
+    n = Math.floor(n / 0x80)
+  }
+  prefix.push(n)
+  const frame = new Uint8Array(prefix.length + body.byteLength)
+  frame.set(prefix, 0)
+  frame.set(body, prefix.length)
+  return frame
+}
+
+/**
+ * Reads frames until the source ends and returns them all; throws a `SYNC_LIMIT` error as soon
+ * as a limit is crossed (before buffering the offending body) and a `SYNC_PROTOCOL` error when
+ * the source ends inside a frame.
+ */
+export async function readAllFrames (source: AsyncIterable<ByteChunk>, limits: FrameLimits): Promise<Uint8Array[]> {
+  const frames: Uint8Array[] = []
+  const queue = new ByteQueue()
+  let totalBytes = 0
+  let bodyLength: number | undefined
+
+  for await (const chunk of source) {
+    queue.push(chunk.subarray())
+    while (true) {
+      if (bodyLength === undefined) {
+        bodyLength = readLength(queue, limits.maxFrameBytes)
+        if (bodyLength === undefined) break
+        if (frames.length >= limits.maxFrames) {
+          throw new HivebenchError('SYNC_LIMIT', `more than ${limits.maxFrames} frames`)
+        }
+        if (totalBytes + bodyLength > limits.maxTotalBytes) {
+          throw new HivebenchError('SYNC_LIMIT', `more than ${limits.maxTotalBytes} bytes in total`)
+        }
+      }
+      if (queue.length < bodyLength) break
+      frames.push(queue.take(bodyLength))
+      totalBytes += bodyLength
+      bodyLength = undefined
+    }
+  }
+  if (bodyLength !== undefined || queue.length > 0) {
+    throw new HivebenchError('SYNC_PROTOCOL', 'stream ended inside a frame')
+  }
+  return frames
+}
+
+/** Consumes a complete length prefix from the queue, or returns undefined (queue untouched) if it is not all there yet. */
+function readLength (queue: ByteQueue, maxFrameBytes: number): number | undefined {
+  let value = 0
+  for (let i = 0; i < queue.length; i++) {
+    if (i >= MAX_VARINT_BYTES) throw new HivebenchError('SYNC_PROTOCOL', 'malformed frame length')
+    const byte = queue.byteAt(i)
+    value += (byte & 0x7f) * 2 ** (7 * i)
+    // the value only grows with more bytes, so an oversized frame is refused before it arrives
+    if (value > maxFrameBytes) {
+      throw new HivebenchError('SYNC_LIMIT', `frame larger than ${maxFrameBytes} bytes`)
+    }
+    if ((byte & 0x80) === 0) {
+      queue.take(i + 1)
+      return value
+    }
+  }
+  return undefined
+}
+
+/** FIFO of byte chunks that copies each byte once when a frame is taken out (no quadratic concat). */
+class ByteQueue {
+  private readonly chunks: Uint8Array[] = []
+  private head = 0 // bytes of chunks[0] already consumed
+  length = 0
+
+  push (chunk: Uint8Array): void {
+    if (chunk.byteLength === 0) return
+    this.chunks.push(chunk)
+    this.length += chunk.byteLength
+  }
+
+  byteAt (index: number): number {
+    let i = index + this.head
+    for (const chunk of this.chunks) {
+      if (i < chunk.byteLength) return chunk[i]
+      i -= chunk.byteLength
+    }
+    throw new RangeError('index past the end of the queue')
+  }
+
+  take (n: number): Uint8Array {
+    const out = new Uint8Array(n)
+    let filled = 0
+    while (filled < n) {
+      const chunk = this.chunks[0]
+      const available = chunk.byteLength - this.head
+      const count = Math.min(available, n - filled)
+      out.set(chunk.subarray(this.head, this.head + count), filled)
+      filled += count
+      if (count === available) {
+        this.chunks.shift()
+        this.head = 0
+      } else {
+        this.head += count
+      }
+    }
+    this.length -= n
+    return out
+  }
+}

@@ -1,0 +1,262 @@
+import { GossipSub } from '@chainsafe/libp2p-gossipsub'
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { bootstrap } from '@libp2p/bootstrap'
+import { identify, type Identify } from '@libp2p/identify'
+import { TopicValidatorResult } from '@libp2p/interface'
+import { mdns } from '@libp2p/mdns'
+import { peerIdFromString } from '@libp2p/peer-id'
+import { preSharedKey } from '@libp2p/pnet'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { HivebenchError, ValidationError } from '../errors.js'
+import { gossipOptions } from './gossip-options.js'
+import { parseHiveKey } from './hive-key.js'
+import { requestFrames, serveFrames, type ByteChannel } from './sync.js'
+import {
+  DEFAULT_SYNC_LIMITS, SYNC_PROTOCOL, hiveTopic, silentLogger,
+  type HiveNetwork, type HiveNetworkOptions, type NetworkLogger, type SyncLimits, type Verdict
+} from './types.js'
+import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
+
+/**
+ * The only module that knows libp2p (2.x) and @chainsafe/libp2p-gossipsub (14.x): moving to
+ * another libp2p major changes this file and gossip-options.ts, nothing else.
+ *
+ * Stack: TCP, noise, yamux, identify, gossipsub, optionally pnet, bootstrap and mDNS. Nothing
+ * that dials on its own beyond what the user configured: no default bootstrap list, no UPnP,
+ * autonat, relay or dcutr, and no dnsaddr resolution (whose default resolver is DNS over HTTPS).
+ */
+
+// a type alias, not an interface: ServiceMap needs the implicit index signature of object types
+type Services = { identify: Identify, pubsub: GossipSub }
+
+/** Loopback peers are this machine: exempt from the per-host inbound connection rate limit. */
+const LOOPBACK_NETS = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
+/** Simultaneous sync streams per connection: enough for overlapping syncs, bounded against floods. */
+const SYNC_STREAMS_PER_CONNECTION = 4
+
+const VERDICTS: Record<Verdict, TopicValidatorResult> = {
+  accept: TopicValidatorResult.Accept,
+  ignore: TopicValidatorResult.Ignore,
+  reject: TopicValidatorResult.Reject
+}
+
+/** Builds a node (not started). Throws ValidationError/StateError for bad addresses, hive name or key. */
+export async function createHiveNetwork (options: HiveNetworkOptions): Promise<HiveNetwork> {
+  const log = options.logger ?? silentLogger
+  const topic = hiveTopic(options.hive)
+  if (!Number.isSafeInteger(options.maxMessageBytes) || options.maxMessageBytes < 1) {
+    throw new ValidationError('maxMessageBytes', 'positive_integer', 'must be a positive integer')
+  }
+  const limits: SyncLimits = { ...DEFAULT_SYNC_LIMITS, maxFrameBytes: options.maxMessageBytes, ...options.sync }
+  const listen = options.listen.map(addr => parseAddr('listen', addr))
+  const bootstrapAddrs = options.bootstrap.map(addr => parseAddr('bootstrap', addr, true))
+  const psk = options.privateNetworkKey === undefined ? undefined : parseHiveKey(options.privateNetworkKey, 'privateNetworkKey')
+
+  const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
+  if (bootstrapAddrs.length > 0) {
+    peerDiscovery.push(bootstrap({ list: bootstrapAddrs.map(String), timeout: 0 }))
+  }
+  if (options.mdns) peerDiscovery.push(mdns({ serviceTag: '_hivebench._udp.local' }))
+
+  const node: Libp2p<Services> = await createLibp2p<Services>({
+    start: false,
+    privateKey: options.privateKey,
+    addresses: { listen: listen.map(String) },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionProtector: psk === undefined ? undefined : preSharedKey({ psk }),
+    peerDiscovery,
+    connectionManager: {
+      resolvers: {},
+      allow: LOOPBACK_NETS,
+      // a peer with the wrong pnet key garbles the handshake into a read that never completes,
+      // so a failed connection shows up as this timeout
+      dialTimeout: options.connectTimeoutMs ?? 10_000,
+      inboundUpgradeTimeout: options.connectTimeoutMs ?? 10_000
+    },
+    services: {
+      identify: identify(),
+      pubsub: (components) => new GossipSub(components, gossipOptions(topic, options.maxMessageBytes, options.heartbeatIntervalMs ?? 1000))
+    }
+  })
+  const self = node.peerId.toString()
+  const pubsub = node.services.pubsub
+  // the other side of our own bootstrap entry (a shared config listing every node) is us
+  const redialList = bootstrapAddrs.filter(addr => addr.getPeerId() !== self)
+  let state: 'new' | 'started' | 'stopped' = 'new'
+  let redialTimer: NodeJS.Timeout | undefined
+  let starting: Promise<void> | undefined
+  let stopping: Promise<void> | undefined
+
+  pubsub.topicValidators.set(topic, async (peer, message) => {
+    if (message.data.byteLength > options.maxMessageBytes) return TopicValidatorResult.Reject
+    try {
+      return VERDICTS[await options.validate(plain(message.data), peer.toString())] ?? TopicValidatorResult.Ignore
+    } catch (err) {
+      log.warn({ peer: peer.toString(), err: String(err) }, 'message validator threw; ignoring the message')
+      return TopicValidatorResult.Ignore
+    }
+  })
+  pubsub.addEventListener('gossipsub:message', (evt) => {
+    const { msg, propagationSource } = evt.detail
+    if (state !== 'started' || msg.topic !== topic) return
+    guard(log, 'onMessage', () => { options.onMessage(plain(msg.data), propagationSource.toString()) })
+  })
+
+  // peer:connect fires when the first connection to a peer opens; the set keeps it to once
+  // per connected spell even if events repeat.
+  const connected = new Set<string>()
+  node.addEventListener('peer:connect', (evt) => {
+    const peer = evt.detail.toString()
+    if (connected.has(peer)) return
+    connected.add(peer)
+    if (state === 'started' && options.onPeerConnected !== undefined) {
+      const callback = options.onPeerConnected
+      guard(log, 'onPeerConnected', () => { callback(peer) })
+    }
+  })
+  node.addEventListener('peer:disconnect', (evt) => { connected.delete(evt.detail.toString()) })
+  if (options.mdns) {
+    // libp2p 2 only records discovered peers; dialling them is up to us
+    node.addEventListener('peer:discovery', (evt) => {
+      if (state !== 'started' || node.getConnections(evt.detail.id).length > 0) return
+      node.dial(evt.detail.id).catch((err) => { log.debug({ peer: evt.detail.id.toString(), err: String(err) }, 'mdns dial failed') })
+    })
+  }
+
+  await node.handle(SYNC_PROTOCOL, ({ stream, connection }) => {
+    void serveFrames(channelOf(stream), connection.remotePeer.toString(), options.syncHandler, limits, log)
+  }, { maxInboundStreams: SYNC_STREAMS_PER_CONNECTION, maxOutboundStreams: SYNC_STREAMS_PER_CONNECTION })
+
+  // The bootstrap module dials its list once at start; this retries peers that were down
+  // then or dropped since.
+  const redial = (): void => {
+    for (const addr of redialList) {
+      const peer = peerIdFromString(addr.getPeerId() as string)
+      if (node.getConnections(peer).length > 0) continue
+      node.dial(addr).catch((err) => { log.debug({ addr: addr.toString(), err: String(err) }, 'bootstrap dial failed') })
+    }
+  }
+
+  const requireStarted = (): void => {
+    if (state !== 'started') throw new HivebenchError('NETWORK_NOT_STARTED', 'the network is not running')
+  }
+
+  return {
+    peerId: self,
+    topic,
+    async start () {
+      if (state !== 'new') throw new HivebenchError('NETWORK_STATE', `cannot start a network that was ${state}`)
+      state = 'started'
+      starting = (async () => { await node.start() })()
+      try {
+        await starting
+      } catch (err) {
+        state = 'stopped'
+        throw err
+      }
+      if (state !== 'started') return // stop() was called meanwhile
+      pubsub.subscribe(topic)
+      if (redialList.length > 0) {
+        redialTimer = setInterval(redial, options.bootstrapRedialMs ?? 30_000)
+        redialTimer.unref()
+      }
+      log.info({ peerId: self, topic, addrs: node.getMultiaddrs().map(String) }, 'network started')
+    },
+    async stop () {
+      stopping ??= (async () => {
+        state = 'stopped'
+        clearInterval(redialTimer)
+        // libp2p ignores stop() while starting: let a pending start finish first
+        await starting?.catch(() => {})
+        await node.stop()
+      })()
+      await stopping
+    },
+    async publish (message) {
+      requireStarted()
+      if (message.byteLength > options.maxMessageBytes) {
+        throw new HivebenchError('MESSAGE_TOO_LARGE', `message of ${message.byteLength} bytes exceeds the ${options.maxMessageBytes}-byte limit`)
+      }
+      const result = await pubsub.publish(topic, message)
+      return { recipients: result.recipients.length }
+    },
+    async requestSync (peerId, request) {
+      requireStarted()
+      if (request.byteLength > limits.maxFrameBytes) {
+        throw new HivebenchError('SYNC_LIMIT', `request of ${request.byteLength} bytes exceeds ${limits.maxFrameBytes}`)
+      }
+      const started = Date.now()
+      const signal = AbortSignal.timeout(limits.timeoutMs)
+      let stream: Stream
+      try {
+        stream = await node.dialProtocol(toPeerId(peerId), SYNC_PROTOCOL, { signal })
+      } catch (err) {
+        if (signal.aborted) throw new HivebenchError('SYNC_TIMEOUT', `no sync stream to ${peerId} within ${limits.timeoutMs} ms`)
+        throw new HivebenchError('SYNC_FAILED', `cannot open a sync stream to ${peerId}: ${String(err)}`, { cause: err })
+      }
+      const remainingMs = Math.max(1, limits.timeoutMs - (Date.now() - started))
+      return await requestFrames(channelOf(stream), request, { ...limits, timeoutMs: remainingMs })
+    },
+    async dial (addr) {
+      requireStarted()
+      const connection = await node.dial(parseAddr('multiaddr', addr, true))
+      return connection.remotePeer.toString()
+    },
+    multiaddrs: () => node.getMultiaddrs().map(String),
+    connectedPeers: () => node.getPeers().map(String),
+    topicPeers: () => pubsub.getSubscribers(topic).map(String),
+    meshPeers: () => pubsub.getMeshPeers(topic),
+    peerScore: (peerId) => pubsub.getScore(peerId)
+  }
+}
+
+function channelOf (stream: Stream): ByteChannel {
+  return {
+    source: stream.source,
+    send: async (chunks) => { await stream.sink(chunks) },
+    abort: (err) => { stream.abort(err) }
+  }
+}
+
+/**
+ * gossipsub hands out Node Buffers that may be views into a larger RPC buffer: give the
+ * application a standalone plain Uint8Array (a copy of at most maxMessageBytes).
+ */
+function plain (bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes)
+}
+
+function parseAddr (field: string, addr: string, needsPeerId = false): Multiaddr {
+  let parsed: Multiaddr
+  try {
+    parsed = multiaddr(addr)
+  } catch {
+    throw new ValidationError(field, 'multiaddr', `"${addr}" is not a valid multiaddr`)
+  }
+  if (needsPeerId && parsed.getPeerId() === null) {
+    throw new ValidationError(field, 'peer_id', `"${addr}" must end in /p2p/<peer id>`)
+  }
+  return parsed
+}
+
+function toPeerId (peerId: string): PeerId {
+  try {
+    return peerIdFromString(peerId)
+  } catch {
+    throw new ValidationError('peerId', 'format', `"${peerId}" is not a peer id`)
+  }
+}
+
+/** Application callbacks must not take the node down with them. */
+function guard (log: NetworkLogger, what: string, fn: () => void): void {
+  try {
+    fn()
+  } catch (err) {
+    log.warn({ err: String(err) }, `${what} callback threw`)
+  }
+}

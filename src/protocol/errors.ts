@@ -1,0 +1,55 @@
+import { HivebenchError } from '../errors.js'
+
+/**
+ * The validation rules of protocol/README.md ("Validation rules"), in the order a receiver
+ * applies them. The first rule that fails decides the verdict: REJECT for malformed, forged or
+ * impossible envelopes (gossipsub then penalises the peer that sent it), IGNORE for envelopes
+ * that are well-formed but stale, duplicate, of an unknown version, or outside local policy.
+ */
+export const RULES = {
+  R1: { verdict: 'REJECT', summary: 'envelope size within the limit' },
+  R2: { verdict: 'REJECT', summary: 'envelope is well-formed msgpack of the allowed subset, an array led by an integer version' },
+  R3: { verdict: 'IGNORE', summary: 'known protocol version' },
+  R4: { verdict: 'REJECT', summary: 'v1 envelope and body shape' },
+  R5: { verdict: 'REJECT', summary: 'known kind' },
+  R6: { verdict: 'REJECT', summary: 'origin is an Ed25519 peer id' },
+  R7: { verdict: 'REJECT', summary: 'signature valid for the origin' },
+  R8: { verdict: 'IGNORE', summary: 'origin allowed (when an allowlist is set)' },
+  R9: { verdict: 'REJECT', summary: 'header values in range' },
+  R10: { verdict: 'REJECT', summary: 'created_at not in the future' },
+  R11: { verdict: 'REJECT', summary: 'payload shape' },
+  R12: { verdict: 'REJECT', summary: 'entry count, string table and string indices within bounds' },
+  R13: { verdict: 'REJECT', summary: 'task_type and tool non-empty' },
+  R14: { verdict: 'REJECT', summary: 'counters are non-negative safe integers, n >= 1' },
+  R15: { verdict: 'REJECT', summary: 'outcome class counts sum to n' },
+  R16: { verdict: 'REJECT', summary: 'offloaded, n_duration and n_cost at most n' },
+  R17: { verdict: 'REJECT', summary: 'histogram well-formed, total equals n_duration' },
+  R18: { verdict: 'REJECT', summary: 'sums within what their counts allow' },
+  R19: { verdict: 'REJECT', summary: 'day valid and not in the future' },
+  R20: { verdict: 'REJECT', summary: 'no duplicate key in one envelope' },
+  R21: { verdict: 'IGNORE', summary: 'not every entry older than the retention window' },
+  R22: { verdict: 'IGNORE', summary: '(origin, seq) not already stored (checked by the store)' },
+  R23: { verdict: 'IGNORE', summary: 'not superseded by a newer complete snapshot (checked by the store)' }
+} as const satisfies Record<string, { verdict: Verdict, summary: string }>
+
+export type Verdict = 'REJECT' | 'IGNORE'
+export type RuleId = keyof typeof RULES
+
+/** Why an envelope was refused: the rule it broke, the verdict that rule carries, and the field at fault. */
+export class ProtocolError extends HivebenchError {
+  readonly rule: RuleId
+  readonly verdict: Verdict
+  readonly field?: string
+
+  constructor (rule: RuleId, detail: string, field?: string, options?: { cause?: unknown }) {
+    super('PROTOCOL', `${rule} ${RULES[rule].verdict}: ${field === undefined ? '' : `${field}: `}${detail}`, options)
+    this.name = 'ProtocolError'
+    this.rule = rule
+    this.verdict = RULES[rule].verdict
+    this.field = field
+  }
+}
+
+export function fail (rule: RuleId, detail: string, field?: string): never {
+  throw new ProtocolError(rule, detail, field)
+}
