@@ -50,7 +50,7 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
   if (!Number.isSafeInteger(options.maxMessageBytes) || options.maxMessageBytes < 1) {
     throw new ValidationError('maxMessageBytes', 'positive_integer', 'must be a positive integer')
   }
-  const limits: SyncLimits = { ...DEFAULT_SYNC_LIMITS, maxFrameBytes: options.maxMessageBytes, ...options.sync }
+  const limits = syncLimits(options)
   const listen = options.listen.map(addr => parseAddr('listen', addr))
   const bootstrapAddrs = options.bootstrap.map(addr => parseAddr('bootstrap', addr, true))
   const psk = options.privateNetworkKey === undefined ? undefined : parseHiveKey(options.privateNetworkKey, 'privateNetworkKey')
@@ -95,7 +95,8 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
   pubsub.topicValidators.set(topic, async (peer, message) => {
     if (message.data.byteLength > options.maxMessageBytes) return TopicValidatorResult.Reject
     try {
-      return VERDICTS[await options.validate(plain(message.data), peer.toString())] ?? TopicValidatorResult.Ignore
+      const verdict = await options.validate(plain(message.data), peer.toString())
+      return Object.hasOwn(VERDICTS, verdict) ? VERDICTS[verdict] : TopicValidatorResult.Ignore
     } catch (err) {
       log.warn({ peer: peer.toString(), err: String(err) }, 'message validator threw; ignoring the message')
       return TopicValidatorResult.Ignore
@@ -190,11 +191,12 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
       if (request.byteLength > limits.maxFrameBytes) {
         throw new HivebenchError('SYNC_LIMIT', `request of ${request.byteLength} bytes exceeds ${limits.maxFrameBytes}`)
       }
+      const remote = toPeerId(peerId)
       const started = Date.now()
       const signal = AbortSignal.timeout(limits.timeoutMs)
       let stream: Stream
       try {
-        stream = await node.dialProtocol(toPeerId(peerId), SYNC_PROTOCOL, { signal })
+        stream = await node.dialProtocol(remote, SYNC_PROTOCOL, { signal })
       } catch (err) {
         if (signal.aborted) throw new HivebenchError('SYNC_TIMEOUT', `no sync stream to ${peerId} within ${limits.timeoutMs} ms`)
         throw new HivebenchError('SYNC_FAILED', `cannot open a sync stream to ${peerId}: ${String(err)}`, { cause: err })
@@ -213,6 +215,21 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
     meshPeers: () => pubsub.getMeshPeers(topic),
     peerScore: (peerId) => pubsub.getScore(peerId)
   }
+}
+
+function syncLimits (options: HiveNetworkOptions): SyncLimits {
+  const limits: SyncLimits = {
+    maxFrameBytes: options.sync?.maxFrameBytes ?? options.maxMessageBytes,
+    maxFrames: options.sync?.maxFrames ?? DEFAULT_SYNC_LIMITS.maxFrames,
+    maxTotalBytes: options.sync?.maxTotalBytes ?? DEFAULT_SYNC_LIMITS.maxTotalBytes,
+    timeoutMs: options.sync?.timeoutMs ?? DEFAULT_SYNC_LIMITS.timeoutMs
+  }
+  for (const [key, value] of Object.entries(limits)) {
+    if (!Number.isSafeInteger(value) || value < 1) {
+      throw new ValidationError(`sync.${key}`, 'positive_integer', 'must be a positive integer')
+    }
+  }
+  return limits
 }
 
 function channelOf (stream: Stream): ByteChannel {

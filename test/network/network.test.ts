@@ -1,0 +1,298 @@
+import { generateKeyPair } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createHiveNetwork, generateHiveKey, type HiveNetwork, type HiveNetworkOptions } from '../../src/network/index.js'
+
+// Real libp2p nodes on 127.0.0.1 only (mDNS off, no public bootstrap). Every node is stopped
+// after its test.
+
+interface TestNode {
+  net: HiveNetwork
+  /** accepted messages, as onMessage saw them */
+  received: Array<{ data: Uint8Array, from: string }>
+  /** every message the validator was asked about */
+  validated: Uint8Array[]
+  connects: string[]
+}
+
+const running: HiveNetwork[] = []
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map(async net => { await net.stop() }))
+})
+
+async function startNode (options: Partial<HiveNetworkOptions> = {}): Promise<TestNode> {
+  const node: Omit<TestNode, 'net'> = { received: [], validated: [], connects: [] }
+  const validate = options.validate ?? (() => 'accept' as const)
+  const net = await createHiveNetwork({
+    privateKey: await generateKeyPair('Ed25519'),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap: [],
+    hive: 'test',
+    mdns: false,
+    maxMessageBytes: 64 * 1024,
+    syncHandler: () => [],
+    heartbeatIntervalMs: 200,
+    ...options,
+    validate: async (data, from) => {
+      node.validated.push(data)
+      return await validate(data, from)
+    },
+    onMessage: (data, from) => { node.received.push({ data, from }) },
+    onPeerConnected: (peer) => { node.connects.push(peer) }
+  })
+  running.push(net)
+  await net.start()
+  return { net, ...node }
+}
+
+/** A second node bootstrapped off the first; resolves once each sees the other on the topic. */
+async function startPeerOf (first: TestNode, options: Partial<HiveNetworkOptions> = {}): Promise<TestNode> {
+  const second = await startNode({ bootstrap: [first.net.multiaddrs()[0]], ...options })
+  await waitFor(() => first.net.topicPeers().includes(second.net.peerId) && second.net.topicPeers().includes(first.net.peerId))
+  return second
+}
+
+async function waitFor (condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await sleep(25)
+  }
+}
+
+async function sleep (ms: number): Promise<void> {
+  await new Promise(resolve => setTimeout(resolve, ms))
+}
+
+const bytes = (...values: number[]): Uint8Array => Uint8Array.from(values)
+
+describe('gossip', () => {
+  it('delivers a message across three nodes chained by bootstrap, once each', async () => {
+    const a = await startNode()
+    const b = await startPeerOf(a)
+    const c = await startPeerOf(b)
+    // b forwards only to its mesh: wait until a and c are both in it
+    await waitFor(() => b.net.meshPeers().length === 2)
+
+    expect((await a.net.publish(bytes(1, 2, 3))).recipients).toBeGreaterThan(0)
+    await waitFor(() => c.received.length === 1)
+    await sleep(300)
+
+    expect(b.received).toEqual([{ data: bytes(1, 2, 3), from: a.net.peerId }])
+    expect(c.received).toEqual([{ data: bytes(1, 2, 3), from: b.net.peerId }])
+    expect(a.received).toEqual([])
+    expect(a.connects).toEqual([b.net.peerId])
+    expect(c.connects).toEqual([b.net.peerId])
+    expect(b.connects.sort()).toEqual([a.net.peerId, c.net.peerId].sort())
+  })
+
+  it('drops a rejected message and drives the sender score negative', async () => {
+    const a = await startNode()
+    const b = await startPeerOf(a, { validate: data => data[0] === 0xff ? 'reject' : 'accept' })
+
+    await a.net.publish(bytes(0xff, 1))
+    await waitFor(() => b.validated.length === 1)
+    await waitFor(() => b.net.peerScore(a.net.peerId) < 0)
+
+    // one reject lowers the score but does not graylist: later valid messages still arrive
+    await a.net.publish(bytes(2))
+    await waitFor(() => b.received.length === 1)
+    expect(b.received.map(m => m.data)).toEqual([bytes(2)])
+  })
+
+  it('drops an ignored message without penalising the sender', async () => {
+    const a = await startNode()
+    const b = await startPeerOf(a, { validate: () => 'ignore' })
+
+    await a.net.publish(bytes(7))
+    await waitFor(() => b.validated.length === 1)
+    await sleep(500) // more than two heartbeats: the score cache has been refreshed
+
+    expect(b.received).toEqual([])
+    expect(b.net.peerScore(a.net.peerId)).toBeGreaterThanOrEqual(0)
+  })
+
+  it('rejects messages over its own size limit before the validator, even from a peer with a larger one', async () => {
+    const a = await startNode({ maxMessageBytes: 64 * 1024 })
+    const b = await startPeerOf(a, { maxMessageBytes: 1024 })
+
+    await expect(b.net.publish(new Uint8Array(1025))).rejects.toMatchObject({ code: 'MESSAGE_TOO_LARGE' })
+    await a.net.publish(new Uint8Array(2048))
+    await waitFor(() => b.net.peerScore(a.net.peerId) < 0)
+    expect(b.validated).toEqual([])
+    expect(b.received).toEqual([])
+  })
+
+  it('identifies messages by content: the same bytes from two publishers arrive once', async () => {
+    const b = await startNode()
+    const a = await startPeerOf(b)
+    const c = await startPeerOf(b)
+
+    expect((await a.net.publish(bytes(9, 9))).recipients).toBe(1)
+    expect((await a.net.publish(bytes(9, 9))).recipients).toBe(0)
+    await waitFor(() => b.received.length === 1)
+    await c.net.publish(bytes(9, 9))
+    await sleep(500)
+
+    expect(b.received).toHaveLength(1)
+  })
+
+  it('keeps hives apart', async () => {
+    const a = await startNode({ hive: 'alpha' })
+    const b = await startNode({ hive: 'beta', bootstrap: [a.net.multiaddrs()[0]] })
+    await waitFor(() => a.net.connectedPeers().includes(b.net.peerId))
+
+    expect((await a.net.publish(bytes(1))).recipients).toBe(0)
+    await sleep(300)
+    expect(a.net.topicPeers()).toEqual([])
+    expect(b.net.topicPeers()).toEqual([])
+    expect(b.validated).toEqual([])
+  })
+
+  it('publishes with no peers without error', async () => {
+    const a = await startNode()
+    expect(await a.net.publish(bytes(1))).toEqual({ recipients: 0 })
+  })
+})
+
+describe('private network', () => {
+  it('connects nodes sharing a key and refuses others', async () => {
+    const key = generateHiveKey()
+    // a wrong key garbles the handshake, which then only fails by timing out
+    const connectTimeoutMs = 1000
+    const a = await startNode({ privateNetworkKey: key, connectTimeoutMs })
+    const sameKey = await startNode({ privateNetworkKey: key, connectTimeoutMs })
+    const otherKey = await startNode({ privateNetworkKey: generateHiveKey(), connectTimeoutMs })
+    const noKey = await startNode({ connectTimeoutMs })
+    const addr = a.net.multiaddrs()[0]
+
+    expect(await sameKey.net.dial(addr)).toBe(a.net.peerId)
+    await Promise.all([
+      expect(otherKey.net.dial(addr)).rejects.toThrow(),
+      expect(noKey.net.dial(addr)).rejects.toThrow()
+    ])
+    expect(a.net.connectedPeers()).toEqual([sameKey.net.peerId])
+  })
+})
+
+describe('sync', () => {
+  // request = [n, size]: answer n frames of `size` bytes, the i-th filled with i
+  const counting = async function * (request: Uint8Array): AsyncGenerator<Uint8Array> {
+    for (let i = 0; i < request[0]; i++) yield new Uint8Array(request[1]).fill(i)
+  }
+
+  it('streams response frames and enforces the frame count and size limits', async () => {
+    const a = await startNode({ syncHandler: counting })
+    const b = await startPeerOf(a, { sync: { maxFrames: 5, maxFrameBytes: 1000 } })
+
+    const frames = await b.net.requestSync(a.net.peerId, bytes(5, 100))
+    expect(frames).toEqual([0, 1, 2, 3, 4].map(i => new Uint8Array(100).fill(i)))
+    expect(await b.net.requestSync(a.net.peerId, bytes(0, 0))).toEqual([])
+
+    await expect(b.net.requestSync(a.net.peerId, bytes(6, 1))).rejects.toMatchObject({ code: 'SYNC_LIMIT' })
+    await expect(b.net.requestSync('not-a-peer', bytes(1, 1))).rejects.toMatchObject({ field: 'peerId' })
+    expect(await b.net.requestSync(a.net.peerId, bytes(1, 0))).toEqual([new Uint8Array(0)])
+    // a frame over the requester's limit is refused, whatever the responder's own limit
+    const bigger = await startNode({ syncHandler: () => [new Uint8Array(1001)] })
+    await b.net.dial(bigger.net.multiaddrs()[0])
+    await expect(b.net.requestSync(bigger.net.peerId, bytes(0))).rejects.toMatchObject({ code: 'SYNC_LIMIT' })
+
+    // the responder is unharmed by aborted exchanges
+    expect(await b.net.requestSync(a.net.peerId, bytes(2, 1))).toHaveLength(2)
+  })
+
+  it('turns a handler error into a failed request, not a crashed node', async () => {
+    const a = await startNode({
+      syncHandler: async function * (request) {
+        yield bytes(1)
+        if (request[0] === 1) throw new Error('store on fire')
+      }
+    })
+    const b = await startPeerOf(a)
+
+    await expect(b.net.requestSync(a.net.peerId, bytes(1))).rejects.toMatchObject({ code: 'SYNC_FAILED' })
+    expect(await b.net.requestSync(a.net.peerId, bytes(0))).toEqual([bytes(1)])
+  })
+
+  it('times out a request whose answer never comes', async () => {
+    const a = await startNode({ syncHandler: async () => await new Promise<never>(() => {}) })
+    const b = await startPeerOf(a, { sync: { timeoutMs: 300 } })
+
+    await expect(b.net.requestSync(a.net.peerId, bytes(1))).rejects.toMatchObject({ code: 'SYNC_TIMEOUT' })
+  })
+})
+
+describe('bootstrap', () => {
+  it('redials a bootstrap peer that was down, and reports each reconnection', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const first = await startNode({ privateKey })
+    const addr = first.net.multiaddrs()[0]
+    const listen = [addr.replace(/\/p2p\/.*$/, '')]
+    await first.net.stop()
+
+    const b = await startNode({ bootstrap: [addr], bootstrapRedialMs: 100 })
+    await sleep(200) // the bootstrap module's one dial has failed by now
+    const second = await startNode({ privateKey, listen })
+    await waitFor(() => b.connects.length === 1)
+    await second.net.stop()
+    await waitFor(() => b.net.connectedPeers().length === 0)
+    await startNode({ privateKey, listen })
+    await waitFor(() => b.connects.length === 2)
+
+    expect(b.connects).toEqual([second.net.peerId, second.net.peerId])
+  })
+})
+
+describe('lifecycle', () => {
+  it('stops safely any number of times, started or not', async () => {
+    const a = await startNode()
+    await a.net.stop()
+    await a.net.stop()
+    await expect(a.net.publish(bytes(1))).rejects.toMatchObject({ code: 'NETWORK_NOT_STARTED' })
+
+    const never = await createHiveNetwork({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: [],
+      bootstrap: [],
+      hive: 'test',
+      mdns: false,
+      maxMessageBytes: 1024,
+      validate: () => 'accept',
+      onMessage: () => {},
+      syncHandler: () => []
+    })
+    await never.stop()
+    await never.stop()
+  })
+
+  it('keeps its peer id across restarts with the same key', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const first = await startNode({ privateKey })
+    const id = first.net.peerId
+    await first.net.stop()
+    const second = await startNode({ privateKey })
+
+    expect(second.net.peerId).toBe(id)
+    expect(id).toBe(peerIdFromPrivateKey(privateKey).toString())
+  })
+
+  it('refuses bad configuration with the field named', async () => {
+    const base = {
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: [],
+      bootstrap: [],
+      hive: 'test',
+      mdns: false,
+      maxMessageBytes: 1024,
+      validate: () => 'accept' as const,
+      onMessage: () => {},
+      syncHandler: () => []
+    }
+    await expect(createHiveNetwork({ ...base, hive: 'a/b' })).rejects.toMatchObject({ field: 'hive' })
+    await expect(createHiveNetwork({ ...base, bootstrap: ['/ip4/127.0.0.1/tcp/1'] })).rejects.toMatchObject({ field: 'bootstrap', rule: 'peer_id' })
+    await expect(createHiveNetwork({ ...base, listen: ['not-an-addr'] })).rejects.toMatchObject({ field: 'listen' })
+    await expect(createHiveNetwork({ ...base, privateNetworkKey: new Uint8Array(32) })).rejects.toMatchObject({ code: 'HIVE_KEY_INVALID' })
+    await expect(createHiveNetwork({ ...base, sync: { maxFrames: 0 } })).rejects.toMatchObject({ field: 'sync.maxFrames' })
+  })
+})
