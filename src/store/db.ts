@@ -43,6 +43,8 @@ export function openDatabase (path: string, options: { readonly?: boolean } = {}
     db.pragma('journal_mode = WAL')
     db.pragma('synchronous = NORMAL')
     db.pragma('busy_timeout = 5000')
+    // 64 MiB page cache: the counter and rollup pages stay resident while raw outcomes stream past.
+    db.pragma('cache_size = -65536')
     db.pragma('foreign_keys = ON')
     registerHistogramFunctions(db)
     migrate(db)

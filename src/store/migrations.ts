@@ -39,7 +39,26 @@ const MIGRATIONS: string[] = [
    CREATE TABLE arm_window (
      task_type TEXT NOT NULL, origin INTEGER NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL,
      ${SCALAR_COLUMN_DDL}, hist BLOB, origins INTEGER NOT NULL DEFAULT 0,
-     PRIMARY KEY (task_type, origin, tool, model)) WITHOUT ROWID;`
+     PRIMARY KEY (task_type, origin, tool, model)) WITHOUT ROWID;`,
+
+  // 2: origins (id 0 = this node) and the signed envelopes kept per origin for relay and sync.
+  `CREATE TABLE origins (
+     id INTEGER PRIMARY KEY,
+     peer_id TEXT UNIQUE,
+     -- highest sequence number merged, and the newest snapshot's (envelopes before it are dropped)
+     last_seq INTEGER NOT NULL DEFAULT 0,
+     snapshot_seq INTEGER NOT NULL DEFAULT 0,
+     first_seen_ms INTEGER, last_seen_ms INTEGER);
+   INSERT INTO origins (id, peer_id) VALUES (0, NULL);
+
+   -- Per origin: the newest snapshot and the deltas after it, as received (signed bytes).
+   CREATE TABLE envelopes (
+     origin INTEGER NOT NULL REFERENCES origins (id),
+     seq INTEGER NOT NULL,
+     kind TEXT NOT NULL CHECK (kind IN ('delta', 'snapshot')),
+     bytes BLOB NOT NULL,
+     received_ms INTEGER NOT NULL,
+     PRIMARY KEY (origin, seq)) WITHOUT ROWID;`
 ]
 
 export function migrate (db: Database.Database): void {

@@ -1,0 +1,34 @@
+import { diffCounters, isZeroCounters, maxCounters } from '../core/counters.js'
+import { counterEntry, type CounterEntry } from '../core/types.js'
+import { counterArgs, countersFromRow, SCALAR_COLUMN_LIST, type CounterRow } from './counter-columns.js'
+import type { Db } from './db.js'
+import type { ArmRollup } from './rollup.js'
+
+/**
+ * Merges a peer origin's absolute counters into its rows by element-wise max (DESIGN section
+ * 3: a G-Counter, so duplicated, reordered or replayed entries change nothing) and feeds the
+ * growth to the rollup. Call inside a write transaction. Returns how many keys grew.
+ */
+export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number, entries: CounterEntry[], startDay: number, oldestDay: number) => number {
+  const read = db.prepare<[string, number, string, string, number], CounterRow>(
+    'SELECT * FROM counters WHERE task_type = ? AND origin = ? AND tool = ? AND model = ? AND day = ?')
+  const write = db.prepare(`INSERT OR REPLACE INTO counters (task_type, origin, tool, model, day, ${SCALAR_COLUMN_LIST.join(', ')}, hist)
+    VALUES (${Array.from({ length: 5 + SCALAR_COLUMN_LIST.length + 1 }, () => '?').join(', ')})`)
+
+  return (origin, entries, startDay, oldestDay) => {
+    const growth: CounterEntry[] = []
+    for (const e of entries) {
+      // Retention (DESIGN section 3): a pruned day is never merged back.
+      if (e.day < oldestDay) continue
+      const row = read.get(e.taskType, origin, e.tool, e.model, e.day)
+      const old = row === undefined ? counterEntry(e, countersFromRow({})) : counterEntry(e, countersFromRow(row))
+      const merged = maxCounters(old, e)
+      const grew = diffCounters(merged, old)
+      if (isZeroCounters(grew)) continue
+      write.run(e.taskType, origin, e.tool, e.model, e.day, ...counterArgs(merged))
+      growth.push(counterEntry(e, grew))
+    }
+    rollup.addAll(origin, growth, startDay)
+    return growth.length
+  }
+}
