@@ -8,6 +8,7 @@ import { ensureDataDir, databasePath } from './data-dir.js'
 import { openDatabase, writeTransaction, type Db } from './db.js'
 import { createLocalWriter, LOCAL_ORIGIN, type RecordResult } from './local-writer.js'
 import { createArmRollup } from './rollup.js'
+import { createExchange, type Exchange } from './exchange.js'
 
 export interface StoreOptions {
   dataDir: string
@@ -37,6 +38,8 @@ export interface Store {
   localCounters: () => CounterEntry[]
   /** the same, recomputed from raw outcomes: equal to localCounters() unless something is broken */
   recomputeLocalCounters: () => CounterEntry[]
+  /** signed envelopes: export, merge, origins (DESIGN sections 3 and 4) */
+  exchange: Exchange
   /** runs the daily maintenance (retention pruning, window roll) if the day moved */
   maintain: (nowMs: number) => void
   close: () => void
@@ -95,6 +98,7 @@ export function openStore (options: StoreOptions): Store {
       }
       return [...byKey.values()].sort(compareKeys)
     },
+    exchange: createExchange(db, rollup, retentionDays),
     maintain,
     close () {
       if (db.open) db.close()

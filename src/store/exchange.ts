@@ -1,0 +1,186 @@
+import { counterEntry, type CounterEntry } from '../core/types.js'
+import { StateError } from '../errors.js'
+import { dayOf } from '../core/time.js'
+import { countersFromRow, type CounterRow } from './counter-columns.js'
+import { writeTransaction, type Db } from './db.js'
+import { LOCAL_ORIGIN } from './local-writer.js'
+import { createCounterMerger } from './merge.js'
+import type { ArmRollup } from './rollup.js'
+
+export type EnvelopeKind = 'delta' | 'snapshot'
+
+/** What the store needs of a validated envelope (src/protocol's ValidEnvelope satisfies it). */
+export interface IncomingEnvelope {
+  origin: string
+  seq: number
+  kind: EnvelopeKind
+  part: number
+  parts: number
+  entries: CounterEntry[]
+  bytes: Uint8Array
+}
+
+/** The stateful receive rules of protocol/README.md: R22 (already held, or our own) and R23 (superseded). */
+export type MergeOutcome =
+  | { verdict: 'accepted', keysChanged: number }
+  | { verdict: 'ignored', rule: 'R22' | 'R23', reason: string }
+
+/** Encodes this node's entries as envelopes with seqs firstSeq, firstSeq+1, ... (signing happens here). */
+export type BatchEncoder = (batch: { firstSeq: number, kind: EnvelopeKind, createdAtMs: number, entries: CounterEntry[] }) => Uint8Array[]
+
+export interface ExportResult {
+  kind: EnvelopeKind
+  firstSeq: number
+  envelopes: Uint8Array[]
+  entries: number
+}
+
+export interface OriginInfo {
+  peerId: string
+  self: boolean
+  lastSeq: number
+  snapshotSeq: number
+  firstSeenMs: number | null
+  lastSeenMs: number | null
+  envelopes: number
+}
+
+/** Per origin: the newest complete snapshot's first seq and the seqs held, for sync digests. */
+export interface OriginHoldings {
+  peerId: string
+  snapshotSeq: number
+  seqs: number[]
+}
+
+export interface Exchange {
+  /** Sets this node's peer id (origin 0); refuses a different one than the database already has. */
+  bindSelf: (peerId: string) => void
+  /**
+   * Exports this node's changed keys (delta) or all live keys (snapshot) in one transaction:
+   * read, encode + sign, store the envelopes, advance the sequence number, clear the change
+   * marks. A crash before commit leaves marks and seq as they were. A delta with no change
+   * exports nothing (null).
+   */
+  exportEnvelopes: (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder) => ExportResult | null
+  /** Stores and merges a validated envelope of a peer origin (R22, R23 checked here). */
+  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => MergeOutcome
+  origins: () => OriginInfo[]
+  holdings: () => OriginHoldings[]
+  /** every origin's day counters keyed by peer id, in a canonical order: equal on nodes that hold the same hive */
+  hiveCounters: () => Array<{ origin: string, entry: CounterEntry }>
+  /** stored envelopes of one origin with seq >= fromSeq, in seq order (for sync and relay) */
+  envelopesOf: (peerId: string, fromSeq: number) => Array<{ seq: number, bytes: Uint8Array }>
+}
+
+export function createExchange (db: Db, rollup: ArmRollup, retentionDays: number): Exchange {
+  const selfRow = db.prepare<[], { peer_id: string | null, last_seq: number }>('SELECT peer_id, last_seq FROM origins WHERE id = 0')
+  const setSelf = db.prepare<[string]>('UPDATE origins SET peer_id = ? WHERE id = 0')
+  const originByPeer = db.prepare<[string], { id: number, snapshot_seq: number }>('SELECT id, snapshot_seq FROM origins WHERE peer_id = ?')
+  const insertOrigin = db.prepare<[string, number]>('INSERT INTO origins (peer_id, first_seen_ms) VALUES (?, ?)')
+  const seenOrigin = db.prepare<[number, number, number]>('UPDATE origins SET last_seq = MAX(last_seq, ?), last_seen_ms = ? WHERE id = ?')
+  const setSnapshot = db.prepare<[number, number]>('UPDATE origins SET snapshot_seq = ? WHERE id = ?')
+  const hasEnvelope = db.prepare<[number, number], { seq: number }>('SELECT seq FROM envelopes WHERE origin = ? AND seq = ?')
+  const insertEnvelope = db.prepare<[number, number, string, Uint8Array, number]>('INSERT INTO envelopes (origin, seq, kind, bytes, received_ms) VALUES (?, ?, ?, ?, ?)')
+  const countSnapshotParts = db.prepare<[number, number, number], { parts: number }>(
+    "SELECT COUNT(*) AS parts FROM envelopes WHERE origin = ? AND kind = 'snapshot' AND seq BETWEEN ? AND ?")
+  const dropBefore = db.prepare<[number, number]>('DELETE FROM envelopes WHERE origin = ? AND seq < ?')
+  const changedRows = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
+    `SELECT c.* FROM changed_keys k JOIN counters c ON c.task_type = k.task_type AND c.origin = ${LOCAL_ORIGIN}
+     AND c.tool = k.tool AND c.model = k.model AND c.day = k.day`)
+  const liveRows = db.prepare<[number], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
+    `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN} AND day >= ?`)
+  const clearMarks = db.prepare('DELETE FROM changed_keys')
+  const advanceSelf = db.prepare<[number, number]>('UPDATE origins SET last_seq = ?, last_seen_ms = ? WHERE id = 0')
+  const originList = db.prepare<[], { id: number, peer_id: string | null, last_seq: number, snapshot_seq: number, first_seen_ms: number | null, last_seen_ms: number | null, envelopes: number }>(
+    'SELECT o.*, (SELECT COUNT(*) FROM envelopes e WHERE e.origin = o.id) AS envelopes FROM origins o WHERE o.peer_id IS NOT NULL ORDER BY o.id')
+  const heldSeqs = db.prepare<[number], { seq: number }>('SELECT seq FROM envelopes WHERE origin = ? ORDER BY seq')
+  const envelopesFrom = db.prepare<[number, number], { seq: number, bytes: Buffer }>('SELECT seq, bytes FROM envelopes WHERE origin = ? AND seq >= ? ORDER BY seq')
+  const allCounters = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number, peer_id: string | null }>(
+    'SELECT o.peer_id, c.* FROM counters c JOIN origins o ON o.id = c.origin')
+  const mergeCounters = createCounterMerger(db, rollup)
+  const oldestLiveDay = (nowMs: number): number => dayOf(nowMs) - retentionDays + 1
+  const toEntry = (row: CounterRow & { task_type: string, tool: string, model: string, day: number }): CounterEntry =>
+    counterEntry({ taskType: row.task_type, tool: row.tool, model: row.model, day: row.day }, countersFromRow(row))
+
+  const originIdOf = (peerId: string, nowMs: number): { id: number, snapshot_seq: number } => {
+    const found = originByPeer.get(peerId)
+    if (found !== undefined) return found
+    return { id: Number(insertOrigin.run(peerId, nowMs).lastInsertRowid), snapshot_seq: 0 }
+  }
+
+  return {
+    bindSelf: writeTransaction(db, (peerId: string) => {
+      const current = selfRow.get()?.peer_id ?? null
+      if (current === peerId) return
+      if (current !== null) {
+        throw new StateError('IDENTITY_MISMATCH', `this database belongs to node ${current}, but the identity key is ${peerId}: restore the original identity.key or use a new data dir`)
+      }
+      setSelf.run(peerId)
+    }),
+
+    exportEnvelopes: writeTransaction(db, (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder): ExportResult | null => {
+      rollup.startDay(nowMs) // runs the daily pruning first, so no expired day is exported
+      const rows = kind === 'delta' ? changedRows.all() : liveRows.all(oldestLiveDay(nowMs))
+      if (kind === 'delta' && rows.length === 0) return null
+      const firstSeq = (selfRow.get()?.last_seq ?? 0) + 1
+      const envelopes = encode({ firstSeq, kind, createdAtMs: nowMs, entries: rows.map(toEntry) })
+      envelopes.forEach((bytes, i) => insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs))
+      // Our own newest snapshot supersedes our older envelopes, as it does for peers (R23).
+      if (kind === 'snapshot') {
+        dropBefore.run(LOCAL_ORIGIN, firstSeq)
+        setSnapshot.run(firstSeq, LOCAL_ORIGIN)
+      }
+      advanceSelf.run(firstSeq + envelopes.length - 1, nowMs)
+      clearMarks.run()
+      return { kind, firstSeq, envelopes, entries: rows.length }
+    }),
+
+    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): MergeOutcome => {
+      const origin = originIdOf(e.origin, nowMs)
+      if (origin.id === LOCAL_ORIGIN) return { verdict: 'ignored', rule: 'R22', reason: 'our own envelope' }
+      if (e.seq < origin.snapshot_seq) return { verdict: 'ignored', rule: 'R23', reason: `seq ${e.seq} precedes the newest complete snapshot (${origin.snapshot_seq})` }
+      if (hasEnvelope.get(origin.id, e.seq) !== undefined) return { verdict: 'ignored', rule: 'R22', reason: `seq ${e.seq} already held` }
+      insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs)
+      const startDay = rollup.startDay(nowMs)
+      const keysChanged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs))
+      seenOrigin.run(e.seq, nowMs, origin.id)
+      if (e.kind === 'snapshot') {
+        const first = e.seq - e.part
+        const held = countSnapshotParts.get(origin.id, first, first + e.parts - 1)?.parts ?? 0
+        if (held === e.parts && first > origin.snapshot_seq) {
+          dropBefore.run(origin.id, first)
+          setSnapshot.run(first, origin.id)
+        }
+      }
+      return { verdict: 'accepted', keysChanged }
+    }),
+
+    origins: () => originList.all().map(o => ({
+      peerId: o.peer_id ?? '',
+      self: o.id === LOCAL_ORIGIN,
+      lastSeq: o.last_seq,
+      snapshotSeq: o.snapshot_seq,
+      firstSeenMs: o.first_seen_ms,
+      lastSeenMs: o.last_seen_ms,
+      envelopes: o.envelopes
+    })),
+
+    holdings: () => originList.all().map(o => ({
+      peerId: o.peer_id ?? '',
+      snapshotSeq: o.snapshot_seq,
+      seqs: heldSeqs.all(o.id).map(r => r.seq)
+    })),
+
+    hiveCounters () {
+      const rows = allCounters.all().map(row => ({ origin: row.peer_id ?? '(this node)', entry: toEntry(row) }))
+      const key = (r: { origin: string, entry: CounterEntry }): string => JSON.stringify([r.origin, r.entry.taskType, r.entry.tool, r.entry.model, r.entry.day])
+      return rows.sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)
+    },
+
+    envelopesOf (peerId, fromSeq) {
+      const origin = originByPeer.get(peerId)
+      if (origin === undefined) return []
+      return envelopesFrom.all(origin.id, fromSeq).map(r => ({ seq: r.seq, bytes: new Uint8Array(r.bytes) }))
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import fc from 'fast-check'
+import { afterEach, describe, expect, it } from 'vitest'
+import { maxCounters } from '../src/core/counters.js'
+import { emptyCounters } from '../src/core/types.js'
+import { fileNode, type TestNode } from './helpers/nodes.js'
+
+const NOW = Date.parse('2026-11-23T12:00:00Z')
+const now = (): number => NOW
+const open: TestNode[] = []
+async function node (options: Parameters<typeof fileNode>[0] = {}): Promise<TestNode> {
+  const n = await fileNode({ now, ...options })
+  open.push(n)
+  return n
+}
+afterEach(() => { while (open.length > 0) open.pop()?.close() })
+
+function outcomes (tool: string, pass: number, fail: number, extra: Record<string, unknown> = {}): unknown[] {
+  return [
+    ...Array.from({ length: pass }, (_, i) => ({ task_type: 'bug_fix', tool, outcome: 'pass', duration_s: 10 + i, ...extra })),
+    ...Array.from({ length: fail }, () => ({ task_type: 'bug_fix', tool, outcome: 'grader_fail', cost_usd: 0.25, ...extra }))
+  ]
+}
+
+const envelopesOf = (n: TestNode, kind: 'delta' | 'snapshot'): Uint8Array[] => n.sharing.export(kind)?.envelopes ?? []
+const hive = (n: TestNode) => n.tracker.stats({ scope: 'hive', minSamples: 1 })
+
+describe('file exchange of signed envelopes', () => {
+  it('three nodes importing each other in different orders end with identical hive stats', async () => {
+    const [a, b, c] = [await node(), await node(), await node()]
+    a.tracker.recordBatch(outcomes('aider', 30, 10, { model: 'gpt' }))
+    b.tracker.recordBatch(outcomes('aider', 5, 15, { model: 'gpt' }))
+    b.tracker.recordBatch(outcomes('ruff', 12, 3))
+    c.tracker.recordBatch(outcomes('codex', 8, 2))
+    const ea = envelopesOf(a, 'delta')
+    const eb = envelopesOf(b, 'snapshot')
+    c.tracker.recordBatch(outcomes('codex', 1, 1))
+    const ec = [...envelopesOf(c, 'delta')]
+    c.tracker.record({ task_type: 'bug_fix', tool: 'codex', outcome: 'timeout' })
+    ec.push(...envelopesOf(c, 'delta'))
+
+    for (const bytes of [...eb, ...ec]) expect(a.sharing.receive(bytes).verdict).toBe('accepted')
+    for (const bytes of [...ec].reverse().concat(ea)) expect(b.sharing.receive(bytes).verdict).toBe('accepted')
+    for (const bytes of [...eb, ...ea]) expect(c.sharing.receive(bytes).verdict).toBe('accepted')
+
+    expect(hive(a)).toEqual(hive(b))
+    expect(hive(b)).toEqual(hive(c))
+    expect(a.tracker.store.exchange.hiveCounters()).toEqual(c.tracker.store.exchange.hiveCounters())
+    const aider = hive(a).task_types[0].ranking.find(r => r.tool === 'aider')!
+    expect(aider).toMatchObject({ n: 60, pass: 35, origins: 2 })
+    // local scope still sees only the node's own outcomes
+    expect(a.tracker.best('bug_fix', { scope: 'local', minSamples: 1 }).ranking.map(r => r.tool)).toEqual(['aider'])
+  })
+
+  it('ignores duplicates, replays and our own envelopes; names the rule', async () => {
+    const [a, b] = [await node(), await node()]
+    a.tracker.recordBatch(outcomes('aider', 3, 1))
+    const [first] = envelopesOf(a, 'delta')
+    expect(b.sharing.receive(first)).toMatchObject({ verdict: 'accepted', origin: a.peerId, seq: 1 })
+    const before = b.tracker.store.exchange.hiveCounters()
+    expect(b.sharing.receive(first)).toMatchObject({ verdict: 'ignored', rule: 'R22' })
+    expect(a.sharing.receive(first)).toMatchObject({ verdict: 'ignored', rule: 'R22', reason: 'our own envelope' })
+    // a snapshot supersedes older deltas: replaying seq 1 afterwards is stale
+    a.tracker.recordBatch(outcomes('aider', 1, 0))
+    for (const bytes of envelopesOf(a, 'snapshot')) expect(b.sharing.receive(bytes).verdict).toBe('accepted')
+    const c = await node()
+    for (const bytes of envelopesOf(a, 'snapshot')) c.sharing.receive(bytes)
+    expect(c.sharing.receive(first)).toMatchObject({ verdict: 'ignored', rule: 'R23' })
+    expect(b.tracker.store.exchange.hiveCounters()).not.toEqual(before)
+  })
+
+  it('rejects a forged envelope and merges nothing', async () => {
+    const [a, b] = [await node(), await node()]
+    a.tracker.recordBatch(outcomes('aider', 3, 1))
+    const [bytes] = envelopesOf(a, 'delta')
+    const forged = new Uint8Array(bytes)
+    forged[forged.length - 70] ^= 0x01
+    const verdict = b.sharing.receive(forged)
+    expect(verdict).toMatchObject({ verdict: 'rejected', rule: 'R8' })
+    expect(b.tracker.store.exchange.hiveCounters()).toEqual([])
+  })
+
+  it('only merges allowlisted origins when an allowlist is set', async () => {
+    const [a, outsider] = [await node(), await node()]
+    const b = await node({ allowlist: new Set([a.peerId]) })
+    a.tracker.recordBatch(outcomes('aider', 3, 1))
+    outsider.tracker.recordBatch(outcomes('evil', 100, 0))
+    expect(b.sharing.receive(envelopesOf(outsider, 'snapshot')[0])).toMatchObject({ verdict: 'ignored' })
+    expect(b.sharing.receive(envelopesOf(a, 'snapshot')[0]).verdict).toBe('accepted')
+    expect(hive(b).task_types[0].ranking.map(r => r.tool)).toEqual(['aider'])
+  })
+
+  it('caps one origin per arm in hive ranking while reporting true counts', async () => {
+    const honest = await Promise.all([node(), node(), node()])
+    const liar = await node()
+    const me = await node({ originCap: 100 })
+    for (const h of honest) h.tracker.recordBatch([...outcomes('good', 40, 10), ...outcomes('bad', 10, 40)])
+    liar.tracker.recordBatch(outcomes('bad', 2000, 0))
+    for (const n of [...honest, liar]) for (const e of envelopesOf(n, 'snapshot')) me.sharing.receive(e)
+    const r = me.tracker.best('bug_fix')
+    expect(r.best?.tool).toBe('good')
+    const bad = r.ranking.find(a => a.tool === 'bad')!
+    expect(bad).toMatchObject({ n: 2150, pass: 2030, origins: 4, weighted_n: 250 })
+  })
+})
+
+const countersArb = fc.record({
+  n: fc.nat(1000), pass: fc.nat(1000), grader_fail: fc.nat(1000), timeout: fc.nat(1000), no_tool_calls: fc.nat(1000), error: fc.nat(1000),
+  offloaded: fc.nat(1000), sumDurationMs: fc.nat(), nDuration: fc.nat(1000), sumCostMicros: fc.nat(), nCost: fc.nat(1000),
+  hist: fc.array(fc.tuple(fc.nat(203), fc.nat(1000)), { maxLength: 8 }).map(pairs => new Map(pairs))
+})
+
+describe('merge laws (property)', () => {
+  it('element-wise max is commutative, associative and idempotent', () => {
+    fc.assert(fc.property(countersArb, countersArb, countersArb, (x, y, z) => {
+      expect(maxCounters(x, y)).toEqual(maxCounters(y, x))
+      expect(maxCounters(maxCounters(x, y), z)).toEqual(maxCounters(x, maxCounters(y, z)))
+      expect(maxCounters(x, x)).toEqual(maxCounters(x, emptyCounters()))
+      expect(maxCounters(maxCounters(x, y), y)).toEqual(maxCounters(x, y))
+    }))
+  })
+
+  it('any permutation, duplication and partial loss of envelopes, then the latest snapshots, gives identical hive tables', async () => {
+    const origins = [await node(), await node(), await node()]
+    const record = fc.array(fc.record({
+      who: fc.integer({ min: 0, max: 2 }),
+      tool: fc.constantFrom('aider', 'ruff', 'codex'),
+      outcome: fc.constantFrom('pass', 'grader_fail', 'timeout', 'error', 'no_tool_calls'),
+      duration: fc.option(fc.double({ min: 0.01, max: 1000, noNaN: true }), { nil: undefined }),
+      exportAfter: fc.boolean()
+    }), { minLength: 1, maxLength: 25 })
+    // Build one history of envelopes from the three origins.
+    const history = fc.sample(record, { numRuns: 1, seed: 7 })[0]
+    const deltas: Uint8Array[] = []
+    for (const step of history) {
+      origins[step.who].tracker.record({ task_type: 'bug_fix', tool: step.tool, outcome: step.outcome, duration_s: step.duration })
+      if (step.exportAfter) deltas.push(...envelopesOf(origins[step.who], 'delta'))
+    }
+    for (const o of origins) deltas.push(...envelopesOf(o, 'delta'))
+    const snapshots = origins.flatMap(o => envelopesOf(o, 'snapshot'))
+
+    const reference = await node()
+    for (const e of [...deltas, ...snapshots]) reference.sharing.receive(e)
+    const expected = reference.tracker.store.exchange.hiveCounters()
+    // hive totals equal the sum of each origin's local totals
+    const localTotal = origins.reduce((sum, o) => sum + o.tracker.store.localCounters().reduce((s, e) => s + e.n, 0), 0)
+    expect(expected.reduce((s, r) => s + r.entry.n, 0)).toBe(localTotal)
+
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.nat({ max: deltas.length - 1 }), { maxLength: deltas.length * 2 }),
+      fc.boolean(),
+      async (picks, snapshotsFirst) => {
+        const receiver = await fileNode({ now })
+        try {
+          const delivered = picks.map(i => deltas[i]) // permuted, duplicated, some lost
+          const order = snapshotsFirst ? [...snapshots, ...delivered] : [...delivered, ...snapshots]
+          for (const e of order) expect(receiver.sharing.receive(e).verdict).not.toBe('rejected')
+          expect(receiver.tracker.store.exchange.hiveCounters()).toEqual(expected)
+          expect(receiver.tracker.stats({ scope: 'hive' })).toEqual(reference.tracker.stats({ scope: 'hive' }))
+        } finally {
+          receiver.close()
+        }
+      }), { numRuns: 25 })
+  })
+})
