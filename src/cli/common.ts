@@ -1,4 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
+import { openLocalNode, type LocalNode } from '../local-node.js'
 import { openTracker, type Tracker } from '../tracker.js'
 
 export interface DataDirOptions {
@@ -54,6 +55,16 @@ export async function withTracker<T> (options: DataDirOptions, fn: (tracker: Tra
     return await fn(tracker)
   } finally {
     tracker.close()
+  }
+}
+
+/** Like withTracker, with this node's identity and the sharing layer (export / import of envelopes). */
+export async function withLocalNode<T> (options: DataDirOptions, fn: (node: LocalNode) => T | Promise<T>): Promise<T> {
+  const node = await openLocalNode({ dataDir: options.dataDir })
+  try {
+    return await fn(node)
+  } finally {
+    node.close()
   }
 }
 

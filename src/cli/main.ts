@@ -3,6 +3,9 @@ import '../polyfill.js'
 import { Command, CommanderError } from 'commander'
 import { HivebenchError } from '../errors.js'
 import { bestCommand } from './best.js'
+import { exportDeltaCommand } from './export-delta.js'
+import { idCommand } from './id.js'
+import { importDeltaCommand } from './import-delta.js'
 import { importCommand } from './import.js'
 import { recordCommand } from './record.js'
 import { statsCommand } from './stats.js'
@@ -12,7 +15,7 @@ const program = new Command('hivebench')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
 
-for (const cmd of [recordCommand, importCommand, bestCommand, statsCommand]) program.addCommand(cmd.exitOverride())
+for (const cmd of [recordCommand, importCommand, bestCommand, statsCommand, idCommand, exportDeltaCommand, importDeltaCommand]) program.addCommand(cmd.exitOverride())
 
 /** Exit codes: 0 ok, 1 usage or input error (one line, no stack trace), 2 unexpected failure. */
 try {

@@ -1,0 +1,26 @@
+import { decodeSyncRequest, encodeSyncRequest, inRanges, toRanges, type OriginDigest } from '../protocol/sync-digest.js'
+import type { Exchange } from '../store/exchange.js'
+
+/**
+ * Sync (DESIGN section 4, protocol/README.md "Sync"): a peer sends what it holds per origin; we
+ * answer with every stored envelope (newest snapshot and the deltas after it, as received) it
+ * lacks. Verification is the requester's: it runs every envelope through the same validation
+ * as gossip, so a relaying peer can neither forge nor alter anything.
+ */
+export function syncRequestOf (exchange: Exchange): Uint8Array {
+  const digests: OriginDigest[] = exchange.holdings().map(h => ({ origin: h.peerId, snapshotSeq: h.snapshotSeq, ranges: toRanges(h.seqs) }))
+  return encodeSyncRequest(digests)
+}
+
+export function * envelopesLacked (exchange: Exchange, request: Uint8Array): Generator<Uint8Array> {
+  const theirs = new Map(decodeSyncRequest(request).map(d => [d.origin, d]))
+  for (const held of exchange.holdings()) {
+    const digest = theirs.get(held.peerId)
+    // Anything before their newest snapshot is superseded for them (R23): skip it.
+    const from = digest === undefined ? 0 : digest.snapshotSeq
+    for (const { seq, bytes } of exchange.envelopesOf(held.peerId, from)) {
+      if (digest !== undefined && inRanges(digest.ranges, seq)) continue
+      yield bytes
+    }
+  }
+}

@@ -1,0 +1,29 @@
+import { readFile, writeFile } from 'node:fs/promises'
+import { HivebenchError } from '../errors.js'
+import { encodeFrame, readAllFrames } from '../network/frames.js'
+import { MAX_ENVELOPE_BYTES, MAX_PARTS } from './constants.js'
+
+/**
+ * Envelope files (protocol/README.md, "Envelope files"): envelopes exactly as signed, each
+ * prefixed by its length as an unsigned varint: the framing of sync responses, so a file is a
+ * sync response written to disk.
+ */
+export async function writeEnvelopeFile (path: string, envelopes: Uint8Array[]): Promise<void> {
+  await writeFile(path, Buffer.concat(envelopes.map(encodeFrame)), { mode: 0o644 })
+}
+
+export async function readEnvelopeFile (path: string): Promise<Uint8Array[]> {
+  let bytes: Uint8Array
+  try {
+    bytes = await readFile(path)
+  } catch (err) {
+    throw new HivebenchError('FILE', `cannot read ${path}: ${(err as Error).message}`)
+  }
+  try {
+    return await readAllFrames((async function * () { yield bytes })(), {
+      maxFrameBytes: MAX_ENVELOPE_BYTES, maxFrames: MAX_PARTS * 64, maxTotalBytes: bytes.length
+    })
+  } catch (err) {
+    throw new HivebenchError('FILE', `${path} is not an envelope file: ${(err as Error).message}`)
+  }
+}

@@ -1,0 +1,73 @@
+import { HivebenchError } from '../errors.js'
+import { PROTOCOL_VERSION } from './constants.js'
+import { ProtocolError } from './errors.js'
+import { pack, toInt, unpackStrict } from './msgpack.js'
+
+/**
+ * The sync request (protocol/README.md, "Sync"): what the requester holds, per origin: the
+ * first seq of its newest complete snapshot and the seqs it holds, as inclusive ranges.
+ * msgpack: [version, [[origin peer id (str), snapshot_seq, [[from, to], ...]], ...]]
+ */
+export interface OriginDigest {
+  origin: string
+  snapshotSeq: number
+  ranges: Array<[number, number]>
+}
+
+export const MAX_DIGEST_ORIGINS = 100_000
+export const MAX_DIGEST_RANGES = 4_096
+
+/** Collapses sorted seqs into inclusive ranges: [1,2,3,7] -> [[1,3],[7,7]]. */
+export function toRanges (sortedSeqs: number[]): Array<[number, number]> {
+  const ranges: Array<[number, number]> = []
+  for (const seq of sortedSeqs) {
+    const last = ranges[ranges.length - 1]
+    if (last !== undefined && seq === last[1] + 1) last[1] = seq
+    else ranges.push([seq, seq])
+  }
+  // Past the bound, keep the newest ranges: the peer then resends a little more, never less.
+  return ranges.slice(-MAX_DIGEST_RANGES)
+}
+
+export function inRanges (ranges: ReadonlyArray<[number, number]>, seq: number): boolean {
+  return ranges.some(([from, to]) => seq >= from && seq <= to)
+}
+
+export function encodeSyncRequest (digests: OriginDigest[]): Uint8Array {
+  return pack([PROTOCOL_VERSION, digests.map(d => [d.origin, d.snapshotSeq, d.ranges.map(([a, b]) => [a, b])])])
+}
+
+function bad (detail: string): never {
+  throw new HivebenchError('SYNC_REQUEST', `malformed sync request: ${detail}`)
+}
+
+/** Parses a peer's sync request; anything malformed is a HivebenchError (the stream is then reset). */
+export function decodeSyncRequest (bytes: Uint8Array): OriginDigest[] {
+  let value: unknown
+  try {
+    value = unpackStrict(bytes, 5, 'R2', 'sync request') // request > digests > digest > ranges > range
+  } catch (err) {
+    if (err instanceof ProtocolError) bad(err.message)
+    throw err
+  }
+  if (!Array.isArray(value) || value.length !== 2) bad('must be [version, digests]')
+  if (toInt(value[0]) !== PROTOCOL_VERSION) bad(`unknown version ${String(value[0])}`)
+  const list = value[1] as unknown
+  if (!Array.isArray(list) || list.length > MAX_DIGEST_ORIGINS) bad('digests must be an array of bounded length')
+  return list.map((d: unknown) => {
+    if (!Array.isArray(d) || d.length !== 3 || typeof d[0] !== 'string') bad('digest must be [origin, snapshot_seq, ranges]')
+    const snapshotSeq = toInt(d[1])
+    const ranges = d[2] as unknown
+    if (snapshotSeq === undefined || snapshotSeq < 0 || !Array.isArray(ranges) || ranges.length > MAX_DIGEST_RANGES) bad('bad snapshot_seq or ranges')
+    return {
+      origin: d[0] as string,
+      snapshotSeq,
+      ranges: ranges.map((r: unknown): [number, number] => {
+        const from = Array.isArray(r) ? toInt(r[0]) : undefined
+        const to = Array.isArray(r) ? toInt(r[1]) : undefined
+        if (from === undefined || to === undefined || from > to) bad('range must be [from, to] with from <= to')
+        return [from, to]
+      })
+    }
+  })
+}

@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import type { HiveNode } from '../src/node.js'
+import { addressOf, eventually, hiveView, startNode } from './helpers/hive.js'
+import { tempDir } from './helpers/tmp.js'
+
+const running: HiveNode[] = []
+async function node (options: Parameters<typeof startNode>[0] = {}): Promise<HiveNode> {
+  const n = await startNode(options)
+  running.push(n)
+  return n
+}
+afterEach(async () => { await Promise.all(running.splice(0).map(async n => { await n.stop() })) })
+
+const record = (n: HiveNode, tool: string, pass: number, fail: number): void => {
+  n.local.tracker.recordBatch([
+    ...Array.from({ length: pass }, () => ({ task_type: 'bug_fix', tool, outcome: 'pass', duration_s: 30 })),
+    ...Array.from({ length: fail }, () => ({ task_type: 'bug_fix', tool, outcome: 'grader_fail', duration_s: 60 }))
+  ])
+}
+const stats = (n: HiveNode) => n.local.tracker.stats({ scope: 'hive', minSamples: 1 })
+
+describe('hive of daemons on 127.0.0.1', () => {
+  it('three nodes converge by gossip; a fourth started later catches up by sync alone', async () => {
+    const a = await node()
+    const b = await node({ bootstrap: [addressOf(a)] })
+    const c = await node({ bootstrap: [addressOf(a)] })
+    // publish once the gossip mesh has formed (a hub with two spokes)
+    await eventually(() => a.network.meshPeers().length === 2 && b.network.meshPeers().length === 1 && c.network.meshPeers().length === 1)
+    record(a, 'aider', 20, 5)
+    record(b, 'ruff', 3, 12)
+    record(c, 'codex', 9, 1)
+    await Promise.all([a, b, c].map(async n => await n.exporter.exportNow()))
+    await eventually(() => JSON.stringify(hiveView(a)) === JSON.stringify(hiveView(b)) && JSON.stringify(hiveView(b)) === JSON.stringify(hiveView(c)) && stats(a).task_types[0]?.ranking.length === 3)
+    expect(stats(a)).toEqual(stats(c))
+    expect(stats(b).task_types[0].ranking.map(r => [r.tool, r.n, r.origins])).toEqual([['aider', 25, 1], ['codex', 10, 1], ['ruff', 15, 1]])
+
+    // nobody exports again: d learns everything from the sync on connect
+    const d = await node({ bootstrap: [addressOf(b)] })
+    await eventually(() => JSON.stringify(hiveView(d)) === JSON.stringify(hiveView(a)))
+    expect(stats(d)).toEqual(stats(a))
+    expect(d.verdictCounts().accepted).toBeGreaterThan(0)
+  })
+
+  it('a restarted node keeps its peer id and is not double-counted', async () => {
+    const dataDir = tempDir()
+    const a = await node()
+    let b = await node({ dataDir, bootstrap: [addressOf(a)] })
+    const id = b.network.peerId
+    record(b, 'aider', 4, 1)
+    await b.stop()
+    b = await node({ dataDir, bootstrap: [addressOf(a)] })
+    expect(b.network.peerId).toBe(id)
+    record(b, 'aider', 1, 0)
+    await b.exporter.exportNow()
+    await eventually(() => stats(a).task_types[0]?.ranking[0]?.n === 6)
+    expect(stats(a).task_types[0].ranking[0]).toMatchObject({ n: 6, pass: 5, origins: 1 })
+    // delivering the same envelopes again (a replayed sync) changes nothing
+    const before = JSON.stringify(hiveView(a))
+    const report = await a.syncWith(b.network.peerId)
+    expect(report.accepted).toBe(0)
+    expect(JSON.stringify(hiveView(a))).toBe(before)
+  })
+
+  it('two hives with different names do not mix', async () => {
+    const a = await node({ hive: 'red' })
+    const b = await node({ hive: 'blue', bootstrap: [addressOf(a)] })
+    await eventually(() => a.network.connectedPeers().length === 1)
+    record(b, 'aider', 5, 0)
+    await b.exporter.exportNow()
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(stats(a).task_types).toEqual([])
+  })
+
+  it('shutdown right after recording loses nothing: the final export reaches a later peer', async () => {
+    const dataDir = tempDir()
+    const a = await node({ dataDir })
+    record(a, 'aider', 7, 3)
+    await a.stop()
+    running.splice(running.indexOf(a), 1)
+    const again = await node({ dataDir })
+    const b = await node({ bootstrap: [addressOf(again)] })
+    await eventually(() => stats(b).task_types[0]?.ranking[0]?.n === 10)
+  })
+})
