@@ -1,5 +1,5 @@
 import { decodeHist, encodeHist } from '../core/histogram.js'
-import { COUNTER_SCALARS, emptyCounters, type Counters } from '../core/types.js'
+import { COUNTER_SCALARS, type Counters } from '../core/types.js'
 
 /** SQL column of each scalar counter, in COUNTER_SCALARS order. */
 export const SCALAR_COLUMNS: Record<typeof COUNTER_SCALARS[number], string> = {
@@ -24,11 +24,24 @@ export const SCALAR_COLUMN_DDL = SCALAR_COLUMN_LIST.map(c => `${c} INTEGER NOT N
 /** A row as better-sqlite3 returns it: the scalar columns plus a `hist` blob. */
 export type CounterRow = Record<string, number | Buffer | null | string>
 
+const num = (v: unknown): number => v == null ? 0 : Number(v)
+
+/** Reads a counters row; absent columns read as 0 (countersFromRow({}) is all zero). */
 export function countersFromRow (row: CounterRow): Counters {
-  const c = emptyCounters()
-  for (const f of COUNTER_SCALARS) c[f] = Number(row[SCALAR_COLUMNS[f]] ?? 0)
-  c.hist = decodeHist(row.hist as Buffer | null)
-  return c
+  return {
+    n: num(row.n),
+    pass: num(row.c_pass),
+    grader_fail: num(row.c_grader_fail),
+    timeout: num(row.c_timeout),
+    no_tool_calls: num(row.c_no_tool_calls),
+    error: num(row.c_error),
+    offloaded: num(row.offloaded),
+    sumDurationMs: num(row.sum_duration_ms),
+    nDuration: num(row.n_duration),
+    sumCostMicros: num(row.sum_cost_micros),
+    nCost: num(row.n_cost),
+    hist: decodeHist(row.hist as Buffer | null)
+  }
 }
 
 /**
