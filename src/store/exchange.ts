@@ -43,6 +43,8 @@ export interface OriginInfo {
   firstSeenMs: number | null
   lastSeenMs: number | null
   envelopes: number
+  /** day-counter keys this origin contributes */
+  keys: number
 }
 
 /** Per origin: the newest complete snapshot's first seq and the seqs held, for sync digests. */
@@ -93,6 +95,7 @@ export function createExchange (db: Db, rollup: ArmRollup, retentionDays: number
   const advanceSelf = db.prepare<[number, number]>('UPDATE origins SET last_seq = ?, last_seen_ms = ? WHERE id = 0')
   const originList = db.prepare<[], { id: number, peer_id: string | null, last_seq: number, snapshot_seq: number, first_seen_ms: number | null, last_seen_ms: number | null, envelopes: number }>(
     'SELECT o.*, (SELECT COUNT(*) FROM envelopes e WHERE e.origin = o.id) AS envelopes FROM origins o WHERE o.peer_id IS NOT NULL ORDER BY o.id')
+  const keysPerOrigin = db.prepare<[], { origin: number, keys: number }>('SELECT origin, COUNT(*) AS keys FROM counters GROUP BY origin')
   const heldSeqs = db.prepare<[number], { seq: number }>('SELECT seq FROM envelopes WHERE origin = ? ORDER BY seq')
   const envelopesFrom = db.prepare<[number, number], { seq: number, bytes: Buffer }>('SELECT seq, bytes FROM envelopes WHERE origin = ? AND seq >= ? ORDER BY seq')
   const allCounters = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number, peer_id: string | null }>(
@@ -155,15 +158,19 @@ export function createExchange (db: Db, rollup: ArmRollup, retentionDays: number
       return { verdict: 'accepted', keysChanged }
     }),
 
-    origins: () => originList.all().map(o => ({
-      peerId: o.peer_id ?? '',
-      self: o.id === LOCAL_ORIGIN,
-      lastSeq: o.last_seq,
-      snapshotSeq: o.snapshot_seq,
-      firstSeenMs: o.first_seen_ms,
-      lastSeenMs: o.last_seen_ms,
-      envelopes: o.envelopes
-    })),
+    origins () {
+      const keys = new Map(keysPerOrigin.all().map(r => [r.origin, r.keys]))
+      return originList.all().map(o => ({
+        peerId: o.peer_id ?? '',
+        self: o.id === LOCAL_ORIGIN,
+        lastSeq: o.last_seq,
+        snapshotSeq: o.snapshot_seq,
+        firstSeenMs: o.first_seen_ms,
+        lastSeenMs: o.last_seen_ms,
+        envelopes: o.envelopes,
+        keys: keys.get(o.id) ?? 0
+      }))
+    },
 
     holdings: () => originList.all().map(o => ({
       peerId: o.peer_id ?? '',
