@@ -19,14 +19,12 @@ export const MAX_ENVELOPE_BYTES = 1024 * 1024
 export const MAX_GOSSIP_BYTES = 256 * 1024
 /** Most entries in one envelope: bounds the validation work one message can cost. */
 export const MAX_ENTRIES = 16_384
-/** Each entry names at most three distinct strings. */
-export const MAX_STRINGS = 3 * MAX_ENTRIES
 /** Most parts one batch (for example a snapshot) may be split into. */
 export const MAX_PARTS = 1024
 /** An Ed25519 signature. */
 export const SIGNATURE_BYTES = 64
-/** Elements of one payload entry (protocol/README.md, "Payload"). */
-export const ENTRY_ARITY = 16
+/** Integers of a payload entry before its histogram pairs (protocol/README.md, "Payload"). */
+export const ENTRY_FIXED = 15
 /** R18: longest duration one outcome may contribute, in ms (DESIGN section 2: 7 days). */
 export const MAX_DURATION_MS = MAX_DURATION_S * 1000
 /** R18: largest cost one outcome may contribute, in micro-USD. */

@@ -22,11 +22,43 @@ export interface Origin {
   key: KeyObject
 }
 
+/** Parsed origins by hex: a hive has few origins, and key import and base58 are not free. */
+const origins = new Map<string, Origin>()
+const MAX_CACHED_ORIGINS = 4096
+
 /** R7: the origin bytes must be an Ed25519 peer id; returns its id and verification key. */
 export function parseOrigin (bytes: Uint8Array): Origin {
   const prefixOk = bytes.length === ORIGIN_BYTES && ED25519_ID_PREFIX.every((b, i) => bytes[i] === b)
   if (!prefixOk) fail('R7', `must be the ${ORIGIN_BYTES}-byte identity multihash of an Ed25519 public key`, 'origin')
-  const raw = bytes.subarray(ED25519_ID_PREFIX.length)
+  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('hex')
+  let origin = origins.get(hex)
+  if (origin === undefined) {
+    origin = importOrigin(bytes.subarray(ED25519_ID_PREFIX.length))
+    // bounded, so a flood of fresh origins costs memory once, not forever
+    if (origins.size >= MAX_CACHED_ORIGINS) origins.delete(origins.keys().next().value as string)
+    origins.set(hex, origin)
+  }
+  return origin
+}
+
+const P = 2n ** 255n - 19n
+/**
+ * y-coordinates of the 8 points of small order (1, 2, 4 and 8) on edwards25519: 1, -1, 0 and
+ * ±y8, y8 = sqrt((sqrt(1 + d) - 1) / d). A key that is one of them verifies signatures that
+ * anyone can make (Node accepts an all-zero key with an all-zero signature for any message),
+ * so such an origin would be forgeable by all.
+ */
+const SMALL_ORDER_Y = new Set([0n, 1n, P - 1n, 0x7a03ac9277fdc74ec6cc392cfa53202a0f67100d760b3cba4fd84d3d706a17c7n, 0x5fc536d880238b13933c6d305acdfd5f098eff289f4c345b027b2c28f95e826n])
+
+function hasSmallOrder (raw: Uint8Array): boolean {
+  // the key encodes y little-endian in 255 bits, the sign of x in the top bit; reducing
+  // mod P also catches the non-canonical encodings of the same points
+  const y = BigInt('0x' + Buffer.from(raw).reverse().toString('hex')) & ((1n << 255n) - 1n)
+  return SMALL_ORDER_Y.has(y % P)
+}
+
+function importOrigin (raw: Uint8Array): Origin {
+  if (hasSmallOrder(raw)) fail('R7', 'a public key of small order, whose signatures anyone can forge', 'origin')
   let key: KeyObject
   let publicKey: Ed25519PublicKey
   try {

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto'
+import { chmod, link, open, readFile, stat, unlink } from 'node:fs/promises'
+import { dirname, join } from 'node:path'
+import { generateKeyPair, generateKeyPairFromSeed, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { StateError } from '../errors.js'
+import { ensureDataDir } from './data-dir.js'
+import type { Ed25519PrivateKey } from '@libp2p/interface'
+
+/**
+ * The node's persistent Ed25519 identity (DESIGN section 3). It must survive restarts: a node
+ * that changes identity double-counts itself in every peer. So an unreadable or corrupt key
+ * file is an error for the user to resolve, never a reason to mint a new identity.
+ */
+
+export const IDENTITY_FILE = 'identity.key'
+
+export interface Identity {
+  privateKey: Ed25519PrivateKey
+  peerId: string
+  /** the key file's mode was looser than 0600 and has been tightened: worth a warning */
+  tightenedFromMode?: number
+}
+
+/** Loads `<dataDir>/identity.key`, creating it (mode 0600) on first use. Throws StateError if it exists but cannot be used. */
+export async function loadOrCreateIdentity (dataDir: string): Promise<Identity> {
+  const path = join(ensureDataDir(dataDir), IDENTITY_FILE)
+  let bytes: Uint8Array
+  try {
+    bytes = await readFile(path)
+  } catch (err) {
+    if (errorCode(err) !== 'ENOENT') {
+      throw new StateError('IDENTITY_UNREADABLE', `cannot read the node identity ${path}: ${errorMessage(err)}; fix its permissions or restore it (deleting it gives this node a new peer id)`, { cause: err })
+    }
+    return await createIdentity(path)
+  }
+  const privateKey = await parseKey(bytes, path)
+  const tightenedFromMode = await tightenMode(path)
+  return { privateKey, peerId: peerIdFromPrivateKey(privateKey).toString(), ...(tightenedFromMode === undefined ? {} : { tightenedFromMode }) }
+}
+
+async function parseKey (bytes: Uint8Array, path: string): Promise<Ed25519PrivateKey> {
+  let key
+  try {
+    key = privateKeyFromProtobuf(bytes)
+  } catch (err) {
+    throw new StateError('IDENTITY_CORRUPT', `the node identity ${path} is not a valid libp2p private key (${errorMessage(err)}); restore it from a backup (deleting it gives this node a new peer id)`, { cause: err })
+  }
+  if (key.type !== 'Ed25519') {
+    throw new StateError('IDENTITY_CORRUPT', `the node identity ${path} holds a ${key.type} key; hivebench needs Ed25519`)
+  }
+  // the file stores seed and public key side by side and nothing checks they belong together:
+  // a damaged half would sign with one key while claiming another peer id
+  const fromSeed = await generateKeyPairFromSeed('Ed25519', key.raw.subarray(0, 32))
+  if (!fromSeed.publicKey.equals(key.publicKey)) {
+    throw new StateError('IDENTITY_CORRUPT', `the node identity ${path} is damaged: its public key does not match its private key; restore it from a backup`)
+  }
+  return key
+}
+
+/** Owner-only: the key is the node's voice in the hive. */
+async function tightenMode (path: string): Promise<number | undefined> {
+  const mode = (await stat(path)).mode & 0o777
+  if ((mode & 0o077) === 0) return undefined
+  await chmod(path, 0o600)
+  return mode
+}
+
+/**
+ * Writes a new key to a private temporary file, then links it into place: link() fails if the
+ * file exists, so two processes starting at once cannot both create an identity, and a crash
+ * mid-write never leaves a half-written key under the real name.
+ */
+async function createIdentity (path: string): Promise<Identity> {
+  const privateKey = await generateKeyPair('Ed25519')
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  try {
+    const handle = await open(temporary, 'wx', 0o600)
+    try {
+      await handle.writeFile(privateKeyToProtobuf(privateKey))
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await link(temporary, path)
+  } catch (err) {
+    if (errorCode(err) === 'EEXIST') return await loadOrCreateIdentity(dirname(path))
+    throw new StateError('IDENTITY_UNWRITABLE', `cannot create the node identity ${path}: ${errorMessage(err)}`, { cause: err })
+  } finally {
+    await unlink(temporary).catch(() => {})
+  }
+  return { privateKey, peerId: peerIdFromPrivateKey(privateKey).toString() }
+}
+
+function errorCode (err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined
+}
+
+function errorMessage (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

@@ -1,0 +1,77 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { UPPER_BOUNDS, BUCKET_COUNT } from '../../src/core/histogram.js'
+import { windowStartDay } from '../../src/core/time.js'
+import {
+  DEFAULT_LIMITS, envelopeToJson, ProtocolError, RULES, validateEnvelope,
+  type EnvelopeJson, type RuleId, type ValidationContext
+} from '../../src/protocol/index.js'
+
+/** The interop contract: every vector in protocol/vectors decodes to its JSON and gets its verdict. */
+
+interface Vector {
+  name: string
+  description: string
+  hex: string
+  decoded: EnvelopeJson | null
+  verdict: 'ACCEPT' | 'REJECT' | 'IGNORE'
+  rule?: RuleId
+  now_ms: number
+  retention_days: number
+  allowlist?: string[]
+  max_bytes?: number
+  max_entries?: number
+}
+
+const dir = join(import.meta.dirname, '../../protocol')
+const vectors: Vector[] = readdirSync(join(dir, 'vectors'))
+  .filter(f => f.endsWith('.json'))
+  .map(f => JSON.parse(readFileSync(join(dir, 'vectors', f), 'utf8')) as Vector)
+
+function contextOf (v: Vector): ValidationContext {
+  return {
+    nowMs: v.now_ms,
+    retentionDays: v.retention_days,
+    ...(v.allowlist === undefined ? {} : { allowlist: new Set(v.allowlist) }),
+    limits: { maxBytes: v.max_bytes ?? DEFAULT_LIMITS.maxBytes, maxEntries: v.max_entries ?? DEFAULT_LIMITS.maxEntries }
+  }
+}
+
+describe('test vectors', () => {
+  it.each(vectors.map(v => [v.name, v] as const))('%s', (_name, v) => {
+    const bytes = Buffer.from(v.hex, 'hex')
+    if (v.verdict === 'ACCEPT') {
+      const valid = validateEnvelope(bytes, contextOf(v))
+      expect(v.decoded).not.toBeNull()
+      const decoded = v.decoded as EnvelopeJson
+      const firstLiveDay = windowStartDay(v.now_ms, v.retention_days)
+      const live = { ...decoded, entries: decoded.entries.filter(e => e.day >= firstLiveDay) }
+      expect(envelopeToJson(valid.version, valid.origin, valid, valid.entries)).toEqual(live)
+      expect(valid.staleEntries).toBe(decoded.entries.length - live.entries.length)
+      return
+    }
+    let error: unknown
+    try {
+      validateEnvelope(bytes, contextOf(v))
+    } catch (err) {
+      error = err
+    }
+    expect(error).toBeInstanceOf(ProtocolError)
+    expect(error).toMatchObject({ rule: v.rule, verdict: v.verdict })
+  })
+
+  it('cover every stateless rule and both kinds', () => {
+    const covered = new Set(vectors.map(v => v.rule))
+    const stateless = (Object.keys(RULES) as RuleId[]).filter(r => r !== 'R22' && r !== 'R23')
+    expect(stateless.filter(r => !covered.has(r))).toEqual([])
+    expect(new Set(vectors.filter(v => v.verdict === 'ACCEPT').map(v => v.decoded?.kind))).toEqual(new Set(['delta', 'snapshot']))
+    for (const v of vectors) if (v.rule !== undefined) expect(v.verdict).toBe(RULES[v.rule].verdict)
+  })
+
+  it('histogram-buckets.json is the bucket table of core/histogram.ts', () => {
+    const table = JSON.parse(readFileSync(join(dir, 'histogram-buckets.json'), 'utf8')) as { bucket_count: number, upper_bounds_s: number[] }
+    expect(table.bucket_count).toBe(BUCKET_COUNT)
+    expect(table.upper_bounds_s).toEqual([...UPPER_BOUNDS])
+  })
+})
