@@ -71,3 +71,18 @@ describe('validateOutcome (DESIGN section 2)', () => {
     expect(validateOutcome({ ...base, at: '2026-11-23T12:04:59Z', duration_s: 7 * 86400 }, { nowMs: NOW }).durationS).toBe(604800)
   })
 })
+
+describe('labels', () => {
+  it('refuses lone surrogates, which have no UTF-8 form to share', () => {
+    expect(ruleOfLabel('bug\uD800fix')).toEqual({ field: 'task_type', rule: 'format' })
+  })
+})
+
+function ruleOfLabel (taskType: string): { field: string, rule: string } {
+  try {
+    validateOutcome({ task_type: taskType, tool: 'x', outcome: 'pass' }, { nowMs: Date.now() })
+  } catch (err) {
+    return { field: (err as ValidationError).field, rule: (err as ValidationError).rule }
+  }
+  throw new Error('expected a ValidationError')
+}

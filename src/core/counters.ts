@@ -89,6 +89,12 @@ export function isZeroCounters (c: Counters): boolean {
   return true
 }
 
+/** A Map key for a counter key; JSON, because labels may contain any character (a separator could collide). */
 export function keyString (k: CounterKey): string {
-  return `${k.taskType}\u0000${k.tool}\u0000${k.model}\u0000${k.day}`
+  return JSON.stringify([k.taskType, k.tool, k.model, k.day])
+}
+
+/** A Map key for an arm (task type, tool, model). */
+export function armKeyString (a: { taskType: string, tool: string, model: string }): string {
+  return JSON.stringify([a.taskType, a.tool, a.model])
 }

@@ -27,6 +27,8 @@ const label = (field: string, min: number) => z.string({ error: `${field}: must 
   .trim()
   .min(min, { error: 'required, must not be empty' })
   .max(MAX_LABEL_CHARS, { error: `at most ${MAX_LABEL_CHARS} characters` })
+  // A lone surrogate has no UTF-8 form: the key shared with peers would differ from ours.
+  .refine(s => s.isWellFormed(), { error: 'must be valid Unicode (no lone surrogates)' })
 
 const optionalNumber = (schema: z.ZodNumber) => z.union([schema, z.null()]).optional()
 
@@ -54,7 +56,8 @@ const RULE_OF_CODE: Record<string, string> = {
   invalid_type: 'type',
   invalid_value: 'enum',
   unrecognized_keys: 'unknown_field',
-  invalid_union: 'type'
+  invalid_union: 'type',
+  custom: 'format'
 }
 
 const REQUIRED_FIELDS = new Set(['task_type', 'tool'])

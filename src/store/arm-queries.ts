@@ -1,4 +1,4 @@
-import { addCounters } from '../core/counters.js'
+import { addCounters, armKeyString } from '../core/counters.js'
 import type { Counters } from '../core/types.js'
 import { countersFromRow, SUM_COUNTERS_SQL, type CounterRow } from './counter-columns.js'
 import type { Statement } from 'better-sqlite3'
@@ -72,7 +72,7 @@ export function createArmQueries (db: Db): (q: ArmQuery) => ArmAggregate[] {
     const params = { task_type: q.taskType, model: q.model ?? null, cap: q.originCap, start_day: q.startDay }
     const arms = new Map<string, ArmAggregate>()
     const armOf = (row: Row): ArmAggregate => {
-      const k = `${row.task_type}\u0000${row.tool}\u0000${row.model}`
+      const k = armKeyString({ taskType: row.task_type, tool: row.tool, model: row.model })
       let arm = arms.get(k)
       if (arm === undefined) {
         arm = { taskType: row.task_type, tool: row.tool, model: row.model, totals: countersFromRow({}), origins: 0, heavyOrigins: [] }

@@ -1,4 +1,4 @@
-import { addCounters } from '../core/counters.js'
+import { addCounters, armKeyString } from '../core/counters.js'
 import { counterEntry, emptyCounters, type CounterEntry } from '../core/types.js'
 import { dayOf } from '../core/time.js'
 import { counterArgs, SCALAR_COLUMN_LIST, SUM_COUNTERS_SQL, upsertAddSql } from './counter-columns.js'
@@ -70,7 +70,7 @@ export function createArmRollup (db: Db, windowDays: number, onNewDay: (nowMs: n
       const arms = new Map<string, CounterEntry>()
       for (const c of changes) {
         if (c.day < startDay) continue
-        const k = `${c.taskType}\u0000${c.tool}\u0000${c.model}`
+        const k = armKeyString(c)
         const arm = arms.get(k)
         if (arm === undefined) arms.set(k, counterEntry(c, addCounters(emptyCounters(), c)))
         else addCounters(arm, c)
