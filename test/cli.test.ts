@@ -49,3 +49,31 @@ describe('hivebench CLI', () => {
     expect(runCli(['import', file, '--data-dir', dir]).stdout).toContain('imported 2 outcomes')
   })
 })
+
+describe('hivebench id / export-delta / import-delta', () => {
+  it('exchange signed envelope files; a tampered file is rejected with its rule and exit 1', async () => {
+    const { readFileSync } = await import('node:fs')
+    const [a, b] = [tempDir(), tempDir()]
+    const idA = runCli(['id', '--data-dir', a]).stdout.trim()
+    expect(idA).toMatch(/^12D3KooW/)
+    expect(runCli(['id', '--data-dir', a]).stdout.trim()).toBe(idA)
+    runCli(['record', '--data-dir', a, '--task-type', 'bug_fix', '--tool', 'aider', '--success', 'true'])
+    const file = join(a, 'delta.hb')
+    expect(runCli(['export-delta', '--data-dir', a, '--out', file]).stdout).toContain('wrote delta of 1 keys')
+    expect(runCli(['export-delta', '--data-dir', a, '--out', join(a, 'again.hb')]).stdout).toContain('nothing changed')
+
+    const imported = runCli(['import-delta', '--data-dir', b, file, '--json'])
+    expect(imported.code).toBe(0)
+    expect(JSON.parse(imported.stdout)).toMatchObject([{ verdict: 'accepted', origin: idA, seq: 1 }])
+    expect(JSON.parse(runCli(['best', 'bug_fix', '--data-dir', b, '--json', '--min-samples', '1']).stdout).best).toMatchObject({ tool: 'aider', origins: 1 })
+    expect(runCli(['import-delta', '--data-dir', b, file]).stdout).toContain('ignored (R22)')
+
+    const tampered = join(a, 'tampered.hb')
+    const bytes = readFileSync(file)
+    bytes[bytes.length - 80] ^= 0x01
+    writeFileSync(tampered, bytes)
+    const rejected = runCli(['import-delta', '--data-dir', tempDir(), tampered])
+    expect(rejected.code).toBe(1)
+    expect(rejected.stdout).toMatch(/rejected \(R\d+\)/)
+  })
+})
