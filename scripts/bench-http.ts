@@ -1,0 +1,135 @@
+import '../src/polyfill.js'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { Agent, request } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads'
+import Table from 'cli-table3'
+import type { OutcomeInput } from '../src/core/outcome.js'
+import { createHttpServer } from '../src/http/server.js'
+import { createMetrics } from '../src/metrics.js'
+import { openTracker, type Tracker } from '../src/tracker.js'
+import { fmt, latency, rng, throughput } from './lib/measure.js'
+import { syntheticOutcomes } from './lib/synthetic.js'
+
+/**
+ * npm run bench:http — what the HTTP API costs over the embedded API: single-outcome POSTs with 16
+ * keep-alive connections, batches of 1,000, and GET /v1/best latency, each beside the same
+ * operation on a tracker in this process. The server runs on 127.0.0.1 in the main thread; the
+ * load comes from a worker thread, as an agent in another process would (sharing the server's
+ * event loop would halve the server's figures). Loopback only; every run stops by itself.
+ */
+const CONNECTIONS = 16
+const SINGLE_MAX = 30_000
+const TIME_LIMIT_MS = 10_000
+const BATCH = 1_000
+const BATCHES = 100
+const QUERIES = 2_000
+const SEED_OUTCOMES = 100_000
+const NOW = Date.now()
+const SHAPE = { taskTypes: 20, tools: 10, models: 5, days: 30, nowMs: NOW }
+const taskType = (i: number): string => `task_${i % SHAPE.taskTypes}`
+
+interface LoadReport {
+  single: { requests: number, seconds: number, failures: number }
+  batched: { outcomes: number, seconds: number, failures: number }
+  best: { p50: number, p99: number, failures: number }
+}
+
+const percentile = (sorted: Float64Array, q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+
+/** The load generator (worker thread): plain node:http over keep-alive sockets, bodies encoded up front. */
+async function generateLoad (port: number): Promise<LoadReport> {
+  const agent = new Agent({ keepAlive: true, maxSockets: CONNECTIONS })
+  const send = async (method: string, path: string, body?: Buffer): Promise<number> => await new Promise((resolve, reject) => {
+    const headers = body === undefined ? {} : { 'content-type': 'application/json', 'content-length': body.length }
+    const req = request({ host: '127.0.0.1', port, method, path, agent, headers }, res => {
+      res.resume()
+      res.on('end', () => { resolve(res.statusCode ?? 0) })
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+  const next = syntheticOutcomes(rng(7), SHAPE)
+  const ok = (status: number): number => status >= 200 && status < 300 ? 0 : 1
+
+  const singles = Array.from({ length: SINGLE_MAX }, () => Buffer.from(JSON.stringify(next())))
+  let sent = 0
+  let singleFailures = 0
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
+    while (sent < SINGLE_MAX && performance.now() - t0 < TIME_LIMIT_MS) singleFailures += ok(await send('POST', '/v1/outcomes', singles[sent++]))
+  }))
+  const single = { requests: sent, seconds: (performance.now() - t0) / 1000, failures: singleFailures }
+
+  const batches = Array.from({ length: BATCHES }, () => Buffer.from(JSON.stringify({ outcomes: Array.from({ length: BATCH }, next) })))
+  let batchFailures = 0
+  const t1 = performance.now()
+  for (const body of batches) batchFailures += ok(await send('POST', '/v1/outcomes', body))
+  const batched = { outcomes: BATCHES * BATCH, seconds: (performance.now() - t1) / 1000, failures: batchFailures }
+
+  let bestFailures = 0
+  const samples = new Float64Array(QUERIES)
+  for (let i = -200; i < QUERIES; i++) {
+    const t = performance.now()
+    bestFailures += ok(await send('GET', `/v1/best?task_type=${taskType(i + 200)}`))
+    if (i >= 0) samples[i] = performance.now() - t
+  }
+  samples.sort()
+  agent.destroy()
+  return { single, batched, best: { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), failures: bestFailures } }
+}
+
+function seeded (dir: string): Tracker {
+  const tracker = openTracker({ dataDir: dir, now: () => NOW })
+  const next = syntheticOutcomes(rng(42), SHAPE)
+  for (let done = 0; done < SEED_OUTCOMES; done += BATCH) tracker.recordBatch(Array.from({ length: BATCH }, next))
+  return tracker
+}
+
+async function main (): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'hivebench-bench-http-'))
+  try {
+    // Embedded baseline: the same operations on a tracker seeded the same way.
+    const embedded = seeded(join(dir, 'embedded'))
+    const next = syntheticOutcomes(rng(7), SHAPE)
+    const singles: OutcomeInput[] = Array.from({ length: SINGLE_MAX }, next)
+    const singleRate = throughput(singles.length, () => { for (const o of singles) embedded.record(o) })
+    const batches = Array.from({ length: BATCHES }, () => Array.from({ length: BATCH }, next))
+    const batchRate = throughput(BATCHES * BATCH, () => { for (const b of batches) embedded.recordBatch(b) })
+    const best = latency(i => embedded.best(taskType(i)), QUERIES)
+    embedded.close()
+
+    const tracker = seeded(join(dir, 'http'))
+    const server = createHttpServer({ tracker, metrics: createMetrics(), host: '127.0.0.1', port: 0 })
+    const { port } = await server.start()
+    const worker = new Worker(new URL(import.meta.url), { workerData: { port } })
+    const load = await new Promise<LoadReport>((resolve, reject) => {
+      worker.once('message', resolve)
+      worker.once('error', reject)
+    })
+    await worker.terminate()
+    await server.stop()
+    tracker.close()
+
+    const failures = load.single.failures + load.batched.failures + load.best.failures
+    const httpSingle = load.single.requests / load.single.seconds
+    const httpBatch = load.batched.outcomes / load.batched.seconds
+    console.log(`hivebench bench:http  (server on 127.0.0.1 in the main thread, load from a worker thread; ${fmt(SEED_OUTCOMES)} outcomes seeded; ${failures} failed requests)\n`)
+    const table = new Table({ head: ['operation', 'embedded API', 'HTTP API', 'HTTP overhead'], style: { head: [], border: [] } })
+    table.push(
+      [`record one outcome per call (HTTP: ${CONNECTIONS} keep-alive connections, ${fmt(load.single.requests)} POSTs)`, `${fmt(singleRate)} /s`, `${fmt(httpSingle)} /s`, `${fmt(singleRate / httpSingle, 1)}x slower`],
+      [`record batches of ${fmt(BATCH)} (outcomes, one connection)`, `${fmt(batchRate)} /s`, `${fmt(httpBatch)} /s`, `${fmt(batchRate / httpBatch, 1)}x slower`],
+      ['best() / GET /v1/best p50', `${best.p50.toFixed(3)} ms`, `${load.best.p50.toFixed(3)} ms`, `+${(load.best.p50 - best.p50).toFixed(3)} ms`],
+      ['best() / GET /v1/best p99', `${best.p99.toFixed(3)} ms`, `${load.best.p99.toFixed(3)} ms`, `+${(load.best.p99 - best.p99).toFixed(3)} ms`]
+    )
+    console.log(table.toString())
+    if (failures > 0) process.exitCode = 1
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (isMainThread) await main()
+else parentPort?.postMessage(await generateLoad((workerData as { port: number }).port))

@@ -1,0 +1,144 @@
+import { DEFAULT_EXPLORE_SHARE } from '../core/route.js'
+import { MAX_COST_USD, MAX_DURATION_S, MAX_ID_CHARS, MAX_LABEL_CHARS } from '../core/limits.js'
+import { OUTCOME_CLASSES } from '../core/types.js'
+
+/**
+ * JSON Schemas of the HTTP API. fastify validates query strings and serializes responses with
+ * them; the OpenAPI document is built from the same objects (src/http/openapi.ts).
+ */
+export type JsonSchema = Record<string, unknown>
+
+const str = { type: 'string' }
+const int = { type: 'integer', minimum: 0 }
+const num = { type: 'number' }
+const nullableNum = { type: ['number', 'null'] }
+const object = (properties: Record<string, JsonSchema>, extra: JsonSchema = {}): JsonSchema =>
+  ({ type: 'object', required: Object.keys(properties), properties, ...extra })
+
+const armProperties = {
+  tool: str,
+  model: { ...str, description: "'' = unspecified" },
+  n: int,
+  pass: int,
+  pass_rate: nullableNum,
+  wilson_lower: { ...num, description: 'Wilson score 95% lower bound of the pass rate (the ranking key)' },
+  wilson_upper: num,
+  p50_s: nullableNum,
+  p90_s: nullableNum,
+  mean_cost_usd: nullableNum,
+  outcomes: object(Object.fromEntries(OUTCOME_CLASSES.map(c => [c, int]))),
+  origins: { ...int, description: 'origins (nodes) whose counters are behind the figures' },
+  benchmarked: { type: 'boolean', description: 'has the minimum samples to be eligible as best' },
+  weighted_n: { ...num, description: 'the sample weight the ranking used after the per-origin cap' }
+}
+
+export const rankedArm = object(armProperties)
+const nullableArm = { ...rankedArm, type: ['object', 'null'] }
+
+const scope = { type: 'string', enum: ['local', 'hive'], description: 'local: this node only; hive: every origin (default)' }
+const taskType = { type: 'string', maxLength: MAX_LABEL_CHARS, description: 'e.g. bug_fix' }
+const windowDays = { type: 'integer', minimum: 1, description: 'only the last N UTC days (default 30)' }
+const minSamples = { type: 'integer', minimum: 1, description: 'samples an arm needs to be eligible as best (default 5)' }
+const model = { type: 'string', maxLength: MAX_LABEL_CHARS, description: 'only arms with this model' }
+
+// Unknown query parameters are refused (ajv runs with removeAdditional off): a typo such as
+// `windowdays` must not silently fall back to the default.
+const query = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema =>
+  ({ type: 'object', additionalProperties: false, required, properties })
+
+export const bestQuery = query({ task_type: taskType, scope, model, window_days: windowDays, min_samples: minSamples }, ['task_type'])
+export const statsQuery = query({ task_type: taskType, scope, window_days: windowDays, min_samples: minSamples })
+export const routeQuery = query({
+  task_type: taskType,
+  scope,
+  model,
+  window_days: windowDays,
+  min_samples: minSamples,
+  explore_share: { type: 'number', minimum: 0, maximum: 1, description: `share of decisions that explore (default ${DEFAULT_EXPLORE_SHARE}; 0 disables)` },
+  seed: { type: 'string', minLength: 1, maxLength: 128, description: 'makes the decision deterministic (an integer, or any string)' }
+}, ['task_type'])
+
+export const bestResponse = object({
+  task_type: str,
+  scope: str,
+  window_days: int,
+  min_samples: int,
+  best: nullableArm,
+  ranking: { type: 'array', items: rankedArm }
+})
+
+export const statsResponse = object({
+  scope: str,
+  window_days: int,
+  task_types: { type: 'array', items: object({ task_type: str, ranking: { type: 'array', items: rankedArm } }) }
+})
+
+export const routeResponse = object({
+  task_type: str,
+  scope: str,
+  explore_share: num,
+  mode: { type: 'string', enum: ['exploit', 'explore', 'cold_start'] },
+  arm: nullableArm,
+  reason: { ...str, description: 'one sentence: what was done and why' },
+  ranking: {
+    type: 'array',
+    items: object({ tool: str, model: str, n: int, pass_rate: nullableNum, wilson_lower: num, benchmarked: { type: 'boolean' } })
+  }
+})
+
+export const recordResponse = object({
+  recorded: { ...int, description: 'outcomes stored' },
+  duplicates: { ...int, description: 'outcomes skipped because their id was already recorded' }
+})
+
+export const freeObject: JsonSchema = { type: 'object', additionalProperties: true }
+export const peersResponse: JsonSchema = { type: 'object', required: ['peers'], additionalProperties: true, properties: { peers: { type: 'array', items: freeObject } } }
+export const healthResponse = object({ status: { type: 'string', enum: ['ok'] } })
+
+export const errorResponse = object({
+  error: {
+    type: 'object',
+    required: ['code', 'message'],
+    properties: {
+      code: str,
+      message: str,
+      field: { ...str, description: 'the input field at fault' },
+      rule: { ...str, description: 'the rule it broke, e.g. required, type, range, enum, unknown_field' },
+      row: { type: 'integer', description: '1-based row of a batch' }
+    }
+  }
+})
+
+/**
+ * The outcome as documented for clients (DESIGN section 2). Only the OpenAPI document uses it:
+ * the server validates outcomes with the tracker's own rules, so that every interface (HTTP,
+ * CLI, import, TypeScript) reports the same field and rule, and ajv's type coercion never turns
+ * `"12"` into a duration.
+ */
+export const outcomeDoc = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['task_type', 'tool'],
+  properties: {
+    task_type: { type: 'string', minLength: 1, maxLength: MAX_LABEL_CHARS },
+    tool: { type: 'string', minLength: 1, maxLength: MAX_LABEL_CHARS },
+    model: { type: ['string', 'null'], maxLength: MAX_LABEL_CHARS },
+    outcome: { type: 'string', enum: OUTCOME_CLASSES, description: 'required unless success is given' },
+    success: { type: 'boolean', description: 'shorthand: true = pass, false = grader_fail' },
+    duration_s: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: MAX_DURATION_S, description: 'omit when unknown, never 0' },
+    cost_usd: { type: ['number', 'null'], minimum: 0, maximum: MAX_COST_USD },
+    offloaded: { type: 'boolean' },
+    user_id: { type: ['string', 'null'], maxLength: MAX_ID_CHARS, description: 'never leaves the node' },
+    id: { type: ['string', 'null'], minLength: 1, maxLength: MAX_ID_CHARS, description: 'idempotency key: the same id counts once' },
+    at: { type: ['string', 'null'], format: 'date-time', description: 'default now; at most 5 minutes ahead, inside the retention window' }
+  }
+}
+
+export function outcomesBodyDoc (maxBatch: number): JsonSchema {
+  return {
+    oneOf: [
+      outcomeDoc,
+      { type: 'object', additionalProperties: false, required: ['outcomes'], properties: { outcomes: { type: 'array', maxItems: maxBatch, items: outcomeDoc } } }
+    ]
+  }
+}

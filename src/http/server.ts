@@ -1,0 +1,124 @@
+import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
+import type { AddressInfo } from 'node:net'
+import type { Metrics } from '../metrics.js'
+import type { Tracker } from '../tracker.js'
+import { bearerChecker, resolveToken } from './auth.js'
+import { toErrorReply } from './errors.js'
+import { openApiDocument } from './openapi.js'
+import { buildRoutes, type NodeFacade } from './routes.js'
+
+export type { NodeFacade } from './routes.js'
+
+export const DEFAULT_HTTP_HOST = '127.0.0.1'
+export const DEFAULT_HTTP_PORT = 7878
+/** Outcomes per POST: a 10,000-row batch is ~2.5 MB of JSON and records in a few tens of ms. */
+export const DEFAULT_MAX_BATCH = 10_000
+export const DEFAULT_BODY_LIMIT_BYTES = 8 * 1024 * 1024
+
+export interface HttpServerOptions {
+  tracker: Tracker
+  metrics: Metrics
+  /** default 127.0.0.1; anywhere else a bearer token is required */
+  host?: string
+  /** default 7878; 0 picks a free port */
+  port?: number
+  /** a bearer token to require (on any host) */
+  token?: string
+  /** off loopback without `token`: the token file, created (0600) on first use; see httpTokenPath() */
+  tokenFile?: string
+  node?: NodeFacade
+  /** default: fastify's own pino logger at level error (stdout) */
+  logger?: FastifyBaseLogger
+  bodyLimitBytes?: number
+  maxBatch?: number
+}
+
+export interface HttpAddress { host: string, port: number, url: string }
+
+export interface HttpServer {
+  /** listens; rejects (and listens nowhere) when bound off loopback without a token */
+  start: () => Promise<HttpAddress>
+  /** safe to call twice, and before start */
+  stop: () => Promise<void>
+  /** null until started */
+  address: () => HttpAddress | null
+}
+
+function toAddress (info: AddressInfo | string | null): HttpAddress | null {
+  if (info === null || typeof info === 'string') return null
+  const host = info.family === 'IPv6' ? `[${info.address}]` : info.address
+  return { host: info.address, port: info.port, url: `http://${host}:${info.port}` }
+}
+
+export function createHttpServer (options: HttpServerOptions): HttpServer {
+  const host = options.host ?? DEFAULT_HTTP_HOST
+  const { metrics } = options
+  const app = Fastify({
+    ...(options.logger === undefined ? { logger: { level: 'error' } } : { loggerInstance: options.logger }),
+    // One log line per request would drown the node's own log; errors are still logged.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+    ajv: { customOptions: { removeAdditional: false } }
+  })
+
+  /** set at start(): null when no token is in force */
+  let check: ((header: string | undefined) => boolean) | null = null
+  const startedAt = Date.now()
+  let openApi: Record<string, unknown> | undefined
+  const routes = buildRoutes({
+    tracker: options.tracker,
+    node: options.node,
+    metrics,
+    maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
+    serverStatus: () => ({ status: 'ok', uptime_s: Math.round((Date.now() - startedAt) / 1000), http: { url: server.address()?.url ?? null, auth: check !== null } }),
+    openApi: () => (openApi ??= openApiDocument(routes))
+  })
+  const publicUrls = new Set(routes.filter(r => r.public === true).map(r => r.url))
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (check === null || publicUrls.has(request.routeOptions.url ?? '')) return
+    if (!check(request.headers.authorization)) {
+      return await reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'UNAUTHORIZED', message: 'missing or wrong bearer token (Authorization: Bearer <token from http.token>)' } })
+    }
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched'
+    metrics.httpRequestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
+  })
+  app.setErrorHandler(async (err, request, reply) => {
+    const r = toErrorReply(err)
+    if (r.unexpected) request.log.error({ err, url: request.url }, 'HTTP request failed')
+    return await reply.code(r.status).send(r.body)
+  })
+  app.setNotFoundHandler(async (request, reply) => {
+    return await reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` } })
+  })
+
+  for (const r of routes) {
+    const response = Object.fromEntries(Object.entries(r.responses).filter(([, res]) => res.schema !== undefined).map(([status, res]) => [status, res.schema]))
+    const schema = { response, ...(r.querystring === undefined ? {} : { querystring: r.querystring }), ...(r.body === undefined ? {} : { body: r.body }) }
+    app.route({ method: r.method, url: r.url, schema, handler: r.handler })
+  }
+
+  let started: Promise<HttpAddress> | undefined
+  let stopped: Promise<void> | undefined
+  const server: HttpServer = {
+    start () {
+      started ??= (async () => {
+        const token = resolveToken({ host, token: options.token, tokenFile: options.tokenFile })
+        check = token === null ? null : bearerChecker(token)
+        await app.listen({ host, port: options.port ?? DEFAULT_HTTP_PORT })
+        return server.address() as HttpAddress
+      })()
+      return started
+    },
+    stop () {
+      stopped ??= app.close()
+      return stopped
+    },
+    address: () => started === undefined ? null : toAddress(app.server.address())
+  }
+  return server
+}
