@@ -6,6 +6,10 @@ import { envelopesLacked, syncRequestOf } from './network/hive-sync.js'
 import { createHiveNetwork, readHiveKey, type HiveNetwork } from './network/index.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from './protocol/index.js'
 import type { EnvelopeVerdict } from './sharing.js'
+import { createHttpServer, type HttpServer } from './http/server.js'
+import { httpTokenPath } from './http/auth.js'
+import { createMetrics, type Metrics } from './metrics.js'
+import { removeDaemonFile, writeDaemonFile } from './daemon-file.js'
 
 export interface NodeOptions {
   dataDir?: string
@@ -26,6 +30,8 @@ export interface NodeOptions {
   logger?: Logger
   /** gossipsub heartbeat (tests shorten it) */
   heartbeatIntervalMs?: number
+  /** the local HTTP API; omitted: no HTTP server (embedded use, some tests) */
+  http?: { host: string, port: number, token?: string }
 }
 
 export const NODE_DEFAULTS = {
@@ -45,6 +51,11 @@ export interface HiveNode {
   readonly network: HiveNetwork
   readonly exporter: Exporter
   readonly logger: Logger
+  readonly metrics: Metrics
+  /** null when started without `http` */
+  readonly http: HttpServer | null
+  status: () => Record<string, unknown>
+  peers: () => { peers: Array<Record<string, unknown>>, origins: Array<Record<string, unknown>> }
   start: () => Promise<void>
   /** final export, then stops the network and closes the store; safe to call twice */
   stop: () => Promise<void>
@@ -62,12 +73,15 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const logger = options.logger ?? pino({ name: 'hivebench' })
   const allowlist = options.allowOrigins !== undefined && options.allowOrigins.length > 0 ? new Set(options.allowOrigins) : undefined
   const local = await openLocalNode({ dataDir: options.dataDir, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS, allowlist })
+  const metrics = createMetrics()
   const counts: Record<string, number> = {}
   let last: (ExportReport & { atMs: number }) | null = null
+  const startedAtMs = Date.now()
 
   const note = (v: EnvelopeVerdict, via: string, fromPeer: string): EnvelopeVerdict => {
     const key = v.verdict === 'accepted' ? 'accepted' : `${v.verdict}:${v.rule}`
     counts[key] = (counts[key] ?? 0) + 1
+    metrics.envelopes.inc({ direction: 'received', verdict: v.verdict, rule: v.verdict === 'accepted' ? '' : v.rule })
     if (v.verdict === 'rejected') logger.warn({ via, fromPeer, rule: v.rule, reason: v.reason }, 'rejected envelope')
     else logger.debug({ via, fromPeer, ...v }, 'envelope')
     return v
@@ -119,12 +133,58 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     snapshotEvery: options.snapshotEvery,
     onExport: (report, ms) => {
       last = { ...report, atMs: Date.now() }
+      metrics.exportDuration.observe(ms / 1000)
+      if (report.envelopes > 0) metrics.envelopes.inc({ direction: 'published', verdict: report.kind, rule: '' }, report.envelopes)
       if (report.envelopes > 0) logger.info({ ...report, ms: Math.round(ms) }, 'exported')
     },
     onError: err => { logger.error({ err }, 'export failed') }
   })
 
-  let syncTimer: NodeJS.Timeout | undefined
+  const exchange = local.tracker.store.exchange
+  const status = (): Record<string, unknown> => ({
+    peer_id: network.peerId,
+    hive: options.hive,
+    topic: network.topic,
+    addresses: network.multiaddrs(),
+    data_dir: local.tracker.store.dataDir,
+    http: http?.address()?.url ?? null,
+    started_at: new Date(startedAtMs).toISOString(),
+    peers_connected: network.connectedPeers().length,
+    origins_known: exchange.origins().length,
+    last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
+    envelopes_received: { ...counts }
+  })
+  const peers = (): { peers: Array<Record<string, unknown>>, origins: Array<Record<string, unknown>> } => ({
+    peers: network.connectedPeers().map(id => ({ peer_id: id, topic: network.topicPeers().includes(id), mesh: network.meshPeers().includes(id), score: network.peerScore(id) })),
+    origins: exchange.origins().map(o => ({
+      peer_id: o.peerId,
+      self: o.self,
+      last_seq: o.lastSeq,
+      snapshot_seq: o.snapshotSeq,
+      last_seen: o.lastSeenMs === null ? null : new Date(o.lastSeenMs).toISOString(),
+      envelopes: o.envelopes,
+      keys: o.keys
+    }))
+  })
+  const http = options.http === undefined
+    ? null
+    : createHttpServer({
+      tracker: local.tracker,
+      metrics,
+      host: options.http.host,
+      port: options.http.port,
+      token: options.http.token,
+      tokenFile: httpTokenPath(local.tracker.store.dataDir),
+      node: { status, peers, exportNow: async () => ({ ...await exporter.exportNow() }) },
+      logger: logger.child({ component: 'http' })
+    })
+
+  const timers: NodeJS.Timeout[] = []
+  const every = (seconds: number, fn: () => void): void => {
+    const t = setInterval(fn, seconds * 1000)
+    t.unref()
+    timers.push(t)
+  }
   let stopping: Promise<void> | undefined
 
   return {
@@ -132,24 +192,35 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     network,
     exporter,
     logger,
+    metrics,
+    http,
+    status,
+    peers,
     async start () {
       await network.start()
+      const httpAddress = await http?.start()
       exporter.start()
       await exporter.exportNow({ snapshot: true })
-      syncTimer = setInterval(() => {
-        const peers = network.connectedPeers()
-        if (peers.length > 0) syncSafely(peers[Math.floor(Math.random() * peers.length)])
-      }, options.syncIntervalS * 1000)
-      syncTimer.unref()
-      logger.info({ peerId: network.peerId, addresses: network.multiaddrs(), hive: options.hive, dataDir: local.tracker.store.dataDir }, 'hivebench node started')
+      every(options.syncIntervalS, () => {
+        const connected = network.connectedPeers()
+        if (connected.length > 0) syncSafely(connected[Math.floor(Math.random() * connected.length)])
+      })
+      every(5, () => {
+        metrics.peersConnected.set(network.connectedPeers().length)
+        metrics.originsKnown.set(exchange.origins().length)
+      })
+      if (httpAddress !== undefined) writeDaemonFile(local.tracker.store.dataDir, { pid: process.pid, url: httpAddress.url, peerId: network.peerId })
+      logger.info({ peerId: network.peerId, addresses: network.multiaddrs(), http: httpAddress?.url, hive: options.hive, dataDir: local.tracker.store.dataDir }, 'hivebench node started')
     },
     stop () {
       stopping ??= (async () => {
-        if (syncTimer !== undefined) clearInterval(syncTimer)
+        for (const t of timers) clearInterval(t)
+        await http?.stop()
         exporter.stop()
         // Final export so nothing recorded is left unpublished; without peers it is stored and synced later.
         try { await exporter.exportNow() } catch (err) { logger.warn({ err }, 'final export failed') }
         await network.stop()
+        if (http !== null) removeDaemonFile(local.tracker.store.dataDir, process.pid)
         local.close()
         logger.info('hivebench node stopped')
       })()

@@ -7,7 +7,11 @@ import { exportDeltaCommand } from './export-delta.js'
 import { idCommand } from './id.js'
 import { importDeltaCommand } from './import-delta.js'
 import { importCommand } from './import.js'
+import { peersCommand } from './peers.js'
+import { publishCommand } from './publish.js'
 import { recordCommand } from './record.js'
+import { routeCommand } from './route.js'
+import { startCommand } from './start.js'
 import { statsCommand } from './stats.js'
 
 const program = new Command('hivebench')
@@ -15,7 +19,9 @@ const program = new Command('hivebench')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
 
-for (const cmd of [recordCommand, importCommand, bestCommand, statsCommand, idCommand, exportDeltaCommand, importDeltaCommand]) program.addCommand(cmd.exitOverride())
+const commands = [startCommand, recordCommand, importCommand, bestCommand, routeCommand, statsCommand, peersCommand, publishCommand,
+  idCommand, exportDeltaCommand, importDeltaCommand]
+for (const cmd of commands) program.addCommand(cmd.exitOverride())
 
 /** Exit codes: 0 ok, 1 usage or input error (one line, no stack trace), 2 unexpected failure. */
 try {

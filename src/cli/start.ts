@@ -1,0 +1,55 @@
+import { Option } from 'commander'
+import { createHiveNode, NODE_DEFAULTS } from '../node.js'
+import { command, positiveInt, type DataDirOptions } from './common.js'
+
+interface StartOptions extends DataDirOptions {
+  httpPort: number
+  httpHost: string
+  listen: string[]
+  bootstrap: string[]
+  hive: string
+  exportInterval: number
+  mdns: boolean
+  hiveKey?: string
+  allowOrigin?: string[]
+  syncInterval: number
+}
+
+export const DEFAULT_HTTP_PORT = 7878
+
+export const startCommand = command('start', 'run the node: SQLite store, libp2p gossip and sync, local HTTP API')
+  .option('--http-port <n>', 'HTTP API port', positiveInt('--http-port'), DEFAULT_HTTP_PORT)
+  .option('--http-host <host>', 'HTTP API address (anything but loopback requires a bearer token)', '127.0.0.1')
+  .option('--listen <multiaddr...>', 'libp2p listen addresses', NODE_DEFAULTS.listen)
+  .option('--bootstrap <multiaddr...>', 'peers to dial (…/p2p/<peer id>)', NODE_DEFAULTS.bootstrap)
+  .option('--hive <name>', 'hive name: selects the gossip topic', NODE_DEFAULTS.hive)
+  .option('--export-interval <seconds>', 'seconds between delta exports', positiveInt('--export-interval'), NODE_DEFAULTS.exportIntervalS)
+  .option('--sync-interval <seconds>', 'seconds between syncs with a random peer', positiveInt('--sync-interval'), NODE_DEFAULTS.syncIntervalS)
+  .addOption(new Option('--mdns', 'discover peers on the LAN by multicast DNS').default(false))
+  .addOption(new Option('--no-mdns', 'no LAN discovery (the default)'))
+  .option('--hive-key <file>', 'swarm.key of a closed hive (libp2p private network)')
+  .option('--allow-origin <peer id...>', 'merge only these origins (allowlist)')
+  .action(async (o: StartOptions) => {
+    const node = await createHiveNode({
+      dataDir: o.dataDir,
+      listen: o.listen,
+      bootstrap: o.bootstrap,
+      hive: o.hive,
+      mdns: o.mdns,
+      hiveKeyFile: o.hiveKey,
+      allowOrigins: o.allowOrigin,
+      exportIntervalS: o.exportInterval,
+      snapshotEvery: NODE_DEFAULTS.snapshotEvery,
+      syncIntervalS: o.syncInterval,
+      http: { host: o.httpHost, port: o.httpPort }
+    })
+    await node.start()
+    await new Promise<void>(resolve => {
+      const shutdown = (signal: string): void => {
+        node.logger.info({ signal }, 'shutting down')
+        node.stop().then(resolve, err => { node.logger.error({ err }, 'shutdown failed'); process.exitCode = 2; resolve() })
+      }
+      process.once('SIGINT', shutdown)
+      process.once('SIGTERM', shutdown)
+    })
+  })
