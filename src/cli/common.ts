@@ -30,6 +30,13 @@ export function positiveInt (name: string): (value: string) => number {
   }
 }
 
+/** A TCP port; 0 lets the OS pick a free one. */
+export function portOption (value: string): number {
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('must be a port number from 0 to 65535')
+  return n
+}
+
 export function shareOption (value: string): number {
   const n = Number(value)
   if (!Number.isFinite(n) || n < 0 || n > 1) throw new InvalidArgumentError('must be a number from 0 to 1')

@@ -1,6 +1,7 @@
 import { Option } from 'commander'
+import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../http/server.js'
 import { createHiveNode, NODE_DEFAULTS } from '../node.js'
-import { command, positiveInt, type DataDirOptions } from './common.js'
+import { command, portOption, positiveInt, type DataDirOptions } from './common.js'
 
 interface StartOptions extends DataDirOptions {
   httpPort: number
@@ -15,10 +16,8 @@ interface StartOptions extends DataDirOptions {
   syncInterval: number
 }
 
-export const DEFAULT_HTTP_PORT = 7878
-
 export const startCommand = command('start', 'run the node: SQLite store, libp2p gossip and sync, local HTTP API')
-  .option('--http-port <n>', 'HTTP API port', positiveInt('--http-port'), DEFAULT_HTTP_PORT)
+  .option('--http-port <n>', 'HTTP API port', portOption, DEFAULT_HTTP_PORT)
   .option('--http-host <host>', 'HTTP API address (anything but loopback requires a bearer token)', '127.0.0.1')
   .option('--listen <multiaddr...>', 'libp2p listen addresses', NODE_DEFAULTS.listen)
   .option('--bootstrap <multiaddr...>', 'peers to dial (…/p2p/<peer id>)', NODE_DEFAULTS.bootstrap)
