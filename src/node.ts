@@ -89,7 +89,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
 
   let network: HiveNetwork
   const syncWith = async (peer: string): Promise<SyncReport> => {
-    const frames = await network.requestSync(peer, syncRequestOf(local.tracker.store.exchange))
+    const frames = await network.requestSync(peer, syncRequestOf(local.tracker.store.exchange, options.hive))
     const report: SyncReport = { peer, received: frames.length, accepted: 0, ignored: 0, rejected: 0 }
     for (const bytes of frames) report[note(local.sharing.receive(bytes, MAX_ENVELOPE_BYTES), 'sync', peer).verdict]++
     logger.info(report, 'synced')
@@ -117,7 +117,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
         return v === 'accepted' ? 'accept' : v === 'ignored' ? 'ignore' : 'reject'
       },
       onMessage: () => {},
-      syncHandler: (request) => envelopesLacked(local.tracker.store.exchange, request),
+      syncHandler: (request) => envelopesLacked(local.tracker.store.exchange, options.hive, request),
       onPeerConnected: syncSafely,
       logger
     })

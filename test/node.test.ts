@@ -61,12 +61,13 @@ describe('hive of daemons on 127.0.0.1', () => {
     expect(JSON.stringify(hiveView(a))).toBe(before)
   })
 
-  it('two hives with different names do not mix', async () => {
+  it('two hives with different names do not mix, by gossip or by sync', async () => {
     const a = await node({ hive: 'red' })
     const b = await node({ hive: 'blue', bootstrap: [addressOf(a)] })
     await eventually(() => a.network.connectedPeers().length === 1)
     record(b, 'aider', 5, 0)
     await b.exporter.exportNow()
+    expect((await a.syncWith(b.network.peerId)).received).toBe(0)
     await new Promise(resolve => setTimeout(resolve, 500))
     expect(stats(a).task_types).toEqual([])
   })
@@ -80,5 +81,65 @@ describe('hive of daemons on 127.0.0.1', () => {
     const again = await node({ dataDir })
     const b = await node({ bootstrap: [addressOf(again)] })
     await eventually(() => stats(b).task_types[0]?.ranking[0]?.n === 10)
+  })
+})
+
+describe('hostile and foreign peers', () => {
+  it('rejects a peer that publishes invalid envelopes: rule named, nothing merged, its score goes negative', async () => {
+    const honest = await node()
+    const { generateKeyPair } = await import('@libp2p/crypto/keys')
+    const { createHiveNetwork } = await import('../src/network/index.js')
+    const { quiet } = await import('./helpers/hive.js')
+    const bad = await createHiveNetwork({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: [addressOf(honest)],
+      hive: 'default',
+      mdns: false,
+      maxMessageBytes: 256 * 1024,
+      heartbeatIntervalMs: 200,
+      validate: () => 'accept',
+      onMessage: () => {},
+      syncHandler: () => [],
+      logger: quiet
+    })
+    await bad.start()
+    try {
+      await eventually(() => bad.meshPeers().length === 1 && honest.network.meshPeers().includes(bad.peerId))
+      // garbage, then a genuine envelope of someone else with a flipped byte (signature no longer valid)
+      const victim = await node()
+      record(victim, 'aider', 3, 0)
+      const genuine = victim.local.sharing.export('delta')!.envelopes[0]
+      const forged = new Uint8Array(genuine)
+      forged[forged.length - 70] ^= 1
+      for (const message of [new TextEncoder().encode('not an envelope'), forged]) await bad.publish(message)
+      await eventually(() => (honest.verdictCounts()['rejected:R2'] ?? 0) >= 1 && (honest.verdictCounts()['rejected:R8'] ?? 0) >= 1)
+      expect(honest.local.tracker.store.exchange.hiveCounters()).toEqual([])
+      await eventually(() => honest.network.peerScore(bad.peerId) < 0, 5_000)
+    } finally {
+      await bad.stop()
+    }
+  })
+
+  it('nodes with different private-network keys never connect; the same key shares', async () => {
+    const { generateHiveKey } = await import('../src/network/index.js')
+    const { writeFileSync } = await import('node:fs')
+    const keyFile = (name: string): string => {
+      const file = `${tempDir()}/${name}.key`
+      writeFileSync(file, generateHiveKey(), { mode: 0o600 })
+      return file
+    }
+    const shared = keyFile('shared')
+    const a = await node({ hiveKeyFile: shared })
+    const outsider = await node({ hiveKeyFile: keyFile('other'), bootstrap: [addressOf(a)] })
+    const member = await node({ hiveKeyFile: shared, bootstrap: [addressOf(a)] })
+    await eventually(() => member.network.meshPeers().length === 1)
+    record(member, 'aider', 5, 0)
+    record(outsider, 'evil', 50, 0)
+    await Promise.all([member, outsider].map(async n => await n.exporter.exportNow()))
+    await eventually(() => stats(a).task_types[0]?.ranking.length === 1)
+    await new Promise(resolve => setTimeout(resolve, 500))
+    expect(a.network.connectedPeers()).toEqual([member.network.peerId])
+    expect(stats(a).task_types[0].ranking.map(r => r.tool)).toEqual(['aider'])
   })
 })

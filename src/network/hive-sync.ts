@@ -7,13 +7,15 @@ import type { Exchange } from '../store/exchange.js'
  * lacks. Verification is the requester's: it runs every envelope through the same validation
  * as gossip, so a relaying peer can neither forge nor alter anything.
  */
-export function syncRequestOf (exchange: Exchange): Uint8Array {
+export function syncRequestOf (exchange: Exchange, hive: string): Uint8Array {
   const digests: OriginDigest[] = exchange.holdings().map(h => ({ origin: h.peerId, snapshotSeq: h.snapshotSeq, ranges: toRanges(h.seqs) }))
-  return encodeSyncRequest(digests)
+  return encodeSyncRequest({ hive, digests })
 }
 
-export function * envelopesLacked (exchange: Exchange, request: Uint8Array): Generator<Uint8Array> {
-  const theirs = new Map(decodeSyncRequest(request).map(d => [d.origin, d]))
+export function * envelopesLacked (exchange: Exchange, hive: string, request: Uint8Array): Generator<Uint8Array> {
+  const decoded = decodeSyncRequest(request)
+  if (decoded.hive !== hive) return
+  const theirs = new Map(decoded.digests.map(d => [d.origin, d]))
   for (const held of exchange.holdings()) {
     const digest = theirs.get(held.peerId)
     // Anything before their newest snapshot is superseded for them (R23): skip it.

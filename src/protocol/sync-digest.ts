@@ -4,10 +4,17 @@ import { ProtocolError } from './errors.js'
 import { pack, toInt, unpackStrict } from './msgpack.js'
 
 /**
- * The sync request (protocol/README.md, "Sync"): what the requester holds, per origin: the
- * first seq of its newest complete snapshot and the seqs it holds, as inclusive ranges.
- * msgpack: [version, [[origin peer id (str), snapshot_seq, [[from, to], ...]], ...]]
+ * The sync request (protocol/README.md, "Sync"): the requester's hive name and what it holds,
+ * per origin: the first seq of its newest complete snapshot and the seqs it holds, as
+ * inclusive ranges. A responder in another hive answers nothing: two hives can share a
+ * transport (and a bootstrap peer) without mixing.
+ * msgpack: [version, hive, [[origin peer id (str), snapshot_seq, [[from, to], ...]], ...]]
  */
+export interface SyncRequest {
+  hive: string
+  digests: OriginDigest[]
+}
+
 export interface OriginDigest {
   origin: string
   snapshotSeq: number
@@ -33,8 +40,8 @@ export function inRanges (ranges: ReadonlyArray<[number, number]>, seq: number):
   return ranges.some(([from, to]) => seq >= from && seq <= to)
 }
 
-export function encodeSyncRequest (digests: OriginDigest[]): Uint8Array {
-  return pack([PROTOCOL_VERSION, digests.map(d => [d.origin, d.snapshotSeq, d.ranges.map(([a, b]) => [a, b])])])
+export function encodeSyncRequest (request: SyncRequest): Uint8Array {
+  return pack([PROTOCOL_VERSION, request.hive, request.digests.map(d => [d.origin, d.snapshotSeq, d.ranges.map(([a, b]) => [a, b])])])
 }
 
 function bad (detail: string): never {
@@ -42,7 +49,7 @@ function bad (detail: string): never {
 }
 
 /** Parses a peer's sync request; anything malformed is a HivebenchError (the stream is then reset). */
-export function decodeSyncRequest (bytes: Uint8Array): OriginDigest[] {
+export function decodeSyncRequest (bytes: Uint8Array): SyncRequest {
   let value: unknown
   try {
     value = unpackStrict(bytes, 5, 'R2', 'sync request') // request > digests > digest > ranges > range
@@ -50,11 +57,12 @@ export function decodeSyncRequest (bytes: Uint8Array): OriginDigest[] {
     if (err instanceof ProtocolError) bad(err.message)
     throw err
   }
-  if (!Array.isArray(value) || value.length !== 2) bad('must be [version, digests]')
+  if (!Array.isArray(value) || value.length !== 3) bad('must be [version, hive, digests]')
   if (toInt(value[0]) !== PROTOCOL_VERSION) bad(`unknown version ${String(value[0])}`)
-  const list = value[1] as unknown
+  if (typeof value[1] !== 'string') bad('hive must be a string')
+  const list = value[2] as unknown
   if (!Array.isArray(list) || list.length > MAX_DIGEST_ORIGINS) bad('digests must be an array of bounded length')
-  return list.map((d: unknown) => {
+  const digests = list.map((d: unknown): OriginDigest => {
     if (!Array.isArray(d) || d.length !== 3 || typeof d[0] !== 'string') bad('digest must be [origin, snapshot_seq, ranges]')
     const snapshotSeq = toInt(d[1])
     const ranges = d[2] as unknown
@@ -70,4 +78,5 @@ export function decodeSyncRequest (bytes: Uint8Array): OriginDigest[] {
       })
     }
   })
+  return { hive: value[1] as string, digests }
 }
