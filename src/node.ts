@@ -72,7 +72,7 @@ export interface HiveNode {
 export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const logger = options.logger ?? pino({ name: 'hivebench' })
   const allowlist = options.allowOrigins !== undefined && options.allowOrigins.length > 0 ? new Set(options.allowOrigins) : undefined
-  const local = await openLocalNode({ dataDir: options.dataDir, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS, allowlist })
+  const local = await openLocalNode({ dataDir: options.dataDir, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS, allowlist, verify: true })
   const metrics = createMetrics()
   const counts: Record<string, number> = {}
   let last: (ExportReport & { atMs: number }) | null = null

@@ -17,6 +17,8 @@ export interface TrackerOptions {
   originCap?: number
   /** clock, for tests */
   now?: () => number
+  /** check the database's integrity at open (the daemon does; see store/db.ts) */
+  verify?: boolean
 }
 
 export interface QueryOptions {
@@ -69,7 +71,7 @@ export interface Tracker {
 
 export function openTracker (options: TrackerOptions = {}): Tracker {
   const now = options.now ?? Date.now
-  const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now })
+  const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, verify: options.verify })
   const defaultWindow = options.windowDays ?? DEFAULT_WINDOW_DAYS
   const defaultMinSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES
   const originCap = options.originCap ?? DEFAULT_ORIGIN_CAP

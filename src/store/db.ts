@@ -30,7 +30,7 @@ function registerHistogramFunctions (db: Db): void {
 }
 
 /** Opens (creating if needed) the database with WAL, a busy timeout and the current schema. */
-export function openDatabase (path: string, options: { readonly?: boolean } = {}): Db {
+export function openDatabase (path: string, options: { readonly?: boolean, verify?: boolean } = {}): Db {
   let db: Db
   try {
     db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true })
@@ -46,14 +46,35 @@ export function openDatabase (path: string, options: { readonly?: boolean } = {}
     // 64 MiB page cache: the counter and rollup pages stay resident while raw outcomes stream past.
     db.pragma('cache_size = -65536')
     db.pragma('foreign_keys = ON')
+    if (options.verify === true) verifyIntegrity(db, path)
     registerHistogramFunctions(db)
     migrate(db)
   } catch (err) {
     db.close()
     if (err instanceof StateError) throw err
+    if ((err as { code?: string }).code === 'SQLITE_CORRUPT' || (err as { code?: string }).code === 'SQLITE_NOTADB') {
+      throw new StateError('DB_CORRUPT', `database ${path} is damaged: ${(err as Error).message}. Restore it from a backup or move it away (the node then starts empty).`, { cause: err })
+    }
     throw new StateError('DB_INIT', `cannot initialise database ${path}: ${(err as Error).message}`, { cause: err })
   }
   return db
+}
+
+/**
+ * Refuses a damaged database: a node must not spread counters read from a corrupt file to its
+ * hive. quick_check reads every page (seconds for gigabytes), so the daemon runs it at start
+ * and the short-lived CLI commands do not.
+ */
+function verifyIntegrity (db: Db, path: string): void {
+  let problems: string[]
+  try {
+    problems = (db.pragma('quick_check') as Array<{ quick_check: string }>).map(r => r.quick_check)
+  } catch (err) {
+    throw new StateError('DB_CORRUPT', `database ${path} cannot be checked: ${(err as Error).message}. Restore it from a backup or move it away (the node then starts empty).`, { cause: err })
+  }
+  if (problems.length !== 1 || problems[0] !== 'ok') {
+    throw new StateError('DB_CORRUPT', `database ${path} is damaged (${problems.slice(0, 3).join('; ')}). Restore it from a backup or move it away (the node then starts empty).`)
+  }
 }
 
 /** A better-sqlite3 transaction that takes the write lock up front (no upgrade deadlocks). */

@@ -17,6 +17,8 @@ export interface StoreOptions {
   windowDays?: number
   /** clock for the maintenance run at open, for tests */
   now?: () => number
+  /** run an integrity check before anything else (the daemon does) */
+  verify?: boolean
 }
 
 export interface ArmsRequest {
@@ -49,7 +51,7 @@ export function openStore (options: StoreOptions): Store {
   const dataDir = ensureDataDir(options.dataDir)
   const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS
   const windowDays = Math.min(options.windowDays ?? DEFAULT_WINDOW_DAYS, retentionDays)
-  const db = openDatabase(databasePath(dataDir))
+  const db = openDatabase(databasePath(dataDir), { verify: options.verify })
 
   // DESIGN section 3: day buckets older than the retention window are dropped, by the same rule on every node.
   const pruneStatements = ['outcomes', 'counters', 'changed_keys'].map(t => db.prepare(`DELETE FROM ${t} WHERE day <= ?`))
