@@ -5,7 +5,8 @@ import { createExporter, type Exporter, type ExportReport } from './network/expo
 import { envelopesLacked, syncRequestOf } from './network/hive-sync.js'
 import { createHiveNetwork, readHiveKey, type HiveNetwork } from './network/index.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from './protocol/index.js'
-import type { EnvelopeVerdict } from './sharing.js'
+import type { RejectLimiterOptions } from './core/reject-limiter.js'
+import { createReceiveGuard, gossipVerdictOf, type Received } from './network/receive-guard.js'
 import { createHttpServer, type HttpServer } from './http/server.js'
 import { httpTokenPath } from './http/auth.js'
 import { createMetrics, type Metrics } from './metrics.js'
@@ -30,6 +31,8 @@ export interface NodeOptions {
   logger?: Logger
   /** gossipsub heartbeat (tests shorten it) */
   heartbeatIntervalMs?: number
+  /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
+  rejectLimits?: RejectLimiterOptions
   /** the local HTTP API; omitted: no HTTP server (embedded use, some tests) */
   http?: { host: string, port: number, token?: string }
 }
@@ -78,10 +81,14 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   let last: (ExportReport & { atMs: number }) | null = null
   const startedAtMs = Date.now()
 
-  const note = (v: EnvelopeVerdict, via: string, fromPeer: string): EnvelopeVerdict => {
-    const key = v.verdict === 'accepted' ? 'accepted' : `${v.verdict}:${v.rule}`
+  const guard = createReceiveGuard(local.sharing, options.rejectLimits)
+  /** every received envelope, gossip or sync, goes through here: guard, validate, merge, count */
+  const receive = (bytes: Uint8Array, maxBytes: number, via: string, fromPeer: string): Received => {
+    const v = guard.receive(bytes, maxBytes, fromPeer)
+    const rule = v.verdict === 'accepted' ? '' : v.verdict === 'dropped' ? v.reason : v.rule
+    const key = rule === '' ? v.verdict : `${v.verdict}:${rule}`
     counts[key] = (counts[key] ?? 0) + 1
-    metrics.envelopes.inc({ direction: 'received', verdict: v.verdict, rule: v.verdict === 'accepted' ? '' : v.rule })
+    metrics.envelopes.inc({ direction: 'received', verdict: v.verdict, rule })
     if (v.verdict === 'rejected') logger.warn({ via, fromPeer, rule: v.rule, reason: v.reason }, 'rejected envelope')
     else logger.debug({ via, fromPeer, ...v }, 'envelope')
     return v
@@ -91,7 +98,10 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const syncWith = async (peer: string): Promise<SyncReport> => {
     const frames = await network.requestSync(peer, syncRequestOf(local.tracker.store.exchange, options.hive))
     const report: SyncReport = { peer, received: frames.length, accepted: 0, ignored: 0, rejected: 0 }
-    for (const bytes of frames) report[note(local.sharing.receive(bytes, MAX_ENVELOPE_BYTES), 'sync', peer).verdict]++
+    for (const bytes of frames) {
+      const v = receive(bytes, MAX_ENVELOPE_BYTES, 'sync', peer).verdict
+      report[v === 'dropped' ? 'rejected' : v]++
+    }
     logger.info(report, 'synced')
     return report
   }
@@ -112,10 +122,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       // Validation and merge happen here, once: the verdict is what gossipsub acts on
       // (REJECT lowers the sender's score), and an accepted envelope is already merged.
-      validate: (message, fromPeer) => {
-        const v = note(local.sharing.receive(message, MAX_GOSSIP_BYTES), 'gossip', fromPeer).verdict
-        return v === 'accepted' ? 'accept' : v === 'ignored' ? 'ignore' : 'reject'
-      },
+      validate: (message, fromPeer) => gossipVerdictOf(receive(message, MAX_GOSSIP_BYTES, 'gossip', fromPeer)),
       onMessage: () => {},
       syncHandler: (request) => envelopesLacked(local.tracker.store.exchange, options.hive, request),
       onPeerConnected: syncSafely,
@@ -152,7 +159,8 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     peers_connected: network.connectedPeers().length,
     origins_known: exchange.origins().length,
     last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
-    envelopes_received: { ...counts }
+    envelopes_received: { ...counts },
+    blocked: guard.blocked()
   })
   const peers = (): { peers: Array<Record<string, unknown>>, origins: Array<Record<string, unknown>> } => ({
     peers: network.connectedPeers().map(id => ({ peer_id: id, topic: network.topicPeers().includes(id), mesh: network.meshPeers().includes(id), score: network.peerScore(id) })),
