@@ -1,123 +1,16 @@
-import { Packr } from 'msgpackr'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { OUTCOME_CLASSES, type CounterEntry } from '../../src/core/types.js'
-import { encodeEnvelope, pack, payloadWire, ProtocolError, validateEnvelope, type WireValue } from '../../src/protocol/index.js'
-import { craft, NOW_MS, realisticEntries, seededRandom, seedKey, simulatedEntry, TODAY } from './helpers.js'
-import type { Ed25519PrivateKey } from '@libp2p/interface'
+import { ProtocolError, validateEnvelope } from '../../src/protocol/index.js'
+import { seededRandom } from './helpers.js'
+import { brokenInvariant, FUZZ_CONTEXT, hostileInput, prepareHostileInputs } from './fuzz-inputs.js'
 
 /**
- * 100,000 hostile inputs through validateEnvelope: random bytes, random msgpack values, and
- * valid envelopes mutated (bit flips, truncation, splicing) or rebuilt around mutated fields
- * and re-signed, so the deep rules are reached too. Every refusal must be a ProtocolError, and
- * whatever is accepted must satisfy the invariants the rules promise.
+ * 100,000 hostile inputs through validateEnvelope (see fuzz-inputs.ts). Every refusal must be a
+ * ProtocolError, and whatever is accepted must satisfy the invariants the rules promise.
  */
 
 const RUNS = 100_000
-const ctx = { nowMs: NOW_MS, retentionDays: 90 }
-const loosePackers = [new Packr({ useRecords: false }), new Packr({ structuredClone: true }), new Packr({ useRecords: true })]
 
-let key: Ed25519PrivateKey
-let seeds: Uint8Array[]
-let seedEntries: CounterEntry[][]
-
-beforeAll(async () => {
-  key = await seedKey(7)
-  const random = seededRandom(11)
-  seedEntries = [
-    [],
-    [simulatedEntry(random, { taskType: 'bug_fix', tool: 'aider', model: '', day: TODAY }, 3, 20)],
-    realisticEntries(random, { taskTypes: 2, tools: 2, models: 2, n: 6 }),
-    [simulatedEntry(random, { taskType: 'refactor', tool: 'claude-code', model: 'm', day: TODAY - 3 }, 400, 600)]
-  ]
-  seeds = seedEntries.map((entries, i) => encodeEnvelope({ seq: i + 1, kind: i % 2 === 0 ? 'delta' : 'snapshot', createdAtMs: NOW_MS, entries }, key))
-})
-
-function randomValue (random: () => number, depth = 0): unknown {
-  const pick = Math.floor(random() * (depth > 3 ? 10 : 14))
-  const int = (): number => Math.floor((random() - 0.3) * 2 ** Math.floor(random() * 60))
-  switch (pick) {
-    case 0: return int()
-    case 1: return Math.floor(random() * 300)
-    case 2: return [NaN, Infinity, -Infinity, 0.5, -0, 2 ** 53, -(2 ** 63)][Math.floor(random() * 7)]
-    case 3: return BigInt.asIntN(64, BigInt(int()) * 2n ** BigInt(Math.floor(random() * 12)))
-    case 4: return 'x'.repeat(Math.floor(random() * 140))
-    case 5: return new Uint8Array(Math.floor(random() * 50)).map(() => random() * 256)
-    case 6: return null
-    case 7: return random() < 0.5
-    case 8: return new Date(int())
-    case 9: return '\u{1F600}\u00e9'.repeat(Math.floor(random() * 70))
-    case 10: return { a: randomValue(random, depth + 1), __proto__x: 1 }
-    case 11: return new Map([[randomValue(random, depth + 1), randomValue(random, depth + 1)]])
-    default: return Array.from({ length: Math.floor(random() * 20) }, () => randomValue(random, depth + 1))
-  }
-}
-
-/** Replaces one random element somewhere inside a nested array. */
-function mutateTree (tree: unknown, random: () => number): void {
-  let node = tree
-  for (;;) {
-    if (!Array.isArray(node) || node.length === 0) return
-    const i = Math.floor(random() * node.length)
-    if (Array.isArray(node[i]) && random() < 0.7) { node = node[i]; continue }
-    const r = random()
-    if (r < 0.5) node[i] = randomValue(random)
-    else if (r < 0.7) node.splice(i, 1)
-    else if (r < 0.85 && typeof node[i] === 'number') node[i] += random() < 0.5 ? 1 : -1
-    else node.push(randomValue(random))
-    return
-  }
-}
-
-function flipBits (bytes: Uint8Array, random: () => number): Uint8Array {
-  const out = Uint8Array.from(bytes)
-  const flips = 1 + Math.floor(random() * 8)
-  for (let i = 0; i < flips && out.length > 0; i++) out[Math.floor(random() * out.length)] ^= 1 << Math.floor(random() * 8)
-  return out
-}
-
-function hostileInput (random: () => number): Uint8Array {
-  const seed = seeds[Math.floor(random() * seeds.length)]
-  const r = random()
-  if (r < 0.1) return new Uint8Array(Math.floor(random() * 200)).map(() => random() * 256)
-  if (r < 0.25) return flipBits(seed, random)
-  if (r < 0.33) return seed.subarray(0, Math.floor(random() * seed.length))
-  if (r < 0.4) {
-    const other = seeds[Math.floor(random() * seeds.length)]
-    const at = Math.floor(random() * seed.length)
-    const from = Math.floor(random() * other.length)
-    return Uint8Array.from([...seed.subarray(0, at), ...other.subarray(from)])
-  }
-  if (r < 0.5) return loosePackers[Math.floor(random() * loosePackers.length)].pack(randomValue(random))
-  // re-signed: the signature holds, so the body and payload rules are what stands in the way
-  const entries = seedEntries[Math.floor(random() * seedEntries.length)]
-  if (r < 0.65) {
-    const payload = payloadWire(entries)
-    mutateTree(payload, random)
-    return craft({ signer: key, payloadBytes: loosePackers[0].pack(payload) })
-  }
-  if (r < 0.8) return craft({ signer: key, payloadBytes: flipBits(pack(payloadWire(entries)), random) })
-  if (r < 0.9) {
-    return craft({
-      signer: key,
-      entries,
-      body: fields => {
-        mutateTree(fields, random)
-        return fields
-      }
-    })
-  }
-  const outer = [1, pack(randomValue(random) as WireValue), new Uint8Array(64)]
-  mutateTree(outer, random)
-  return loosePackers[0].pack(outer)
-}
-
-function checkInvariants (entries: CounterEntry[]): void {
-  for (const e of entries) {
-    expect(OUTCOME_CLASSES.reduce((s, k) => s + e[k], 0)).toBe(e.n)
-    expect([...e.hist.values()].reduce((s, c) => s + c, 0)).toBe(e.nDuration)
-    expect(e.nDuration <= e.n && e.nCost <= e.n && e.offloaded <= e.n && e.n >= 1).toBe(true)
-  }
-}
+beforeAll(prepareHostileInputs)
 
 describe('fuzzing validateEnvelope', () => {
   it(`survives ${RUNS} hostile inputs: every refusal is a ProtocolError`, () => {
@@ -127,7 +20,7 @@ describe('fuzzing validateEnvelope', () => {
       const input = hostileInput(random)
       let outcome: string
       try {
-        checkInvariants(validateEnvelope(input, ctx).entries)
+        expect(brokenInvariant(validateEnvelope(input, FUZZ_CONTEXT).entries)).toBeNull()
         outcome = 'ACCEPT'
       } catch (err) {
         if (!(err instanceof ProtocolError)) {
