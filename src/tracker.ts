@@ -1,6 +1,7 @@
 import { validateOutcome } from './core/outcome.js'
 import { DEFAULT_MIN_SAMPLES, DEFAULT_ORIGIN_CAP, DEFAULT_WINDOW_DAYS } from './core/limits.js'
-import { rankArms, type RankedArm } from './core/ranking.js'
+import { rankArms, type RankedArm, type Ranking } from './core/ranking.js'
+import { dayOf } from './core/time.js'
 import type { Outcome } from './core/types.js'
 import { ValidationError } from './errors.js'
 import type { Scope } from './store/arm-queries.js'
@@ -36,6 +37,16 @@ export interface BatchOptions {
 }
 
 const PROGRESS_EVERY = 1000
+const MAX_CACHED_QUERIES = 1000
+
+/** Cached answers are shared: freezing them makes an accidental mutation throw instead of corrupting the cache. */
+function deepFreeze<T> (value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value)
+    for (const v of value instanceof Map ? value.values() : Object.values(value)) deepFreeze(v)
+  }
+  return value
+}
 
 export interface BestResult {
   task_type: string
@@ -105,18 +116,33 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
     return minSamples
   }
 
-  const rankTaskTypes = (taskType: string | null, q: QueryOptions): Map<string, ReturnType<typeof rankArms>> => {
+  // Rankings are cached until the database changes (any writer, any process) or the window
+  // moves: agents and dashboards ask the same question far more often than data arrives.
+  const cache = new Map<string, { stamp: string, value: Map<string, Ranking> }>()
+  const rankTaskTypes = (taskType: string | null, q: QueryOptions): Map<string, Ranking> => {
+    const nowMs = now()
+    const key = JSON.stringify([taskType, queryScope(q), queryWindow(q), queryMinSamples(q), q.model ?? null, dayOf(nowMs)])
+    const stamp = store.changeStamp()
+    const hit = cache.get(key)
+    if (hit !== undefined && hit.stamp === stamp) return hit.value
+    const value = rankFresh(taskType, q, nowMs)
+    if (cache.size >= MAX_CACHED_QUERIES) cache.clear()
+    cache.set(key, { stamp, value: deepFreeze(value) })
+    return value
+  }
+
+  const rankFresh = (taskType: string | null, q: QueryOptions, nowMs: number): Map<string, Ranking> => {
     const scope = queryScope(q)
     const windowDays = queryWindow(q)
     const minSamples = queryMinSamples(q)
-    const arms = store.arms({ scope, taskType, windowDays, model: q.model, originCap, nowMs: now() })
+    const arms = store.arms({ scope, taskType, windowDays, model: q.model, originCap, nowMs })
     const byTaskType = new Map<string, typeof arms>()
     for (const arm of arms) {
       const list = byTaskType.get(arm.taskType) ?? []
       list.push(arm)
       byTaskType.set(arm.taskType, list)
     }
-    const out = new Map<string, ReturnType<typeof rankArms>>()
+    const out = new Map<string, Ranking>()
     for (const t of [...byTaskType.keys()].sort()) out.set(t, rankArms(byTaskType.get(t) ?? [], { minSamples, originCap }))
     return out
   }

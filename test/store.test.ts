@@ -103,3 +103,21 @@ describe('counters', () => {
 function sortArms<T extends { tool: string, model: string }> (arms: T[]): T[] {
   return [...arms].sort((a, b) => (a.tool + '\0' + a.model).localeCompare(b.tool + '\0' + b.model))
 }
+
+describe('query cache', () => {
+  it('answers change as soon as any writer (this connection or another process) commits', () => {
+    const dir = tempDir()
+    const reader = open(dir)
+    const writer = open(dir)
+    reader.record({ task_type: 'a', tool: 'x', success: true })
+    expect(reader.best('a', { minSamples: 1 }).best?.n).toBe(1)
+    expect(reader.best('a', { minSamples: 1 }).best?.n).toBe(1) // cached
+    writer.record({ task_type: 'a', tool: 'x', success: false })
+    expect(reader.best('a', { minSamples: 1 }).best).toMatchObject({ n: 2, pass: 1 })
+    reader.record({ task_type: 'a', tool: 'x', success: true })
+    expect(reader.best('a', { minSamples: 1 }).best).toMatchObject({ n: 3, pass: 2 })
+    expect(() => { (reader.best('a').ranking as unknown[]).push(1) }).toThrow()
+    reader.close()
+    writer.close()
+  })
+})

@@ -89,12 +89,15 @@ export function isZeroCounters (c: Counters): boolean {
   return true
 }
 
-/** A Map key for a counter key; JSON, because labels may contain any character (a separator could collide). */
-export function keyString (k: CounterKey): string {
-  return JSON.stringify([k.taskType, k.tool, k.model, k.day])
+/**
+ * A Map key for an arm (task type, tool, model). Labels may contain any character, so a
+ * separator could collide: each label is prefixed by its length instead (cheaper than JSON).
+ */
+export function armKeyString (a: { taskType: string, tool: string, model: string }): string {
+  return `${a.taskType.length}:${a.taskType}${a.tool.length}:${a.tool}${a.model.length}:${a.model}`
 }
 
-/** A Map key for an arm (task type, tool, model). */
-export function armKeyString (a: { taskType: string, tool: string, model: string }): string {
-  return JSON.stringify([a.taskType, a.tool, a.model])
+/** A Map key for a counter key (arm and day). */
+export function keyString (k: CounterKey): string {
+  return `${armKeyString(k)}${k.day}`
 }

@@ -47,20 +47,25 @@ export function bucketValue (k: number): number {
   return 2 * UPPER_BOUNDS[k] / (GAMMA + 1)
 }
 
-/** Quantile q (0..1) of a histogram, in seconds; null when it is empty. */
-export function quantile (hist: ReadonlyMap<number, number>, q: number): number | null {
+/** Quantiles qs (each 0..1, ascending) of a histogram in one pass, in seconds; nulls when it is empty. */
+export function quantiles (hist: ReadonlyMap<number, number>, qs: readonly number[]): Array<number | null> {
   let total = 0
   for (const count of hist.values()) total += count
-  if (total === 0) return null
-  const rank = q * (total - 1)
-  const buckets = [...hist.keys()].sort((a, b) => a - b)
+  if (total === 0) return qs.map(() => null)
+  // buckets are small integers (< BUCKET_COUNT): a counting pass is cheaper than sorting keys
+  const counts = new Float64Array(BUCKET_COUNT)
+  for (const [k, c] of hist) counts[k] += c
+  const out: Array<number | null> = []
   let seen = 0
-  for (const k of buckets) {
-    seen += hist.get(k) ?? 0
-    if (seen > rank) return bucketValue(k)
+  let k = -1
+  for (const q of qs) {
+    const rank = q * (total - 1)
+    while (k < BUCKET_COUNT - 1 && (k < 0 || seen <= rank)) seen += counts[++k]
+    out.push(bucketValue(k))
   }
-  return bucketValue(buckets[buckets.length - 1])
+  return out
 }
+
 
 export function histTotal (hist: ReadonlyMap<number, number>): number {
   let total = 0

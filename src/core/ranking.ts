@@ -1,5 +1,5 @@
-import { quantile } from './histogram.js'
-import { OUTCOME_CLASSES, type Counters, type OutcomeClass } from './types.js'
+import { quantiles } from './histogram.js'
+import type { Counters, OutcomeClass } from './types.js'
 import { wilsonInterval } from './wilson.js'
 
 /** What the store hands the ranking: one arm's true totals and the origins above the cap. */
@@ -58,7 +58,8 @@ export function toRankedArm (arm: ArmInput, options: RankOptions): RankedArm {
   const t = arm.totals
   const weighted = cappedWeights(arm, options.originCap)
   const bounds = wilsonInterval(weighted.pass, weighted.n)
-  const outcomes = Object.fromEntries(OUTCOME_CLASSES.map(c => [c, t[c]])) as Record<OutcomeClass, number>
+  const outcomes = { pass: t.pass, grader_fail: t.grader_fail, timeout: t.timeout, no_tool_calls: t.no_tool_calls, error: t.error }
+  const [p50, p90] = quantiles(t.hist, [0.5, 0.9])
   return {
     tool: arm.tool,
     model: arm.model,
@@ -67,8 +68,8 @@ export function toRankedArm (arm: ArmInput, options: RankOptions): RankedArm {
     pass_rate: t.n > 0 ? t.pass / t.n : null,
     wilson_lower: bounds.lower,
     wilson_upper: bounds.upper,
-    p50_s: quantile(t.hist, 0.5),
-    p90_s: quantile(t.hist, 0.9),
+    p50_s: p50,
+    p90_s: p90,
     mean_cost_usd: t.nCost > 0 ? t.sumCostMicros / t.nCost / 1_000_000 : null,
     outcomes,
     origins: arm.origins,

@@ -1,6 +1,6 @@
 import { addCounters, armKeyString } from '../core/counters.js'
-import type { Counters } from '../core/types.js'
-import { countersFromRow, SUM_COUNTERS_SQL, type CounterRow } from './counter-columns.js'
+import { emptyCounters, type Counters } from '../core/types.js'
+import { countersFromValues, SCALAR_COLUMN_LIST, SUM_COUNTERS_SQL } from './counter-columns.js'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db.js'
 import { PEERS_ORIGIN } from './rollup.js'
@@ -33,9 +33,13 @@ export interface ArmQuery {
   originCap: number
 }
 
-type Row = CounterRow & { task_type: string, origin: number, tool: string, model: string, origins?: number }
-
 const LOCAL_ORIGIN = 0
+
+// Raw (array) rows, read by position: better-sqlite3 builds no object per row, which halves the
+// cost of a best() call. Every statement returns [task_type, tool, model, origin, origins,
+// ...the scalar counters, hist]; the heavy-origin query returns [task_type, tool, model, n, pass].
+const ARM_COLUMNS = `task_type, tool, model, origin, origins, ${SCALAR_COLUMN_LIST.join(', ')}, hist`
+const COUNTERS_AT = 5
 
 /**
  * Arm aggregates for ranking. The default window reads the rollup (one row per arm, plus the
@@ -44,8 +48,8 @@ const LOCAL_ORIGIN = 0
 export function createArmQueries (db: Db): (q: ArmQuery) => ArmAggregate[] {
   // One statement per filter combination: `(@x IS NULL OR col = @x)` would stop SQLite from
   // using the primary key, and these run on every best() call.
-  const cache = new Map<string, Statement<object, Row>>()
-  const statement = (kind: 'rollup' | 'heavy' | 'days', q: ArmQuery): Statement<object, Row> => {
+  const cache = new Map<string, Statement<object, unknown[]>>()
+  const statement = (kind: 'rollup' | 'heavy' | 'days', q: ArmQuery): Statement<object, unknown[]> => {
     const id = `${kind}|${q.scope}|${q.taskType === null}|${q.model === undefined}`
     let stmt = cache.get(id)
     if (stmt === undefined) {
@@ -58,52 +62,44 @@ export function createArmQueries (db: Db): (q: ArmQuery) => ArmAggregate[] {
         }[kind],
         q.model === undefined ? '1' : 'model = @model'
       ].join(' AND ')
-      stmt = db.prepare<object, Row>({
-        rollup: `SELECT * FROM arm_window WHERE ${where}`,
+      stmt = db.prepare<object, unknown[]>({
+        rollup: `SELECT ${ARM_COLUMNS} FROM arm_window WHERE ${where}`,
         heavy: `SELECT task_type, tool, model, n, c_pass FROM arm_window WHERE ${where}`,
-        days: `SELECT task_type, origin, tool, model, ${SUM_COUNTERS_SQL} FROM counters WHERE ${where} GROUP BY task_type, origin, tool, model`
-      }[kind])
+        days: `SELECT task_type, tool, model, origin, 1, ${SUM_COUNTERS_SQL} FROM counters WHERE ${where} GROUP BY task_type, origin, tool, model`
+      }[kind]).raw(true)
       cache.set(id, stmt)
     }
     return stmt
   }
 
   return (q) => {
-    const params = { task_type: q.taskType, model: q.model ?? null, cap: q.originCap, start_day: q.startDay }
+    const params: Record<string, unknown> = { task_type: q.taskType, model: q.model ?? null, cap: q.originCap, start_day: q.startDay }
     const arms = new Map<string, ArmAggregate>()
-    const armOf = (row: Row): ArmAggregate => {
-      const k = armKeyString({ taskType: row.task_type, tool: row.tool, model: row.model })
+    const armOf = (row: unknown[]): ArmAggregate => {
+      const taskType = row[0] as string
+      const tool = row[1] as string
+      const model = row[2] as string
+      const k = armKeyString({ taskType, tool, model })
       let arm = arms.get(k)
       if (arm === undefined) {
-        arm = { taskType: row.task_type, tool: row.tool, model: row.model, totals: countersFromRow({}), origins: 0, heavyOrigins: [] }
+        // built field by field: an object spread takes V8's slow clone path (microseconds per arm)
+        arm = { taskType, tool, model, totals: emptyCounters(), origins: 0, heavyOrigins: [] }
         arms.set(k, arm)
       }
       return arm
     }
-    const noteHeavy = (arm: ArmAggregate, n: number, pass: number): void => {
-      if (q.scope === 'hive' && n > q.originCap) arm.heavyOrigins.push({ n, pass })
+    // Rollup: this node's row, and in hive scope the row summing the peers (its 'origins'
+    // counts them). Day sums: one row per origin.
+    for (const row of statement(q.rollupCurrent ? 'rollup' : 'days', q).iterate(params)) {
+      const counters = countersFromValues(row, COUNTERS_AT)
+      if (counters.n === 0) continue
+      const arm = armOf(row)
+      addCounters(arm.totals, counters)
+      arm.origins += row[3] === PEERS_ORIGIN ? Number(row[4]) : 1
+      if (!q.rollupCurrent && q.scope === 'hive' && counters.n > q.originCap) arm.heavyOrigins.push({ n: counters.n, pass: counters.pass })
     }
-
-    if (q.rollupCurrent) {
-      // This node's row, and in hive scope the row summing the peers.
-      for (const row of statement('rollup', q).iterate(params)) {
-        if (Number(row.n) === 0) continue
-        const arm = armOf(row)
-        addCounters(arm.totals, countersFromRow(row))
-        arm.origins += row.origin === PEERS_ORIGIN ? Number(row.origins) : 1
-      }
-      if (q.scope === 'hive') {
-        for (const row of statement('heavy', q).iterate(params)) noteHeavy(armOf(row), Number(row.n), Number(row.c_pass))
-      }
-    } else {
-      for (const row of statement('days', q).iterate(params)) {
-        if (Number(row.n) === 0) continue
-        const arm = armOf(row)
-        const c = countersFromRow(row)
-        addCounters(arm.totals, c)
-        arm.origins++
-        noteHeavy(arm, c.n, c.pass)
-      }
+    if (q.rollupCurrent && q.scope === 'hive') {
+      for (const row of statement('heavy', q).iterate(params)) armOf(row).heavyOrigins.push({ n: Number(row[3]), pass: Number(row[4]) })
     }
     return [...arms.values()]
   }

@@ -44,6 +44,24 @@ export function countersFromRow (row: CounterRow): Counters {
   }
 }
 
+/** Reads counters from a raw (array) row whose scalar columns start at `at`, in SCALAR_COLUMN_LIST order, then hist. */
+export function countersFromValues (v: unknown[], at: number): Counters {
+  return {
+    n: num(v[at]),
+    pass: num(v[at + 1]),
+    grader_fail: num(v[at + 2]),
+    timeout: num(v[at + 3]),
+    no_tool_calls: num(v[at + 4]),
+    error: num(v[at + 5]),
+    offloaded: num(v[at + 6]),
+    sumDurationMs: num(v[at + 7]),
+    nDuration: num(v[at + 8]),
+    sumCostMicros: num(v[at + 9]),
+    nCost: num(v[at + 10]),
+    hist: decodeHist(v[at + 11] as Buffer | null)
+  }
+}
+
 /**
  * Positional arguments for the scalar columns (COUNTER_SCALARS order) then the hist blob, in the column order of
  * upsertAddSql (positional binding is about twice as fast as named on this hot path).

@@ -42,6 +42,11 @@ export interface Store {
   recomputeLocalCounters: () => CounterEntry[]
   /** signed envelopes: export, merge, origins (DESIGN sections 3 and 4) */
   exchange: Exchange
+  /**
+   * Changes whenever the database may have changed: a commit by this connection (SQLite's
+   * total_changes) or by any other one (PRAGMA data_version). Query caches key on it.
+   */
+  changeStamp: () => string
   /** runs the daily maintenance (retention pruning, window roll) if the day moved */
   maintain: (nowMs: number) => void
   close: () => void
@@ -67,6 +72,7 @@ export function openStore (options: StoreOptions): Store {
   const localRows = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN}`)
   const rawOutcomes = db.prepare<[], Record<string, unknown>>('SELECT * FROM outcomes')
+  const stamp = db.prepare<[], unknown[]>('SELECT total_changes(), (SELECT data_version FROM pragma_data_version())').raw(true)
 
   maintain((options.now ?? Date.now)())
 
@@ -101,6 +107,7 @@ export function openStore (options: StoreOptions): Store {
       return [...byKey.values()].sort(compareKeys)
     },
     exchange: createExchange(db, rollup, retentionDays),
+    changeStamp: () => (stamp.get() as unknown[]).join(':'),
     maintain,
     close () {
       if (db.open) db.close()
