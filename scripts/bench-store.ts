@@ -43,10 +43,12 @@ try {
       batchedSeconds += (performance.now() - t0) / 1000
       recorded += BATCH
     }
-    const best = latency(i => tracker.best(taskType(i)), QUERIES)
+    // cold: an untimed write before each call changes the database, so nothing is served from the query cache
+    const best = latency(i => tracker.best(taskType(i)), QUERIES, 200, () => { tracker.record(next()) })
+    const warm = latency(i => tracker.best(taskType(i)), QUERIES)
     const base = latency(i => baseline.all(taskType(i), startDay), Math.min(QUERIES, 200), 20)
     if (size === SIZES[0]) best1k = best.p99
-    rows.push([fmt(size), best.p50.toFixed(3), best.p99.toFixed(3), base.p50.toFixed(2), base.p99.toFixed(2), `${fmt(base.p50 / best.p50, 0)}x`])
+    rows.push([fmt(size), best.p50.toFixed(3), best.p99.toFixed(3), warm.p50.toFixed(4), warm.p99.toFixed(4), base.p50.toFixed(2), base.p99.toFixed(2), `${fmt(base.p50 / best.p50, 0)}x`])
   }
   const batchedRate = recorded / batchedSeconds
   tracker.close()
@@ -67,11 +69,12 @@ try {
   console.log(`record, batches of ${BATCH}, random keys (each outcome a different key of 30,000; validation included): ${fmt(batchedRate)} outcomes/s   (target >= 300,000)`)
   console.log(`record, batches of ${BATCH}, agent-shaped (one task type and day per batch: 50 keys):            ${fmt(agentRate)} outcomes/s   (target >= 300,000)`)
   console.log(`record, one outcome per transaction:                                                            ${fmt(singleRate)} outcomes/s   (target >= 50,000)\n`)
-  const table = new Table({ head: ['outcomes', 'best() p50 ms', 'best() p99 ms', 'GROUP BY p50 ms', 'GROUP BY p99 ms', 'speed-up (p50)'], style: { head: [], border: [] } })
+  const table = new Table({ head: ['outcomes', 'best() p50 ms', 'best() p99 ms', 'cached p50 ms', 'cached p99 ms', 'GROUP BY p50 ms', 'GROUP BY p99 ms', 'speed-up (p50, uncached)'], style: { head: [], border: [] } })
   table.push(...rows)
   console.log(table.toString())
   const p99At1M = Number(rows[rows.length - 1][2])
-  console.log(`\nbest() p99 at 1M / at 10k: ${(p99At1M / best1k).toFixed(2)}x   (targets: p99 <= 1 ms at 1M, <= 1.5x the 10k figure, >= 40x faster than the baseline at 1M)`)
+  console.log(`\nbest() p99 (uncached) at 1M / at 10k: ${(p99At1M / best1k).toFixed(2)}x   (targets: p99 <= 1 ms at 1M, <= 1.5x the 10k figure, >= 40x faster than the baseline at 1M)`)
+  console.log('best() = the embedded API call (rollup read, ranking, JSON shape); uncached = the database changed just before each call')
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }

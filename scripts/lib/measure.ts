@@ -1,10 +1,11 @@
 import { performance } from 'node:perf_hooks'
 
-/** Latency percentiles (ms) of `runs` calls of fn, after `warmup` unmeasured calls. */
-export function latency (fn: (i: number) => void, runs: number, warmup = Math.min(200, runs)): { p50: number, p99: number, mean: number } {
+/** Latency percentiles (ms) of `runs` calls of fn, after `warmup` unmeasured calls; `before(i)` runs untimed before each call. */
+export function latency (fn: (i: number) => void, runs: number, warmup = Math.min(200, runs), before?: (i: number) => void): { p50: number, p99: number, mean: number } {
   for (let i = 0; i < warmup; i++) fn(i)
   const samples = new Float64Array(runs)
   for (let i = 0; i < runs; i++) {
+    before?.(i)
     const t0 = performance.now()
     fn(i)
     samples[i] = performance.now() - t0
