@@ -47,6 +47,9 @@ export const NODE_DEFAULTS = {
   syncIntervalS: 60
 }
 
+/** envelopes merged between yields to the event loop during a sync */
+const SYNC_YIELD_EVERY = 4
+
 export interface SyncReport { peer: string, received: number, accepted: number, ignored: number, rejected: number }
 
 export interface HiveNode {
@@ -98,9 +101,11 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const syncWith = async (peer: string): Promise<SyncReport> => {
     const frames = await network.requestSync(peer, syncRequestOf(local.tracker.store.exchange, options.hive))
     const report: SyncReport = { peer, received: frames.length, accepted: 0, ignored: 0, rejected: 0 }
-    for (const bytes of frames) {
+    for (const [i, bytes] of frames.entries()) {
       const v = receive(bytes, MAX_ENVELOPE_BYTES, 'sync', peer).verdict
       report[v === 'dropped' ? 'rejected' : v]++
+      // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield now and then
+      if (i % SYNC_YIELD_EVERY === SYNC_YIELD_EVERY - 1) await new Promise(resolve => setImmediate(resolve))
     }
     logger.info(report, 'synced')
     return report

@@ -1,3 +1,4 @@
+import { armKeyString } from '../core/counters.js'
 import { counterEntry, type CounterEntry } from '../core/types.js'
 import { StateError } from '../errors.js'
 import { dayOf } from '../core/time.js'
@@ -179,9 +180,14 @@ export function createExchange (db: Db, rollup: ArmRollup, retentionDays: number
     })),
 
     hiveCounters () {
-      const rows = allCounters.all().map(row => ({ origin: row.peer_id ?? '(this node)', entry: toEntry(row) }))
-      const key = (r: { origin: string, entry: CounterEntry }): string => JSON.stringify([r.origin, r.entry.taskType, r.entry.tool, r.entry.model, r.entry.day])
-      return rows.sort((a, b) => key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)
+      // one sort key per row, computed once (a comparator building keys is O(n log n) JSON work)
+      const rows = allCounters.all().map(row => {
+        const entry = toEntry(row)
+        const origin = row.peer_id ?? '(this node)'
+        return { origin, entry, key: `${origin.length}:${origin}${armKeyString(entry)}` }
+      })
+      rows.sort((a, b) => a.key < b.key ? -1 : a.key > b.key ? 1 : a.entry.day - b.entry.day)
+      return rows.map(({ origin, entry }) => ({ origin, entry }))
     },
 
     envelopesOf (peerId, fromSeq) {

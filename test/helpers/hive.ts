@@ -36,6 +36,7 @@ export async function eventually (check: () => boolean | Promise<boolean>, timeo
   }
 }
 
-export function hiveView (node: HiveNode): unknown {
-  return node.local.tracker.store.exchange.hiveCounters()
+/** The node's hive counters as a string (histograms included: a Map would stringify as {}). */
+export function hiveView (node: HiveNode): string {
+  return JSON.stringify(node.local.tracker.store.exchange.hiveCounters(), (_, v: unknown) => v instanceof Map ? [...v].sort((a, b) => a[0] - b[0]) : v)
 }
