@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { BUCKET_COUNT, GAMMA, MIN_S, RELATIVE_ACCURACY, UPPER_BOUNDS } from '../src/core/histogram.js'
 import { DAY_MS } from '../src/core/time.js'
-import { envelopeToJson, KINDS, payloadWire, RULES, type EnvelopeJson, type RuleId, type WireValue } from '../src/protocol/index.js'
+import { envelopeToJson, KINDS, payloadWire, RULES, type EnvelopeJson, type RuleId, type TestVector, type WireValue } from '../src/protocol/index.js'
 import { craft, NOW_MS, seedKey, seededRandom, simulatedEntry, TODAY, type CraftSpec } from '../test/protocol/helpers.js'
 import type { CounterEntry } from '../src/core/types.js'
 import type { EnvelopeKind } from '../src/protocol/index.js'
@@ -20,19 +20,6 @@ const RETENTION_DAYS = 90
 const out = resolve('protocol')
 const vectorsDir = join(out, 'vectors')
 
-interface Vector {
-  name: string
-  description: string
-  hex: string
-  decoded: EnvelopeJson | null
-  verdict: 'ACCEPT' | 'REJECT' | 'IGNORE'
-  rule?: RuleId
-  now_ms: number
-  retention_days: number
-  allowlist?: string[]
-  max_bytes?: number
-  max_entries?: number
-}
 
 interface Case extends Omit<CraftSpec, 'signer' | 'seq' | 'kind' | 'createdAtMs' | 'part' | 'parts'> {
   name: string
@@ -50,7 +37,7 @@ interface Case extends Omit<CraftSpec, 'signer' | 'seq' | 'kind' | 'createdAtMs'
   signedBy?: 'mallory'
   /** changes the signed envelope's bytes */
   tamper?: (bytes: Uint8Array) => Uint8Array
-  context?: Pick<Vector, 'allowlist' | 'max_bytes' | 'max_entries'>
+  context?: Pick<TestVector, 'allowlist' | 'max_bytes' | 'max_entries'>
 }
 
 const alice = await seedKey(1)
@@ -147,7 +134,7 @@ const cases: Case[] = [
   { name: 'reject-r20-duplicate-key', description: 'The same (task_type, tool, model, day) twice.', rule: 'R20', entries: [base, { ...base }] }
 ]
 
-function vectorOf (c: Case): Vector {
+function vectorOf (c: Case): TestVector {
   const header = { seq: c.seq ?? 1, kind: c.kind ?? 'delta', createdAtMs: c.createdAtMs ?? NOW_MS, part: c.part ?? 0, parts: c.parts ?? 1 }
   const signed = craft({
     ...c,

@@ -1,4 +1,5 @@
 import type { EnvelopeHeader } from './envelope.js'
+import type { RuleId } from './errors.js'
 import type { CounterEntry } from '../core/types.js'
 
 /** The JSON form of envelopes in protocol/vectors (snake_case, histogram as [[bucket, count], ...] ascending). */
@@ -64,4 +65,19 @@ export function envelopeToJson (version: number, origin: string, header: Envelop
     parts: header.parts,
     entries: entries.map(entryToJson)
   }
+}
+
+/** One file of protocol/vectors (see protocol/README.md, "Test vectors"). */
+export interface TestVector {
+  name: string
+  description: string
+  hex: string
+  decoded: EnvelopeJson | null
+  verdict: 'ACCEPT' | 'REJECT' | 'IGNORE'
+  rule?: RuleId
+  now_ms: number
+  retention_days: number
+  allowlist?: string[]
+  max_bytes?: number
+  max_entries?: number
 }

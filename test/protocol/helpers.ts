@@ -20,16 +20,7 @@ export async function seedKey (fill: number): Promise<Ed25519PrivateKey> {
 }
 
 /** mulberry32: small, seedable, good enough for test data. */
-export function seededRandom (seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
+export { mulberry32 as seededRandom } from '../../src/core/random.js'
 
 /** Counters of `n` simulated outcomes of one arm: log-normal durations around `medianS`, some costs. */
 export function simulatedEntry (random: () => number, key: { taskType: string, tool: string, model: string, day: number }, n: number, medianS: number): CounterEntry {

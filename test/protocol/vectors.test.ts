@@ -5,31 +5,18 @@ import { UPPER_BOUNDS, BUCKET_COUNT } from '../../src/core/histogram.js'
 import { windowStartDay } from '../../src/core/time.js'
 import {
   DEFAULT_LIMITS, envelopeToJson, ProtocolError, RULES, validateEnvelope,
-  type EnvelopeJson, type RuleId, type ValidationContext
+  type EnvelopeJson, type RuleId, type TestVector, type ValidationContext
 } from '../../src/protocol/index.js'
 
 /** The interop contract: every vector in protocol/vectors decodes to its JSON and gets its verdict. */
 
-interface Vector {
-  name: string
-  description: string
-  hex: string
-  decoded: EnvelopeJson | null
-  verdict: 'ACCEPT' | 'REJECT' | 'IGNORE'
-  rule?: RuleId
-  now_ms: number
-  retention_days: number
-  allowlist?: string[]
-  max_bytes?: number
-  max_entries?: number
-}
 
 const dir = join(import.meta.dirname, '../../protocol')
-const vectors: Vector[] = readdirSync(join(dir, 'vectors'))
+const vectors: TestVector[] = readdirSync(join(dir, 'vectors'))
   .filter(f => f.endsWith('.json'))
-  .map(f => JSON.parse(readFileSync(join(dir, 'vectors', f), 'utf8')) as Vector)
+  .map(f => JSON.parse(readFileSync(join(dir, 'vectors', f), 'utf8')) as TestVector)
 
-function contextOf (v: Vector): ValidationContext {
+function contextOf (v: TestVector): ValidationContext {
   return {
     nowMs: v.now_ms,
     retentionDays: v.retention_days,
