@@ -37,6 +37,8 @@ export interface BatchOptions {
 }
 
 const PROGRESS_EVERY = 1000
+
+const totals = (r: RecordResult): RecordResult => ({ recorded: r.recorded, duplicates: r.duplicates })
 const MAX_CACHED_QUERIES = 1000
 
 /** Cached answers are shared: freezing them makes an accidental mutation throw instead of corrupting the cache. */
@@ -70,6 +72,13 @@ export interface StatsResult {
 export interface Tracker {
   readonly store: Store
   record: (input: unknown) => RecordResult
+  /**
+   * Records one outcome in a group commit: outcomes given in the same turn of the event loop
+   * share one transaction (each caller still learns whether its own outcome was new). Resolves
+   * once committed; a bad outcome throws at once, without affecting the others. Servers use it
+   * so that many concurrent single-outcome requests cost one transaction.
+   */
+  recordSoon: (input: unknown) => Promise<RecordResult>
   /**
    * All-or-nothing: one bad row stores nothing and the error names its 1-based row (or, when
    * `lines` gives each input's line in a file, its line).
@@ -116,6 +125,18 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
     return minSamples
   }
 
+  let pending: Array<{ outcome: Outcome, resolve: (r: RecordResult) => void, reject: (err: unknown) => void }> = []
+  const commitPending = (): void => {
+    const group = pending
+    pending = []
+    try {
+      const { inserted } = store.recordOutcomes(group.map(p => p.outcome), now())
+      group.forEach((p, i) => { p.resolve(inserted[i] ? { recorded: 1, duplicates: 0 } : { recorded: 0, duplicates: 1 }) })
+    } catch (err) {
+      for (const p of group) p.reject(err)
+    }
+  }
+
   // Rankings are cached until the database changes (any writer, any process) or the window
   // moves: agents and dashboards ask the same question far more often than data arrives.
   const cache = new Map<string, { stamp: string, value: Map<string, Ranking> }>()
@@ -151,12 +172,18 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
     store,
     record (input) {
       const nowMs = now()
-      return store.recordOutcomes([validateOutcome(input, { nowMs, retentionDays: store.retentionDays })], nowMs)
+      return totals(store.recordOutcomes([validateOutcome(input, { nowMs, retentionDays: store.retentionDays })], nowMs))
+    },
+    recordSoon (input) {
+      const outcome = validateOutcome(input, { nowMs: now(), retentionDays: store.retentionDays })
+      return new Promise((resolve, reject) => {
+        if (pending.push({ outcome, resolve, reject }) === 1) setImmediate(commitPending)
+      })
     },
     recordBatch (inputs, options = {}) {
       const nowMs = now()
       const outcomes = validateAll(inputs, nowMs, options)
-      const result = store.recordOutcomes(outcomes, nowMs)
+      const result = totals(store.recordOutcomes(outcomes, nowMs))
       options.onProgress?.(inputs.length, inputs.length)
       return result
     },

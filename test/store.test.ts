@@ -121,3 +121,24 @@ describe('query cache', () => {
     writer.close()
   })
 })
+
+describe('group commit (recordSoon)', () => {
+  it('concurrent single outcomes share a transaction and each learns its own fate', async () => {
+    const t = open()
+    t.record({ task_type: 'a', tool: 'x', success: true, id: 'old' })
+    const changesBefore = Number(t.store.changeStamp().split(':')[0])
+    const results = await Promise.all([
+      ...Array.from({ length: 20 }, (_, i) => t.recordSoon({ task_type: 'a', tool: 'x', success: i % 2 === 0, id: `k${i}` })),
+      t.recordSoon({ task_type: 'a', tool: 'x', success: true, id: 'old' }),
+      t.recordSoon({ task_type: 'a', tool: 'x', success: true, id: 'k3' })
+    ])
+    expect(results.slice(0, 20)).toEqual(Array.from({ length: 20 }, () => ({ recorded: 1, duplicates: 0 })))
+    expect(results.slice(20)).toEqual([{ recorded: 0, duplicates: 1 }, { recorded: 0, duplicates: 1 }])
+    expect(t.best('a', { minSamples: 1 }).best).toMatchObject({ n: 21, pass: 11 })
+    expect(t.store.localCounters()).toEqual(t.store.recomputeLocalCounters())
+    // one transaction: the outcomes rows plus one counters row, one change mark and one rollup row
+    expect(Number(t.store.changeStamp().split(':')[0]) - changesBefore).toBeLessThan(30)
+    expect(() => t.recordSoon({ task_type: 'a', tool: 'x' })).toThrow(ValidationError)
+    t.close()
+  })
+})

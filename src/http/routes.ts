@@ -75,7 +75,8 @@ export function buildRoutes (ctx: RouteContext): RouteDef[] {
       async handler (request, reply) {
         const body = request.body as Record<string, unknown>
         const rows = batchOf(body, ctx.maxBatch)
-        const result = rows === null ? tracker.record(body) : tracker.recordBatch(rows)
+        // single outcomes from concurrent requests share one transaction (group commit)
+        const result = rows === null ? await tracker.recordSoon(body) : tracker.recordBatch(rows)
         metrics.outcomesRecorded.inc(result.recorded)
         metrics.duplicates.inc(result.duplicates)
         return reply.code(201).send(result)

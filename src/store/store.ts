@@ -6,7 +6,7 @@ import { createArmQueries, type ArmAggregate, type Scope } from './arm-queries.j
 import { countersFromRow, type CounterRow } from './counter-columns.js'
 import { ensureDataDir, databasePath } from './data-dir.js'
 import { openDatabase, writeTransaction, type Db } from './db.js'
-import { createLocalWriter, LOCAL_ORIGIN, type RecordResult } from './local-writer.js'
+import { createLocalWriter, LOCAL_ORIGIN, type WriteResult } from './local-writer.js'
 import { createArmRollup } from './rollup.js'
 import { createExchange, type Exchange } from './exchange.js'
 
@@ -34,7 +34,7 @@ export interface Store {
   readonly db: Db
   readonly dataDir: string
   readonly retentionDays: number
-  recordOutcomes: (outcomes: Outcome[], nowMs: number) => RecordResult
+  recordOutcomes: (outcomes: Outcome[], nowMs: number) => WriteResult
   arms: (request: ArmsRequest) => ArmAggregate[]
   /** this node's day counters (origin 0), from the counters table */
   localCounters: () => CounterEntry[]
