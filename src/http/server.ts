@@ -1,3 +1,4 @@
+import { ValidationError } from '../errors.js'
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import type { AddressInfo } from 'node:net'
 import type { Metrics } from '../metrics.js'
@@ -50,6 +51,8 @@ function toAddress (info: AddressInfo | string | null): HttpAddress | null {
   return { host: info.address, port: info.port, url: `http://${host}:${info.port}` }
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
 export function createHttpServer (options: HttpServerOptions): HttpServer {
   const host = options.host ?? DEFAULT_HTTP_HOST
   const { metrics } = options
@@ -61,6 +64,21 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
     ajv: { customOptions: { removeAdditional: false } }
+  })
+
+  // Strict UTF-8: fastify's JSON parser would decode invalid bytes to U+FFFD and store altered
+  // labels. Decode fatally, then hand the text to fastify's own (prototype-poisoning-safe) parser.
+  const parseJsonText = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    let text: string
+    try {
+      text = strictUtf8.decode(body as Buffer)
+    } catch {
+      done(new ValidationError('(body)', 'utf8', 'not valid UTF-8'), undefined)
+      return
+    }
+    parseJsonText(request, text, done)
   })
 
   /** set at start(): null when no token is in force */

@@ -45,3 +45,21 @@ describe('HTTP API: hostile input never crashes the server', () => {
     expect(api.tracker.store.localCounters()).toEqual(api.tracker.store.recomputeLocalCounters())
   })
 })
+
+describe('HTTP API: invalid UTF-8', () => {
+  it('answers bodies with invalid UTF-8 bytes with a 4xx, stores nothing, and keeps serving', async () => {
+    const api = await startApi()
+    const bad = [
+      Buffer.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]), // {"\xff\xfe":1}
+      Buffer.concat([Buffer.from('{"task_type":"'), Buffer.from([0xc3, 0x28]), Buffer.from('","tool":"x","outcome":"pass"}')]), // broken 2-byte sequence
+      Buffer.concat([Buffer.from('{"task_type":"'), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from('","tool":"x","outcome":"pass"}')]) // encoded lone surrogate
+    ]
+    for (const body of bad) {
+      const res = await fetch(`${api.url}/v1/outcomes`, { method: 'POST', body, headers: { 'content-type': 'application/json' } })
+      expect(res.status).toBeGreaterThanOrEqual(400)
+      expect(res.status).toBeLessThan(500)
+    }
+    expect(api.tracker.store.localCounters()).toEqual([])
+    expect((await api.call('GET', '/healthz')).json).toEqual({ status: 'ok' })
+  })
+})
