@@ -71,6 +71,12 @@ describe('outcome files', () => {
     ])
   })
 
+  it('refuses a file with invalid UTF-8, naming the line, rather than record altered labels', () => {
+    const file = join(tempDir(), 'o.csv')
+    writeFileSync(file, Buffer.concat([Buffer.from('task_type,tool,outcome\na,x,pass\nb'), Buffer.from([0xc3, 0x28]), Buffer.from(',x,pass\n')]))
+    expect(() => readOutcomeFile(file)).toThrow('line 3: (file): not valid UTF-8')
+  })
+
   it.each([
     ['csv', 'task_type,tool,outcome,duration_s\na,x,pass,1\na,x,pass,1\na,x,pass,abc\na,x,pass,1\n', 'line 4: duration_s: must be a number'],
     ['jsonl', '{"task_type":"a","tool":"x","success":true}\n{"task_type":"a","tool":"x","success":tru}\n', 'line 2: (line): is not valid JSON'],

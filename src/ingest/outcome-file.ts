@@ -21,14 +21,36 @@ export interface OutcomeFileRows {
  * is passed on as text, so the validator names the field and its rule).
  */
 export function readOutcomeFile (path: string): OutcomeFileRows {
-  let text: string
+  let bytes: Buffer
   try {
-    text = readFileSync(path, 'utf8')
+    bytes = readFileSync(path)
   } catch (err) {
     throw new HivebenchError('FILE', `cannot read ${path}: ${(err as Error).message}`)
   }
+  let text: string
+  try {
+    // fatal: a lossy decode would turn bad bytes into U+FFFD and record altered labels
+    text = strictUtf8.decode(bytes)
+  } catch {
+    const line = bytes.subarray(0, firstInvalidUtf8(bytes)).toString('latin1').split('\n').length
+    throw new ValidationError('(file)', 'utf8', 'not valid UTF-8', { kind: 'line', index: line })
+  }
   const firstChar = text.trimStart()[0]
   return firstChar === '{' ? readJsonLines(text) : readCsv(text)
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true })
+
+/** Byte offset of the first byte that does not decode (for the line number of the error). */
+function firstInvalidUtf8 (bytes: Buffer): number {
+  let lo = 0
+  let hi = bytes.length
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1
+    // a fresh decoder per probe: streaming mode keeps state, and an incomplete tail is not an error
+    try { new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true }); lo = mid + 1 } catch { hi = mid }
+  }
+  return Math.max(0, lo - 1)
 }
 
 function normaliseKeys (record: Record<string, unknown>, ignored: Set<string>): Record<string, unknown> {
