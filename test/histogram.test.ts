@@ -23,6 +23,18 @@ describe('latency histogram', () => {
     expect(quantiles(new Map(), [0.5])).toEqual([null])
   })
 
+  it('huge counts round-trip, and truncated or garbage blobs never hang the decoder', () => {
+    const huge = new Map([[3, 2 ** 53 - 1], [7, 2 ** 62], [9, 9 * 2 ** 53]])
+    expect(decodeHist(encodeHist(huge))).toEqual(huge)
+    const sum = decodeHist(mergeEncodedHists(encodeHist(huge), encodeHist(huge), (x, y) => x + y))
+    expect(sum.get(7)).toBe(2 ** 63)
+    expect(decodeHist(Buffer.from([5, 0xff, 0xff]))).toEqual(new Map([[5, 0x3fff]]))
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 64 }), fc.uint8Array({ maxLength: 64 }), (a, b) => {
+      decodeHist(a)
+      mergeEncodedHists(a, b, Math.max)
+    }))
+  })
+
   it('encoded merges equal Map merges (sum and max)', () => {
     const histArb = fc.array(fc.tuple(fc.nat(UPPER_BOUNDS.length - 1), fc.integer({ min: 1, max: 2 ** 40 })), { maxLength: 30 }).map(p => new Map(p))
     fc.assert(fc.property(histArb, histArb, (a, b) => {

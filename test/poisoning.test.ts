@@ -57,3 +57,25 @@ describe('poisoning resistance (10 honest origins, 1 liar claiming 1,000,000 pas
     expect(me.tracker.best('bug_fix').best?.tool).toBe('bad')
   })
 })
+
+describe('absurd counters (hostile origins at the edges of R14)', () => {
+  it('many origins claiming 2^53 - 1 per entry neither hang queries nor break the store the next day', async () => {
+    let now = NOW
+    const me = await fileNode({ now: () => now })
+    open.push(me)
+    const max = Number.MAX_SAFE_INTEGER
+    for (let o = 0; o < 36; o++) {
+      const key = await generateKeyPair('Ed25519')
+      const entries = Array.from({ length: 30 }, (_, d) => ({
+        ...emptyCounters(), taskType: 'bug_fix', tool: 'evil', model: '', day: dayOf(NOW) - d,
+        n: max, pass: max, nDuration: max, hist: new Map([[100, max]])
+      }))
+      expect(me.sharing.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries }, key as never)).verdict).toBe('accepted')
+    }
+    expect(me.tracker.best('bug_fix').ranking[0].tool).toBe('evil')
+    now += 86_400_000 // the window rolls: the rollup is rebuilt from the day counters
+    me.tracker.record({ task_type: 'bug_fix', tool: 'good', success: true })
+    expect(me.tracker.best('bug_fix', { minSamples: 1 }).ranking.map(a => a.tool)).toContain('good')
+    expect(me.sharing.export('snapshot')).not.toBeNull()
+  })
+})

@@ -78,21 +78,44 @@ export function addHist (into: Map<number, number>, other: ReadonlyMap<number, n
   for (const [k, c] of other) into.set(k, (into.get(k) ?? 0) + c)
 }
 
+/** Most bytes one bucket takes: its index, then a count of up to 2^70 as LEB128 (10 bytes). */
+const MAX_BUCKET_BYTES = 11
+
+/** Writes bucket k with count c (LEB128) at `at`; returns the next offset. Empty buckets are not written. */
+function writeBucket (out: Buffer, at: number, k: number, c: number): number {
+  if (c <= 0) return at
+  out[at++] = k
+  while (c >= 0x80) { out[at++] = (c % 0x80) | 0x80; c = Math.floor(c / 0x80) }
+  out[at++] = c
+  return at
+}
+
+/**
+ * Reads the LEB128 count starting at `from`; returns [count, next offset]. Bounded: input that
+ * ends inside a count, or a count longer than 10 bytes, ends the histogram (a stored blob is
+ * never malformed, but nothing here may loop on bad bytes).
+ */
+function readCount (bytes: Uint8Array, from: number): [number, number] {
+  let c = 0
+  let mul = 1
+  for (let p = from; p < bytes.length && p < from + MAX_BUCKET_BYTES - 1; p++) {
+    const byte = bytes[p]
+    c += (byte & 0x7f) * mul
+    if (byte < 0x80) return [c, p + 1]
+    mul *= 0x80
+  }
+  return [c, bytes.length]
+}
+
 /**
  * Compact storage form for SQLite: for each non-empty bucket in ascending order,
  * one byte of bucket index then the count as unsigned LEB128.
  */
 export function encodeHist (hist: ReadonlyMap<number, number>): Buffer {
   const keys = [...hist.keys()].sort((a, b) => a - b)
-  const out = Buffer.allocUnsafe(keys.length * 9)
+  const out = Buffer.allocUnsafe(keys.length * MAX_BUCKET_BYTES)
   let at = 0
-  for (const k of keys) {
-    let c = hist.get(k) ?? 0
-    if (c <= 0) continue
-    out[at++] = k
-    while (c >= 0x80) { out[at++] = (c % 0x80) | 0x80; c = Math.floor(c / 0x80) }
-    out[at++] = c
-  }
+  for (const k of keys) at = writeBucket(out, at, k, hist.get(k) ?? 0)
   return out.subarray(0, at)
 }
 
@@ -101,39 +124,23 @@ export function encodeHist (hist: ReadonlyMap<number, number>): Buffer {
  * sums, max for the CRDT merge). This runs inside SQLite upserts, once per changed row.
  */
 export function mergeEncodedHists (a: Uint8Array, b: Uint8Array, combine: (x: number, y: number) => number): Buffer {
-  const out = Buffer.allocUnsafe(a.length + b.length + 9)
+  // every bucket takes at least 2 bytes, so a and b hold at most (a.length + b.length) / 2 buckets
+  const out = Buffer.allocUnsafe(Math.ceil((a.length + b.length) / 2) * MAX_BUCKET_BYTES)
   let i = 0
   let j = 0
   let at = 0
-  const readCount = (bytes: Uint8Array, from: number): [number, number] => {
-    let c = 0
-    let mul = 1
-    let p = from
-    for (;;) {
-      const byte = bytes[p++]
-      c += (byte & 0x7f) * mul
-      if (byte < 0x80) return [c, p]
-      mul *= 0x80
-    }
-  }
-  const write = (k: number, c: number): void => {
-    if (c <= 0) return
-    out[at++] = k
-    while (c >= 0x80) { out[at++] = (c % 0x80) | 0x80; c = Math.floor(c / 0x80) }
-    out[at++] = c
-  }
   while (i < a.length || j < b.length) {
     const ka = i < a.length ? a[i] : 256
     const kb = j < b.length ? b[j] : 256
     if (ka < kb) {
-      const [c, next] = readCount(a, i + 1); i = next; write(ka, combine(c, 0))
+      const [c, next] = readCount(a, i + 1); i = next; at = writeBucket(out, at, ka, combine(c, 0))
     } else if (kb < ka) {
-      const [c, next] = readCount(b, j + 1); j = next; write(kb, combine(0, c))
+      const [c, next] = readCount(b, j + 1); j = next; at = writeBucket(out, at, kb, combine(0, c))
     } else {
       const [ca, nextA] = readCount(a, i + 1)
       const [cb, nextB] = readCount(b, j + 1)
       i = nextA; j = nextB
-      write(ka, combine(ca, cb))
+      at = writeBucket(out, at, ka, combine(ca, cb))
     }
   }
   return out.subarray(0, at)
@@ -143,15 +150,9 @@ export function decodeHist (bytes: Uint8Array | null | undefined, into: Map<numb
   if (bytes == null) return into
   let i = 0
   while (i < bytes.length) {
-    const k = bytes[i++]
-    let c = 0
-    let mul = 1
-    for (;;) {
-      const b = bytes[i++]
-      c += (b & 0x7f) * mul
-      if (b < 0x80) break
-      mul *= 0x80
-    }
+    const k = bytes[i]
+    const [c, next] = readCount(bytes, i + 1)
+    i = next
     into.set(k, (into.get(k) ?? 0) + c)
   }
   return into

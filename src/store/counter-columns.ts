@@ -82,5 +82,9 @@ export function upsertAddSql (table: string, keyColumns: string[], extraAdded: s
     ON CONFLICT (${keyColumns.join(', ')}) DO UPDATE SET ${sets.join(', ')}`
 }
 
-/** `SUM(n) AS n, ..., hist_sum(hist) AS hist` for GROUP BY queries. */
-export const SUM_COUNTERS_SQL = [...SCALAR_COLUMN_LIST.map(c => `SUM(${c}) AS ${c}`), 'hist_sum(hist) AS hist'].join(', ')
+/**
+ * `n` summed, ..., `hist_sum(hist) AS hist` for GROUP BY queries. SQLite's SUM() raises an error
+ * past 2^63, which hostile origins could reach by summing absurd counters; TOTAL() cast back
+ * saturates instead (and is exact for every honest value, far below 2^53).
+ */
+export const SUM_COUNTERS_SQL = [...SCALAR_COLUMN_LIST.map(c => `CAST(TOTAL(${c}) AS INTEGER) AS ${c}`), 'hist_sum(hist) AS hist'].join(', ')
