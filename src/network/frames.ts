@@ -91,10 +91,15 @@ function readLength (queue: ByteQueue, maxFrameBytes: number): number | undefine
   return undefined
 }
 
-/** FIFO of byte chunks that copies each byte once when a frame is taken out (no quadratic concat). */
+/**
+ * FIFO of byte chunks that copies each byte once when a frame is taken out (no quadratic
+ * concat). Consumed chunks are skipped by index, not shifted out: a peer sending one byte per
+ * chunk must not make taking a frame quadratic in its length.
+ */
 class ByteQueue {
-  private readonly chunks: Uint8Array[] = []
-  private head = 0 // bytes of chunks[0] already consumed
+  private chunks: Uint8Array[] = []
+  private first = 0 // chunks before this index are fully consumed
+  private head = 0 // bytes of chunks[first] already consumed
   length = 0
 
   push (chunk: Uint8Array): void {
@@ -105,7 +110,8 @@ class ByteQueue {
 
   byteAt (index: number): number {
     let i = index + this.head
-    for (const chunk of this.chunks) {
+    for (let c = this.first; c < this.chunks.length; c++) {
+      const chunk = this.chunks[c]
       if (i < chunk.byteLength) return chunk[i]
       i -= chunk.byteLength
     }
@@ -116,19 +122,24 @@ class ByteQueue {
     const out = new Uint8Array(n)
     let filled = 0
     while (filled < n) {
-      const chunk = this.chunks[0]
+      const chunk = this.chunks[this.first]
       const available = chunk.byteLength - this.head
       const count = Math.min(available, n - filled)
       out.set(chunk.subarray(this.head, this.head + count), filled)
       filled += count
       if (count === available) {
-        this.chunks.shift()
+        this.first++
         this.head = 0
       } else {
         this.head += count
       }
     }
     this.length -= n
+    // drop consumed chunks now and then, in amortised linear time
+    if (this.first > 1024 && this.first * 2 > this.chunks.length) {
+      this.chunks = this.chunks.slice(this.first)
+      this.first = 0
+    }
     return out
   }
 }

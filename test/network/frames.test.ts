@@ -78,3 +78,14 @@ describe('frames', () => {
     expect(await readAllFrames(lists(), loose)).toEqual([Uint8Array.from([1, 2])])
   })
 })
+
+describe('byte-at-a-time senders', () => {
+  it('a 512 KiB frame arriving one byte per chunk is read in linear time (no event-loop freeze)', async () => {
+    const frame = encodeFrame(new Uint8Array(512 * 1024).fill(7))
+    const started = Date.now()
+    const frames = await readAllFrames((async function * () { for (const b of frame) yield Uint8Array.of(b) })(), { maxFrameBytes: 1 << 20, maxFrames: 4, maxTotalBytes: 1 << 21 })
+    expect(frames[0].length).toBe(512 * 1024)
+    // linear: about a second; the old quadratic queue took minutes. The bound is loose on purpose.
+    expect(Date.now() - started).toBeLessThan(30_000)
+  }, 60_000)
+})
