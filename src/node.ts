@@ -47,8 +47,8 @@ export const NODE_DEFAULTS = {
   syncIntervalS: 60
 }
 
-/** envelopes merged between yields to the event loop during a sync */
-const SYNC_YIELD_EVERY = 4
+/** longest stretch of merging sync envelopes before yielding to the event loop */
+const SYNC_SLICE_MS = 20
 
 export interface SyncReport { peer: string, received: number, accepted: number, ignored: number, rejected: number }
 
@@ -101,11 +101,15 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const syncWith = async (peer: string): Promise<SyncReport> => {
     const frames = await network.requestSync(peer, syncRequestOf(local.tracker.store.exchange, options.hive))
     const report: SyncReport = { peer, received: frames.length, accepted: 0, ignored: 0, rejected: 0 }
-    for (const [i, bytes] of frames.entries()) {
+    let slice = performance.now()
+    for (const bytes of frames) {
       const v = receive(bytes, MAX_ENVELOPE_BYTES, 'sync', peer).verdict
       report[v === 'dropped' ? 'rejected' : v]++
-      // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield now and then
-      if (i % SYNC_YIELD_EVERY === SYNC_YIELD_EVERY - 1) await new Promise(resolve => setImmediate(resolve))
+      // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
+      if (performance.now() - slice > SYNC_SLICE_MS) {
+        await new Promise(resolve => setImmediate(resolve))
+        slice = performance.now()
+      }
     }
     logger.info(report, 'synced')
     return report
@@ -162,7 +166,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     http: http?.address()?.url ?? null,
     started_at: new Date(startedAtMs).toISOString(),
     peers_connected: network.connectedPeers().length,
-    origins_known: exchange.origins().length,
+    origins_known: exchange.originCount(),
     last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
     envelopes_received: { ...counts },
     blocked: guard.blocked()
@@ -220,7 +224,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       })
       every(5, () => {
         metrics.peersConnected.set(network.connectedPeers().length)
-        metrics.originsKnown.set(exchange.origins().length)
+        metrics.originsKnown.set(exchange.originCount())
       })
       if (httpAddress !== undefined) writeDaemonFile(local.tracker.store.dataDir, { pid: process.pid, url: httpAddress.url, peerId: network.peerId })
       logger.info({ peerId: network.peerId, addresses: network.multiaddrs(), http: httpAddress?.url, hive: options.hive, dataDir: local.tracker.store.dataDir }, 'hivebench node started')

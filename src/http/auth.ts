@@ -17,6 +17,26 @@ export function isLoopback (host: string): boolean {
   return false
 }
 
+/** Hostname part of a Host header or an Origin URL (`host:port`, `[::1]:port`, `http://host:port`). */
+function hostnameOf (value: string): string {
+  try {
+    return new URL(value.includes('://') ? value : `http://${value}`).hostname
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * Defence against DNS rebinding on a loopback API without a token: a browser page on another
+ * site that resolves its name to 127.0.0.1 still sends its own name as Host, and its Origin.
+ * Only loopback names pass; requests without an Origin (curl, agents) are not browsers.
+ */
+export function loopbackRequestAllowed (hostHeader: string | undefined, originHeader: string | undefined): boolean {
+  if (hostHeader === undefined || !isLoopback(hostnameOf(hostHeader))) return false
+  if (originHeader === undefined) return true
+  return originHeader !== 'null' && isLoopback(hostnameOf(originHeader))
+}
+
 // Printable ASCII without spaces, so it travels unchanged in an Authorization header.
 const TOKEN_SYNTAX = /^[\x21-\x7e]{16,512}$/
 

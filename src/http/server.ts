@@ -3,7 +3,7 @@ import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import type { AddressInfo } from 'node:net'
 import type { Metrics } from '../metrics.js'
 import type { Tracker } from '../tracker.js'
-import { bearerChecker, resolveToken } from './auth.js'
+import { bearerChecker, loopbackRequestAllowed, resolveToken } from './auth.js'
 import { toErrorReply } from './errors.js'
 import { openApiDocument } from './openapi.js'
 import { buildRoutes, type NodeFacade } from './routes.js'
@@ -96,6 +96,9 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
   const publicUrls = new Set(routes.filter(r => r.public === true).map(r => r.url))
 
   app.addHook('onRequest', async (request, reply) => {
+    if (check === null && !loopbackRequestAllowed(request.headers.host, request.headers.origin)) {
+      return await reply.code(403).send({ error: { code: 'FORBIDDEN_HOST', message: 'without a token this API answers only requests to a loopback name (127.0.0.1, localhost, [::1]) from no or a loopback origin' } })
+    }
     if (check === null || publicUrls.has(request.routeOptions.url ?? '')) return
     if (!check(request.headers.authorization)) {
       return await reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'UNAUTHORIZED', message: 'missing or wrong bearer token (Authorization: Bearer <token from http.token>)' } })

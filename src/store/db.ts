@@ -53,12 +53,19 @@ export function openDatabase (path: string, options: { readonly?: boolean, verif
     db.close()
     if (err instanceof StateError) throw err
     if ((err as { code?: string }).code === 'SQLITE_CORRUPT' || (err as { code?: string }).code === 'SQLITE_NOTADB') {
-      throw new StateError('DB_CORRUPT', `database ${path} is damaged: ${(err as Error).message}. Restore it from a backup or move it away (the node then starts empty).`, { cause: err })
+      throw new StateError('DB_CORRUPT', `database ${path} is damaged: ${(err as Error).message}. ${DAMAGED_ADVICE}`, { cause: err })
     }
     throw new StateError('DB_INIT', `cannot initialise database ${path}: ${(err as Error).message}`, { cause: err })
   }
   return db
 }
+
+/**
+ * What to do with a damaged database. Starting empty under the same identity would reuse
+ * sequence numbers peers already hold (they would ignore the new envelopes), so a fresh start
+ * means a fresh data dir: a new identity, a new origin.
+ */
+const DAMAGED_ADVICE = 'Restore it from a backup, or start over in a new data dir (a new identity: keeping identity.key with an empty database would reuse sequence numbers peers already hold).'
 
 /**
  * Refuses a damaged database: a node must not spread counters read from a corrupt file to its
@@ -70,10 +77,10 @@ function verifyIntegrity (db: Db, path: string): void {
   try {
     problems = (db.pragma('quick_check') as Array<{ quick_check: string }>).map(r => r.quick_check)
   } catch (err) {
-    throw new StateError('DB_CORRUPT', `database ${path} cannot be checked: ${(err as Error).message}. Restore it from a backup or move it away (the node then starts empty).`, { cause: err })
+    throw new StateError('DB_CORRUPT', `database ${path} cannot be checked: ${(err as Error).message}. ${DAMAGED_ADVICE}`, { cause: err })
   }
   if (problems.length !== 1 || problems[0] !== 'ok') {
-    throw new StateError('DB_CORRUPT', `database ${path} is damaged (${problems.slice(0, 3).join('; ')}). Restore it from a backup or move it away (the node then starts empty).`)
+    throw new StateError('DB_CORRUPT', `database ${path} is damaged (${problems.slice(0, 3).join('; ')}). ${DAMAGED_ADVICE}`)
   }
 }
 

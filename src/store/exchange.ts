@@ -68,6 +68,8 @@ export interface Exchange {
   /** Stores and merges a validated envelope of a peer origin (R22, R23 checked here). */
   mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => MergeOutcome
   origins: () => OriginInfo[]
+  /** how many origins (this node included) are known: cheap, for metrics */
+  originCount: () => number
   holdings: () => OriginHoldings[]
   /** every origin's day counters keyed by peer id, in a canonical order: equal on nodes that hold the same hive */
   hiveCounters: () => Array<{ origin: string, entry: CounterEntry }>
@@ -96,6 +98,7 @@ export function createExchange (db: Db, rollup: ArmRollup, retentionDays: number
   const advanceSelf = db.prepare<[number, number]>('UPDATE origins SET last_seq = ?, last_seen_ms = ? WHERE id = 0')
   const originList = db.prepare<[], { id: number, peer_id: string | null, last_seq: number, snapshot_seq: number, first_seen_ms: number | null, last_seen_ms: number | null, envelopes: number }>(
     'SELECT o.*, (SELECT COUNT(*) FROM envelopes e WHERE e.origin = o.id) AS envelopes FROM origins o WHERE o.peer_id IS NOT NULL ORDER BY o.id')
+  const countOrigins = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM origins WHERE peer_id IS NOT NULL')
   const keysPerOrigin = db.prepare<[], { origin: number, keys: number }>('SELECT origin, COUNT(*) AS keys FROM counters GROUP BY origin')
   const heldSeqs = db.prepare<[number], { seq: number }>('SELECT seq FROM envelopes WHERE origin = ? ORDER BY seq')
   const envelopesFrom = db.prepare<[number, number], { seq: number, bytes: Buffer }>('SELECT seq, bytes FROM envelopes WHERE origin = ? AND seq >= ? ORDER BY seq')
@@ -158,6 +161,8 @@ export function createExchange (db: Db, rollup: ArmRollup, retentionDays: number
       }
       return { verdict: 'accepted', keysChanged }
     }),
+
+    originCount: () => countOrigins.get()?.n ?? 0,
 
     origins () {
       const keys = new Map(keysPerOrigin.all().map(r => [r.origin, r.keys]))

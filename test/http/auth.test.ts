@@ -75,3 +75,23 @@ describe('HTTP API: bearer token', () => {
     expect(httpTokenPath('/d')).toBe(join('/d', 'http.token'))
   })
 })
+
+describe('DNS rebinding (loopback without a token)', () => {
+  it('answers only loopback Host names, and no foreign browser Origin', async () => {
+    const { request } = await import('node:http')
+    const api = await startApi()
+    const port = new URL(api.url).port
+    const send = async (headers: Record<string, string>): Promise<number> => await new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port, path: '/v1/stats', method: 'GET', headers }, res => { res.resume(); resolve(res.statusCode ?? 0) })
+      req.on('error', reject)
+      req.end()
+    })
+    expect(await send({ host: `127.0.0.1:${port}` })).toBe(200)
+    expect(await send({ host: `localhost:${port}` })).toBe(200)
+    expect(await send({ host: `[::1]:${port}` })).toBe(200)
+    expect(await send({ host: `127.0.0.1:${port}`, origin: `http://localhost:${port}` })).toBe(200)
+    expect(await send({ host: `evil.example:${port}` })).toBe(403)
+    expect(await send({ host: `127.0.0.1:${port}`, origin: 'https://evil.example' })).toBe(403)
+    expect(await send({ host: `127.0.0.1:${port}`, origin: 'null' })).toBe(403)
+  })
+})
