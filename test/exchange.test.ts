@@ -162,3 +162,24 @@ describe('merge laws (property)', () => {
       }), { numRuns: 25 })
   })
 })
+
+describe('bounded storage per origin', () => {
+  it('keeps at most MAX_DELTAS_PER_ORIGIN deltas after the newest snapshot, and no empty deltas', async () => {
+    const { generateKeyPair } = await import('@libp2p/crypto/keys')
+    const { encodeEnvelope } = await import('../src/protocol/index.js')
+    const { MAX_DELTAS_PER_ORIGIN } = await import('../src/store/exchange.js')
+    const me = await node()
+    const key = await generateKeyPair('Ed25519')
+    const day = Math.floor(NOW / 86_400_000)
+    const delta = (seq: number, n: number) => encodeEnvelope({
+      seq, kind: 'delta', createdAtMs: NOW,
+      entries: n === 0 ? [] : [{ ...emptyCounters(), taskType: 'bug_fix', tool: 'aider', model: '', day, n, pass: n }]
+    }, key as never)
+    expect(me.sharing.receive(delta(1, 0)).verdict).toBe('accepted')
+    for (let seq = 2; seq <= MAX_DELTAS_PER_ORIGIN + 20; seq++) expect(me.sharing.receive(delta(seq, seq)).verdict).toBe('accepted')
+    const [origin] = me.tracker.store.exchange.holdings().filter(h => h.peerId !== me.peerId)
+    expect(origin.seqs).toHaveLength(MAX_DELTAS_PER_ORIGIN)
+    expect(origin.seqs[0]).toBe(21) // the oldest deltas went, the empty one was never kept
+    expect(me.tracker.best('bug_fix', { minSamples: 1 }).best?.n).toBe(MAX_DELTAS_PER_ORIGIN + 20) // the counters are whole
+  })
+})

@@ -12,16 +12,28 @@ export function syncRequestOf (exchange: Exchange, hive: string): Uint8Array {
   return encodeSyncRequest({ hive, digests })
 }
 
+/**
+ * One answer carries at most this much, well inside the requester's limits (10,000 frames,
+ * 64 MiB), so it is never refused whole; the requester's next sync asks for the rest.
+ */
+export const MAX_ANSWER_FRAMES = 5_000
+export const MAX_ANSWER_BYTES = 32 * 1024 * 1024
+
 export function * envelopesLacked (exchange: Exchange, hive: string, request: Uint8Array): Generator<Uint8Array> {
   const decoded = decodeSyncRequest(request)
   if (decoded.hive !== hive) return
   const theirs = new Map(decoded.digests.map(d => [d.origin, d]))
+  let frames = 0
+  let bytesSent = 0
   for (const held of exchange.holdings()) {
     const digest = theirs.get(held.peerId)
     // Anything before their newest snapshot is superseded for them (R23): skip it.
     const from = digest === undefined ? 0 : digest.snapshotSeq
     for (const { seq, bytes } of exchange.envelopesOf(held.peerId, from)) {
       if (digest !== undefined && inRanges(digest.ranges, seq)) continue
+      if (frames === MAX_ANSWER_FRAMES || bytesSent + bytes.length > MAX_ANSWER_BYTES) return
+      frames++
+      bytesSent += bytes.length
       yield bytes
     }
   }

@@ -36,6 +36,13 @@ export interface ExportResult {
   entries: number
 }
 
+/**
+ * Most deltas kept per origin after its newest snapshot. An honest origin sends a snapshot every
+ * 12 exports; beyond this, the oldest deltas are dropped (their keys come back with the origin's
+ * next snapshot), so no origin can grow every node's store and sync answers without bound.
+ */
+export const MAX_DELTAS_PER_ORIGIN = 256
+
 export interface OriginInfo {
   peerId: string
   self: boolean
@@ -89,6 +96,8 @@ export function createExchange (db: Db, rollup: ArmRollup, retentionDays: number
   const countSnapshotParts = db.prepare<[number, number, number], { parts: number }>(
     "SELECT COUNT(*) AS parts FROM envelopes WHERE origin = ? AND kind = 'snapshot' AND seq BETWEEN ? AND ?")
   const dropBefore = db.prepare<[number, number]>('DELETE FROM envelopes WHERE origin = ? AND seq < ?')
+  const trimDeltas = db.prepare<[number, number, number]>(`DELETE FROM envelopes WHERE origin = ? AND kind = 'delta' AND seq <=
+    (SELECT seq FROM envelopes WHERE origin = ? AND kind = 'delta' ORDER BY seq DESC LIMIT 1 OFFSET ?)`)
   const changedRows = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
     `SELECT c.* FROM changed_keys k JOIN counters c ON c.task_type = k.task_type AND c.origin = ${LOCAL_ORIGIN}
      AND c.tool = k.tool AND c.model = k.model AND c.day = k.day`)
@@ -147,7 +156,12 @@ export function createExchange (db: Db, rollup: ArmRollup, retentionDays: number
       if (origin.id === LOCAL_ORIGIN) return { verdict: 'ignored', rule: 'R22', reason: 'our own envelope' }
       if (e.seq < origin.snapshot_seq) return { verdict: 'ignored', rule: 'R23', reason: `seq ${e.seq} precedes the newest complete snapshot (${origin.snapshot_seq})` }
       if (hasEnvelope.get(origin.id, e.seq) !== undefined) return { verdict: 'ignored', rule: 'R22', reason: `seq ${e.seq} already held` }
-      insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs)
+      // A delta with nothing inside the window carries nothing to relay: keeping it would only let
+      // an origin fill every node's store (and every sync) with empty envelopes.
+      if (e.kind === 'snapshot' || e.entries.length > 0) {
+        insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs)
+        trimDeltas.run(origin.id, origin.id, MAX_DELTAS_PER_ORIGIN)
+      }
       const startDay = rollup.startDay(nowMs)
       const keysChanged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs))
       seenOrigin.run(e.seq, nowMs, origin.id)
