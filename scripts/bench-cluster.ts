@@ -302,7 +302,7 @@ async function runLate (): Promise<LateResult> {
       const exported = local.sharing.export('snapshot', MAX_GOSSIP_BYTES)
       if (exported === null) throw new Error('empty snapshot')
       const file = join(seedDir, `origin${o}.envelopes`)
-      await writeEnvelopeFile(file, exported.envelopes)
+      writeEnvelopeFile(file, exported.envelopes)
       files.push(file)
       snapshotEnvelopes += exported.envelopes.length
       snapshotEntries += exported.entries

@@ -21,8 +21,12 @@ export interface SharingOptions {
 }
 
 export interface Sharing {
-  /** exports a delta (changed keys) or a snapshot (all live keys), envelopes of at most maxBytes */
-  export: (kind: EnvelopeKind, maxBytes?: number) => ExportResult | null
+  /**
+   * Exports a delta (changed keys) or a snapshot (all live keys), envelopes of at most maxBytes.
+   * `persist`, when given, runs inside the export's transaction: if it throws (a file that
+   * cannot be written), nothing is exported and the change marks stay.
+   */
+  export: (kind: EnvelopeKind, maxBytes?: number, persist?: (envelopes: Uint8Array[]) => void) => ExportResult | null
   /** validates (every rule of protocol/README.md) and merges one envelope; never throws for bad bytes */
   receive: (bytes: Uint8Array, maxBytes?: number) => EnvelopeVerdict
 }
@@ -31,8 +35,12 @@ export function createSharing (options: SharingOptions): Sharing {
   const { store, privateKey } = options
   const now = options.now ?? Date.now
   return {
-    export: (kind, maxBytes = MAX_ENVELOPE_BYTES) =>
-      store.exchange.exportEnvelopes(kind, now(), batch => encodeBatch(batch, privateKey, maxBytes)),
+    export: (kind, maxBytes = MAX_ENVELOPE_BYTES, persist) =>
+      store.exchange.exportEnvelopes(kind, now(), batch => {
+        const envelopes = encodeBatch(batch, privateKey, maxBytes)
+        persist?.(envelopes)
+        return envelopes
+      }),
 
     receive (bytes, maxBytes = MAX_ENVELOPE_BYTES) {
       const nowMs = now()

@@ -77,3 +77,14 @@ describe('hivebench id / export-delta / import-delta', () => {
     expect(rejected.stdout).toMatch(/rejected \(R\d+\)/)
   })
 })
+
+describe('export-delta to a file that cannot be written', () => {
+  it('fails with exit 1 and keeps the delta pending', () => {
+    const dir = tempDir()
+    runCli(['record', '--data-dir', dir, '--task-type', 'bug_fix', '--tool', 'aider', '--success', 'true'])
+    const failed = runCli(['export-delta', '--data-dir', dir, '--out', join(dir, 'no-such-dir', 'd.hb')])
+    expect(failed.code).toBe(1)
+    expect(failed.stderr).toContain('cannot write')
+    expect(runCli(['export-delta', '--data-dir', dir, '--out', join(dir, 'd.hb')]).stdout).toContain('wrote delta of 1 keys as 1 envelope(s), seq 1')
+  })
+})

@@ -54,7 +54,7 @@ export async function openMemoryHive (o: { nodes: number, dataDir: string, nowMs
       mkdirSync(dir, { recursive: true })
       for (let i = 0; i < nodes.length; i++) {
         files[i] = join(dir, `node-${pad(i + 1)}.env`)
-        await writeEnvelopeFile(files[i], published[i])
+        writeEnvelopeFile(files[i], published[i])
       }
     }
     for (let i = 0; i < nodes.length; i++) {

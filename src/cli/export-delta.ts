@@ -1,4 +1,5 @@
 import { writeEnvelopeFile } from '../protocol/envelope-file.js'
+import { MAX_ENVELOPE_BYTES } from '../protocol/index.js'
 import { command, withLocalNode, type DataDirOptions } from './common.js'
 
 interface ExportOptions extends DataDirOptions {
@@ -10,13 +11,13 @@ export const exportDeltaCommand = command('export-delta', 'write the signed delt
   .requiredOption('--out <file>', 'envelope file to write')
   .option('--snapshot', 'all live keys, not only the changed ones')
   .action(async (o: ExportOptions) => {
-    await withLocalNode(o, async node => {
-      const result = node.sharing.export(o.snapshot === true ? 'snapshot' : 'delta')
+    await withLocalNode(o, node => {
+      // the file is written inside the export's transaction: if it fails, the delta stays pending
+      const result = node.sharing.export(o.snapshot === true ? 'snapshot' : 'delta', MAX_ENVELOPE_BYTES, envelopes => { writeEnvelopeFile(o.out, envelopes) })
       if (result === null) {
         console.log('nothing changed since the last export: no file written (use --snapshot for all keys)')
         return
       }
-      await writeEnvelopeFile(o.out, result.envelopes)
       const last = result.firstSeq + result.envelopes.length - 1
       console.log(`wrote ${result.kind} of ${result.entries} keys as ${result.envelopes.length} envelope(s), seq ${result.firstSeq}${last === result.firstSeq ? '' : `..${last}`}, to ${o.out}`)
     })

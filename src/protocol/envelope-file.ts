@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises'
+import { writeFileSync } from 'node:fs'
+import { readFile } from 'node:fs/promises'
 import { HivebenchError } from '../errors.js'
 import { encodeFrame, readAllFrames } from '../network/frames.js'
 import { MAX_ENVELOPE_BYTES, MAX_PARTS } from './constants.js'
@@ -8,8 +9,13 @@ import { MAX_ENVELOPE_BYTES, MAX_PARTS } from './constants.js'
  * prefixed by its length as an unsigned varint: the framing of sync responses, so a file is a
  * sync response written to disk.
  */
-export async function writeEnvelopeFile (path: string, envelopes: Uint8Array[]): Promise<void> {
-  await writeFile(path, Buffer.concat(envelopes.map(encodeFrame)), { mode: 0o644 })
+/** Synchronous, so an export can write its file inside its transaction (see Sharing.export). */
+export function writeEnvelopeFile (path: string, envelopes: Uint8Array[]): void {
+  try {
+    writeFileSync(path, Buffer.concat(envelopes.map(encodeFrame)), { mode: 0o644 })
+  } catch (err) {
+    throw new HivebenchError('FILE', `cannot write ${path}: ${(err as Error).message}`)
+  }
 }
 
 export async function readEnvelopeFile (path: string): Promise<Uint8Array[]> {
