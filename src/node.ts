@@ -10,7 +10,8 @@ import { createReceiveGuard, gossipVerdictOf, type Received } from './network/re
 import { createHttpServer, type HttpServer } from './http/server.js'
 import { httpTokenPath } from './http/auth.js'
 import { createMetrics, type Metrics } from './metrics.js'
-import { removeDaemonFile, writeDaemonFile } from './daemon-file.js'
+import { readDaemonFile, removeDaemonFile, writeDaemonFile } from './daemon-file.js'
+import { StateError } from './errors.js'
 
 export interface NodeOptions {
   dataDir?: string
@@ -45,6 +46,15 @@ export const NODE_DEFAULTS = {
   exportIntervalS: 300,
   snapshotEvery: 12,
   syncIntervalS: 60
+}
+
+/** A port already taken is the operator's to fix: say which, not a stack trace. */
+function listenError (err: unknown): unknown {
+  const e = err as { code?: string, message?: string }
+  if (e.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(e.message ?? '')) {
+    return new StateError('ADDRESS_IN_USE', `${e.message ?? 'address in use'}: another process (another hivebench node?) listens there; choose other ports with --http-port / --listen`, { cause: err })
+  }
+  return err
 }
 
 /** longest stretch of merging sync envelopes before yielding to the event loop */
@@ -214,8 +224,21 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     status,
     peers,
     async start () {
-      await network.start()
-      const httpAddress = await http?.start()
+      const dataDir = local.tracker.store.dataDir
+      const running = readDaemonFile(dataDir)
+      if (running !== null && running.pid !== process.pid) {
+        throw new StateError('DAEMON_RUNNING', `a hivebench daemon (pid ${running.pid}, ${running.url}) already runs on ${dataDir}: one data dir is one node`)
+      }
+      let httpAddress: Awaited<ReturnType<HttpServer['start']>> | undefined
+      try {
+        await network.start()
+        httpAddress = await http?.start()
+      } catch (err) {
+        // leave nothing half-started behind: the caller gets one clear error and can exit
+        await network.stop()
+        await http?.stop()
+        throw listenError(err)
+      }
       exporter.start()
       await exporter.exportNow({ snapshot: true })
       every(options.syncIntervalS, () => {
@@ -226,7 +249,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
         metrics.peersConnected.set(network.connectedPeers().length)
         metrics.originsKnown.set(exchange.originCount())
       })
-      if (httpAddress !== undefined) writeDaemonFile(local.tracker.store.dataDir, { pid: process.pid, url: httpAddress.url, peerId: network.peerId })
+      if (httpAddress !== undefined) writeDaemonFile(dataDir, { pid: process.pid, url: httpAddress.url, peerId: network.peerId })
       logger.info({ peerId: network.peerId, addresses: network.multiaddrs(), http: httpAddress?.url, hive: options.hive, dataDir: local.tracker.store.dataDir }, 'hivebench node started')
     },
     stop () {

@@ -26,3 +26,17 @@ describe('hivebench start (child process)', () => {
     expect(runCli(['peers', '--data-dir', dataDir]).stdout).toContain('no daemon running')
   })
 })
+
+describe('hivebench start refusals', () => {
+  it('refuses a second daemon on the same data dir, and a taken port, with one line and exit 1', async () => {
+    const dataDir = tempDir()
+    const { url } = await startDaemon(dataDir)
+    const second = runCli(['start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--http-port', '0'])
+    expect(second.code).toBe(1)
+    expect(second.stderr).toContain('already runs on')
+    const port = new URL(url).port
+    const taken = runCli(['start', '--data-dir', tempDir(), '--listen', '/ip4/127.0.0.1/tcp/0', '--http-port', port])
+    expect(taken.code).toBe(1)
+    expect(taken.stderr).toMatch(/hivebench: .*EADDRINUSE.*choose other ports/)
+  })
+})

@@ -42,7 +42,12 @@ export const startCommand = command('start', 'run the node: SQLite store, libp2p
       syncIntervalS: o.syncInterval,
       http: { host: o.httpHost, port: o.httpPort }
     })
-    await node.start()
+    try {
+      await node.start()
+    } catch (err) {
+      node.local.close()
+      throw err
+    }
     // one line for a person at the terminal; the JSON log lines on stdout are for machines
     console.error(`hivebench node ${node.network.peerId} in hive "${o.hive}": API ${node.http?.address()?.url ?? '-'}, libp2p ${node.network.multiaddrs().join(' ')} (Ctrl-C stops it)`)
     await new Promise<void>(resolve => {
