@@ -1,7 +1,8 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 
 export type EnvelopeDirection = 'published' | 'received'
-export type EnvelopeVerdict = 'accepted' | 'ignored' | 'rejected'
+/** 'dropped': not even validated, its sender being blocked for repeated REJECTs */
+export type EnvelopeVerdict = 'accepted' | 'ignored' | 'rejected' | 'dropped'
 
 /**
  * The node's Prometheus instruments, on a registry of its own (never prom-client's global one),
@@ -18,8 +19,11 @@ export interface Metrics {
   readonly exportDuration: Histogram
   /** labels: method, route (the route pattern, or 'unmatched'), status */
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>
-  /** Counts one envelope; `rule` names the validation rule behind an ignore or a reject. */
-  countEnvelope: (direction: EnvelopeDirection, verdict: EnvelopeVerdict, rule?: string) => void
+  /**
+   * Counts envelopes; `rule` names the validation rule behind an ignore or a reject (or why one
+   * was dropped). Published envelopes are this node's own: 'accepted', rule 'none'.
+   */
+  countEnvelope: (direction: EnvelopeDirection, verdict: EnvelopeVerdict, rule?: string, count?: number) => void
 }
 
 export function createMetrics (): Metrics {
@@ -55,8 +59,8 @@ export function createMetrics (): Metrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.1, 0.5, 2],
       registers
     }),
-    countEnvelope (direction, verdict, rule = 'none') {
-      envelopes.inc({ direction, verdict, rule })
+    countEnvelope (direction, verdict, rule = 'none', count = 1) {
+      envelopes.inc({ direction, verdict, rule }, count)
     }
   }
 }

@@ -98,10 +98,10 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   /** every received envelope, gossip or sync, goes through here: guard, validate, merge, count */
   const receive = (bytes: Uint8Array, maxBytes: number, via: string, fromPeer: string): Received => {
     const v = guard.receive(bytes, maxBytes, fromPeer)
-    const rule = v.verdict === 'accepted' ? '' : v.verdict === 'dropped' ? v.reason : v.rule
-    const key = rule === '' ? v.verdict : `${v.verdict}:${rule}`
+    const rule = v.verdict === 'accepted' ? undefined : v.verdict === 'dropped' ? v.reason : v.rule
+    const key = rule === undefined ? v.verdict : `${v.verdict}:${rule}`
     counts[key] = (counts[key] ?? 0) + 1
-    metrics.envelopes.inc({ direction: 'received', verdict: v.verdict, rule })
+    metrics.countEnvelope('received', v.verdict, rule)
     if (v.verdict === 'rejected') logger.warn({ via, fromPeer, rule: v.rule, reason: v.reason }, 'rejected envelope')
     else logger.debug({ via, fromPeer, ...v }, 'envelope')
     return v
@@ -160,7 +160,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     onExport: (report, ms) => {
       last = { ...report, atMs: Date.now() }
       metrics.exportDuration.observe(ms / 1000)
-      if (report.envelopes > 0) metrics.envelopes.inc({ direction: 'published', verdict: report.kind, rule: '' }, report.envelopes)
+      if (report.envelopes > 0) metrics.countEnvelope('published', 'accepted', 'none', report.envelopes)
       if (report.envelopes > 0) logger.info({ ...report, ms: Math.round(ms) }, 'exported')
     },
     onError: err => { logger.error({ err }, 'export failed') }
