@@ -116,6 +116,9 @@ describe('hostile and foreign peers', () => {
       await eventually(() => (honest.verdictCounts()['rejected:R2'] ?? 0) >= 1 && (honest.verdictCounts()['rejected:R8'] ?? 0) >= 1)
       expect(honest.local.tracker.store.exchange.hiveCounters()).toEqual([])
       await eventually(() => honest.network.peerScore(bad.peerId) < 0, 5_000)
+      // and the rejections are in the Prometheus metrics, by rule
+      const metrics = await honest.metrics.registry.getSingleMetricAsString('hivebench_envelopes_total')
+      expect(metrics).toContain('direction="received",verdict="rejected",rule="R8"')
     } finally {
       await bad.stop()
     }
