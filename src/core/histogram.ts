@@ -50,22 +50,28 @@ export function bucketValue (k: number): number {
 /** Quantiles qs (each 0..1, ascending) of a histogram in one pass, in seconds; nulls when it is empty. */
 export function quantiles (hist: ReadonlyMap<number, number>, qs: readonly number[]): Array<number | null> {
   let total = 0
-  for (const count of hist.values()) total += count
+  let ascending = true
+  let previous = -1
+  for (const [k, count] of hist) {
+    total += count
+    if (k <= previous) ascending = false
+    previous = k
+  }
   if (total === 0) return qs.map(() => null)
-  // buckets are small integers (< BUCKET_COUNT): a counting pass is cheaper than sorting keys
-  const counts = new Float64Array(BUCKET_COUNT)
-  for (const [k, c] of hist) counts[k] += c
+  // Decoded histograms iterate in ascending bucket order already; only a Map assembled out of
+  // order needs the buckets sorted first.
+  const buckets = ascending ? hist : new Map([...hist].sort((a, b) => a[0] - b[0]))
   const out: Array<number | null> = []
   let seen = 0
-  let k = -1
-  for (const q of qs) {
-    const rank = q * (total - 1)
-    while (k < BUCKET_COUNT - 1 && (k < 0 || seen <= rank)) seen += counts[++k]
-    out.push(bucketValue(k))
+  let qi = 0
+  for (const [k, count] of buckets) {
+    seen += count
+    while (qi < qs.length && seen > qs[qi] * (total - 1)) { out.push(bucketValue(k)); qi++ }
+    if (qi === qs.length) break
   }
+  while (out.length < qs.length) out.push(bucketValue(previous))
   return out
 }
-
 
 export function histTotal (hist: ReadonlyMap<number, number>): number {
   let total = 0

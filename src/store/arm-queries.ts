@@ -1,6 +1,7 @@
 import { addCounters, armKeyString } from '../core/counters.js'
+import { decodeHist, mergeEncodedHists } from '../core/histogram.js'
 import { emptyCounters, type Counters } from '../core/types.js'
-import { countersFromValues, SCALAR_COLUMN_LIST, SUM_COUNTERS_SQL } from './counter-columns.js'
+import { scalarCountersFromValues, SCALAR_COLUMN_LIST, SUM_COUNTERS_SQL } from './counter-columns.js'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db.js'
 import { PEERS_ORIGIN } from './rollup.js'
@@ -90,14 +91,22 @@ export function createArmQueries (db: Db): (q: ArmQuery) => ArmAggregate[] {
     }
     // Rollup: this node's row, and in hive scope the row summing the peers (its 'origins'
     // counts them). Day sums: one row per origin.
+    // Histograms stay encoded until every row of an arm is in: one decode per arm, not per row.
+    const blobs = new Map<ArmAggregate, Buffer>()
     for (const row of statement(q.rollupCurrent ? 'rollup' : 'days', q).iterate(params)) {
-      const counters = countersFromValues(row, COUNTERS_AT)
+      const counters = scalarCountersFromValues(row, COUNTERS_AT)
       if (counters.n === 0) continue
       const arm = armOf(row)
       addCounters(arm.totals, counters)
+      const blob = row[COUNTERS_AT + SCALAR_COLUMN_LIST.length] as Buffer | null
+      if (blob != null && blob.length > 0) {
+        const held = blobs.get(arm)
+        blobs.set(arm, held === undefined ? blob : mergeEncodedHists(held, blob, (x, y) => x + y))
+      }
       arm.origins += row[3] === PEERS_ORIGIN ? Number(row[4]) : 1
       if (!q.rollupCurrent && q.scope === 'hive' && counters.n > q.originCap) arm.heavyOrigins.push({ n: counters.n, pass: counters.pass })
     }
+    for (const [arm, blob] of blobs) arm.totals.hist = decodeHist(blob)
     if (q.rollupCurrent && q.scope === 'hive') {
       for (const row of statement('heavy', q).iterate(params)) armOf(row).heavyOrigins.push({ n: Number(row[3]), pass: Number(row[4]) })
     }

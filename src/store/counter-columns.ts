@@ -44,8 +44,11 @@ export function countersFromRow (row: CounterRow): Counters {
   }
 }
 
-/** Reads counters from a raw (array) row whose scalar columns start at `at`, in SCALAR_COLUMN_LIST order, then hist. */
-export function countersFromValues (v: unknown[], at: number): Counters {
+/**
+ * Reads the scalar counters of a raw (array) row whose scalar columns start at `at`, in
+ * SCALAR_COLUMN_LIST order; the histogram is left empty (the caller decodes the blob after it).
+ */
+export function scalarCountersFromValues (v: unknown[], at: number): Counters {
   return {
     n: num(v[at]),
     pass: num(v[at + 1]),
@@ -58,7 +61,7 @@ export function countersFromValues (v: unknown[], at: number): Counters {
     nDuration: num(v[at + 8]),
     sumCostMicros: num(v[at + 9]),
     nCost: num(v[at + 10]),
-    hist: decodeHist(v[at + 11] as Buffer | null)
+    hist: new Map()
   }
 }
 
