@@ -1,5 +1,5 @@
 import { bucketOf } from './histogram.js'
-import { emptyCounters, type CounterKey, type Counters, type Outcome } from './types.js'
+import { counterEntry, emptyCounters, type CounterEntry, type CounterKey, type Counters, type Outcome } from './types.js'
 
 /** The counters one outcome contributes (fixed-point sums: ms and micro-USD). */
 export function countersOfOutcome (o: Outcome): Counters {
@@ -95,6 +95,17 @@ export function isZeroCounters (c: Counters): boolean {
  */
 export function armKeyString (a: { taskType: string, tool: string, model: string }): string {
   return `${a.taskType.length}:${a.taskType}${a.tool.length}:${a.tool}${a.model.length}:${a.model}`
+}
+
+/**
+ * Adds `c` into the entry of `map` under `mapKey`, creating it (for `key`) on first use; the
+ * counters are copied then, never aliased. How recording, recomputation and the rollup sum
+ * counters per key before touching SQLite.
+ */
+export function addToEntry (map: Map<string, CounterEntry>, mapKey: string, key: CounterKey, c: Counters): void {
+  const existing = map.get(mapKey)
+  if (existing === undefined) map.set(mapKey, counterEntry(key, addCounters(emptyCounters(), c)))
+  else addCounters(existing, c)
 }
 
 /** A Map key for a counter key (arm and day). */

@@ -1,6 +1,6 @@
-import { addCounters, countersOfOutcome, keyString } from '../core/counters.js'
+import { addToEntry, countersOfOutcome, keyString } from '../core/counters.js'
 import { dayOf } from '../core/time.js'
-import { counterEntry, type CounterEntry, type Outcome } from '../core/types.js'
+import type { CounterEntry, Outcome } from '../core/types.js'
 import { counterArgs, upsertAddSql } from './counter-columns.js'
 import { writeTransaction, type Db } from './db.js'
 import type { ArmRollup } from './rollup.js'
@@ -43,10 +43,7 @@ export function createLocalWriter (db: Db, rollup: ArmRollup): (outcomes: Outcom
       if (!isNew) continue
       recorded++
       const key = { taskType: o.taskType, tool: o.tool, model: o.model, day }
-      const ks = keyString(key)
-      const existing = changes.get(ks)
-      if (existing === undefined) changes.set(ks, counterEntry(key, countersOfOutcome(o)))
-      else addCounters(existing, countersOfOutcome(o))
+      addToEntry(changes, keyString(key), key, countersOfOutcome(o))
     }
     for (const e of changes.values()) {
       addCountersStmt.run(e.taskType, LOCAL_ORIGIN, e.tool, e.model, e.day, ...counterArgs(e))

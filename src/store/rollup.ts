@@ -1,5 +1,5 @@
-import { addCounters, armKeyString } from '../core/counters.js'
-import { counterEntry, emptyCounters, type CounterEntry } from '../core/types.js'
+import { addToEntry, armKeyString } from '../core/counters.js'
+import type { CounterEntry } from '../core/types.js'
 import { dayOf } from '../core/time.js'
 import { counterArgs, SCALAR_COLUMN_LIST, SUM_COUNTERS_SQL, upsertAddSql } from './counter-columns.js'
 import type { Db } from './db.js'
@@ -69,11 +69,7 @@ export function createArmRollup (db: Db, windowDays: number, onNewDay: (nowMs: n
       // Sum the changes per arm first: one upsert per arm, not per day key.
       const arms = new Map<string, CounterEntry>()
       for (const c of changes) {
-        if (c.day < startDay) continue
-        const k = armKeyString(c)
-        const arm = arms.get(k)
-        if (arm === undefined) arms.set(k, counterEntry(c, addCounters(emptyCounters(), c)))
-        else addCounters(arm, c)
+        if (c.day >= startDay) addToEntry(arms, armKeyString(c), c, c)
       }
       for (const arm of arms.values()) addArm(origin, arm)
     }

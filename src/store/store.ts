@@ -1,4 +1,4 @@
-import { countersOfOutcome, addCounters, keyString } from '../core/counters.js'
+import { addToEntry, countersOfOutcome, keyString } from '../core/counters.js'
 import { DEFAULT_RETENTION_DAYS, DEFAULT_WINDOW_DAYS } from '../core/limits.js'
 import { dayOf } from '../core/time.js'
 import { counterEntry, OUTCOME_CLASSES, type CounterEntry, type Outcome } from '../core/types.js'
@@ -100,9 +100,7 @@ export function openStore (options: StoreOptions): Store {
           offloaded: r.offloaded === 1, userId: null, id: null, atMs: Number(r.at_ms)
         }
         const key = { taskType: o.taskType, tool: o.tool, model: o.model, day: Number(r.day) }
-        const existing = byKey.get(keyString(key))
-        if (existing === undefined) byKey.set(keyString(key), counterEntry(key, countersOfOutcome(o)))
-        else addCounters(existing, countersOfOutcome(o))
+        addToEntry(byKey, keyString(key), key, countersOfOutcome(o))
       }
       return [...byKey.values()].sort(compareKeys)
     },
