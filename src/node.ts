@@ -6,6 +6,7 @@ import { envelopesLacked, syncRequestOf } from './network/hive-sync.js'
 import { createHiveNetwork, readHiveKey, type HiveNetwork } from './network/index.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from './protocol/index.js'
 import type { RejectLimiterOptions } from './core/reject-limiter.js'
+import { originJson, type OriginJson } from './store/exchange.js'
 import { createReceiveGuard, gossipVerdictOf, type Received } from './network/receive-guard.js'
 import { createHttpServer, type HttpServer } from './http/server.js'
 import { httpTokenPath } from './http/auth.js'
@@ -71,7 +72,7 @@ export interface HiveNode {
   /** null when started without `http` */
   readonly http: HttpServer | null
   status: () => Record<string, unknown>
-  peers: () => { peers: Array<Record<string, unknown>>, origins: Array<Record<string, unknown>> }
+  peers: () => { peers: Array<Record<string, unknown>>, origins: OriginJson[] }
   start: () => Promise<void>
   /** final export, then stops the network and closes the store; safe to call twice */
   stop: () => Promise<void>
@@ -181,18 +182,14 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     envelopes_received: { ...counts },
     blocked: guard.blocked()
   })
-  const peers = (): { peers: Array<Record<string, unknown>>, origins: Array<Record<string, unknown>> } => ({
-    peers: network.connectedPeers().map(id => ({ peer_id: id, topic: network.topicPeers().includes(id), mesh: network.meshPeers().includes(id), score: network.peerScore(id) })),
-    origins: exchange.origins().map(o => ({
-      peer_id: o.peerId,
-      self: o.self,
-      last_seq: o.lastSeq,
-      snapshot_seq: o.snapshotSeq,
-      last_seen: o.lastSeenMs === null ? null : new Date(o.lastSeenMs).toISOString(),
-      envelopes: o.envelopes,
-      keys: o.keys
-    }))
-  })
+  const peers = (): { peers: Array<Record<string, unknown>>, origins: OriginJson[] } => {
+    const topic = new Set(network.topicPeers())
+    const mesh = new Set(network.meshPeers())
+    return {
+      peers: network.connectedPeers().map(id => ({ peer_id: id, topic: topic.has(id), mesh: mesh.has(id), score: network.peerScore(id) })),
+      origins: exchange.origins().map(originJson)
+    }
+  }
   const http = options.http === undefined
     ? null
     : createHttpServer({

@@ -55,6 +55,29 @@ export interface OriginInfo {
   keys: number
 }
 
+/** An origin as the API and `hivebench peers --json` show it. */
+export interface OriginJson {
+  peer_id: string
+  self: boolean
+  last_seq: number
+  snapshot_seq: number
+  last_seen: string | null
+  envelopes: number
+  keys: number
+}
+
+export function originJson (o: OriginInfo): OriginJson {
+  return {
+    peer_id: o.peerId,
+    self: o.self,
+    last_seq: o.lastSeq,
+    snapshot_seq: o.snapshotSeq,
+    last_seen: o.lastSeenMs === null ? null : new Date(o.lastSeenMs).toISOString(),
+    envelopes: o.envelopes,
+    keys: o.keys
+  }
+}
+
 /** Per origin: the newest complete snapshot's first seq and the seqs held, for sync digests. */
 export interface OriginHoldings {
   peerId: string
