@@ -106,23 +106,19 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
     }
   })
 
-  // DESIGN section 5: `hive` includes this node; with no peers it equals `local`.
-  const queryScope = (q: QueryOptions): Scope => {
+  /** The query options with defaults applied, each checked once. */
+  interface ResolvedQuery { scope: Scope, windowDays: number, minSamples: number, model?: string }
+  const resolveQuery = (q: QueryOptions): ResolvedQuery => {
+    // DESIGN section 5: `hive` includes this node; with no peers it equals `local`.
     const scope = q.scope ?? 'hive'
     if (scope !== 'local' && scope !== 'hive') throw new ValidationError('scope', 'enum', 'must be local or hive')
-    return scope
-  }
-  const queryWindow = (q: QueryOptions): number => {
     const windowDays = q.windowDays ?? defaultWindow
     if (!Number.isInteger(windowDays) || windowDays < 1 || windowDays > store.retentionDays) {
       throw new ValidationError('window_days', 'range', `must be an integer from 1 to ${store.retentionDays} (the retention window)`)
     }
-    return windowDays
-  }
-  const queryMinSamples = (q: QueryOptions): number => {
     const minSamples = q.minSamples ?? defaultMinSamples
     if (!Number.isInteger(minSamples) || minSamples < 1) throw new ValidationError('min_samples', 'range', 'must be an integer >= 1')
-    return minSamples
+    return { scope, windowDays, minSamples, model: q.model }
   }
 
   let pending: Array<{ outcome: Outcome, resolve: (r: RecordResult) => void, reject: (err: unknown) => void }> = []
@@ -140,9 +136,9 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
   // Rankings are cached until the database changes (any writer, any process) or the window
   // moves: agents and dashboards ask the same question far more often than data arrives.
   const cache = new Map<string, { stamp: string, value: Map<string, Ranking> }>()
-  const rankTaskTypes = (taskType: string | null, q: QueryOptions): Map<string, Ranking> => {
+  const rankTaskTypes = (taskType: string | null, q: ResolvedQuery): Map<string, Ranking> => {
     const nowMs = now()
-    const key = JSON.stringify([taskType, queryScope(q), queryWindow(q), queryMinSamples(q), q.model ?? null, dayOf(nowMs)])
+    const key = JSON.stringify([taskType, q.scope, q.windowDays, q.minSamples, q.model ?? null, dayOf(nowMs)])
     const stamp = store.changeStamp()
     const hit = cache.get(key)
     if (hit !== undefined && hit.stamp === stamp) return hit.value
@@ -152,11 +148,8 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
     return value
   }
 
-  const rankFresh = (taskType: string | null, q: QueryOptions, nowMs: number): Map<string, Ranking> => {
-    const scope = queryScope(q)
-    const windowDays = queryWindow(q)
-    const minSamples = queryMinSamples(q)
-    const arms = store.arms({ scope, taskType, windowDays, model: q.model, originCap, nowMs })
+  const rankFresh = (taskType: string | null, q: ResolvedQuery, nowMs: number): Map<string, Ranking> => {
+    const arms = store.arms({ scope: q.scope, taskType, windowDays: q.windowDays, model: q.model, originCap, nowMs })
     const byTaskType = new Map<string, typeof arms>()
     for (const arm of arms) {
       const list = byTaskType.get(arm.taskType) ?? []
@@ -164,7 +157,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
       byTaskType.set(arm.taskType, list)
     }
     const out = new Map<string, Ranking>()
-    for (const t of [...byTaskType.keys()].sort()) out.set(t, rankArms(byTaskType.get(t) ?? [], { minSamples, originCap }))
+    for (const t of [...byTaskType.keys()].sort()) out.set(t, rankArms(byTaskType.get(t) ?? [], { minSamples: q.minSamples, originCap }))
     return out
   }
 
@@ -190,14 +183,16 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
     best (taskType, q = {}) {
       const trimmed = typeof taskType === 'string' ? taskType.trim() : ''
       if (trimmed === '') throw new ValidationError('task_type', 'required', 'required, must not be empty')
-      const ranked = rankTaskTypes(trimmed, q).get(trimmed) ?? { best: null, ranking: [] }
-      return { task_type: trimmed, scope: queryScope(q), window_days: queryWindow(q), min_samples: queryMinSamples(q), ...ranked }
+      const r = resolveQuery(q)
+      const ranked = rankTaskTypes(trimmed, r).get(trimmed) ?? { best: null, ranking: [] }
+      return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, ...ranked }
     },
     stats (q = {}) {
-      const ranked = rankTaskTypes(q.taskType?.trim() ?? null, q)
+      const r = resolveQuery(q)
+      const ranked = rankTaskTypes(q.taskType?.trim() ?? null, r)
       return {
-        scope: queryScope(q),
-        window_days: queryWindow(q),
+        scope: r.scope,
+        window_days: r.windowDays,
         task_types: [...ranked].map(([taskType, r]) => ({ task_type: taskType, ranking: r.ranking }))
       }
     },
