@@ -30,24 +30,23 @@ const label = (field: string, min: number) => z.string({ error: `${field}: must 
   // A lone surrogate has no UTF-8 form: the key shared with peers would differ from ours.
   .refine(s => s.isWellFormed(), { error: 'must be valid Unicode (no lone surrogates)' })
 
-const optionalNumber = (schema: z.ZodNumber) => z.union([schema, z.null()]).optional()
 
 const outcomeSchema = z.strictObject({
   task_type: label('task_type', 1),
   tool: label('tool', 1),
-  model: z.union([label('model', 0), z.null()]).optional(),
+  model: label('model', 0).nullish(),
   outcome: z.enum(OUTCOME_CLASSES, { error: `must be one of ${OUTCOME_CLASSES.join(', ')}` }).optional(),
   success: z.boolean({ error: 'must be true or false' }).optional(),
-  duration_s: optionalNumber(z.number({ error: 'must be a number' })
+  duration_s: z.number({ error: 'must be a number' })
     .gt(0, { error: 'must be > 0 (omit it when unknown)' })
-    .lte(MAX_DURATION_S, { error: `must be <= ${MAX_DURATION_S} (7 days)` })),
-  cost_usd: optionalNumber(z.number({ error: 'must be a number' })
+    .lte(MAX_DURATION_S, { error: `must be <= ${MAX_DURATION_S} (7 days)` }).nullish(),
+  cost_usd: z.number({ error: 'must be a number' })
     .gte(0, { error: 'must be >= 0' })
-    .lte(MAX_COST_USD, { error: `must be <= ${MAX_COST_USD}` })),
+    .lte(MAX_COST_USD, { error: `must be <= ${MAX_COST_USD}` }).nullish(),
   offloaded: z.boolean({ error: 'must be true or false' }).optional(),
-  user_id: z.union([z.string({ error: 'must be a string' }).max(MAX_ID_CHARS, { error: `at most ${MAX_ID_CHARS} characters` }), z.null()]).optional(),
-  id: z.union([z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(MAX_ID_CHARS, { error: `at most ${MAX_ID_CHARS} characters` }), z.null()]).optional(),
-  at: z.union([z.string({ error: 'must be an ISO 8601 timestamp string' }), z.null()]).optional()
+  user_id: z.string({ error: 'must be a string' }).max(MAX_ID_CHARS, { error: `at most ${MAX_ID_CHARS} characters` }).nullish(),
+  id: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).max(MAX_ID_CHARS, { error: `at most ${MAX_ID_CHARS} characters` }).nullish(),
+  at: z.string({ error: 'must be an ISO 8601 timestamp string' }).nullish()
 }, { error: 'must be a JSON object' })
 
 const RULE_OF_CODE: Record<string, string> = {
@@ -56,7 +55,6 @@ const RULE_OF_CODE: Record<string, string> = {
   invalid_type: 'type',
   invalid_value: 'enum',
   unrecognized_keys: 'unknown_field',
-  invalid_union: 'type',
   custom: 'format'
 }
 
@@ -70,14 +68,6 @@ function toValidationError (issue: z.core.$ZodIssue, input: unknown): Validation
   let rule = RULE_OF_CODE[issue.code] ?? issue.code
   let message = issue.message
   if (issue.code === 'too_small' && issue.origin === 'string' && REQUIRED_FIELDS.has(field)) rule = 'required'
-  if (issue.code === 'invalid_union') {
-    // Our unions are "X or null": the useful message is the non-null branch's.
-    const inner = issue.errors.flat()[0]
-    if (inner !== undefined) {
-      message = inner.message
-      rule = RULE_OF_CODE[inner.code] ?? inner.code
-    }
-  }
   const missing = issue.path.length === 1 && typeof input === 'object' && input !== null && !(String(issue.path[0]) in input)
   if (issue.code === 'invalid_type' && missing) { rule = 'required'; message = 'required' }
   return new ValidationError(field, rule, message.replace(`${field}: `, ''))
