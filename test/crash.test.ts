@@ -50,7 +50,7 @@ describe('crash safety', () => {
       const db = tracker.store.db
       // every acknowledged outcome is there exactly once
       const ids = new Map<string, number>()
-      for (const r of db.prepare('SELECT client_id, COUNT(*) AS c FROM outcomes GROUP BY client_id').all() as Array<{ client_id: string, c: number }>) ids.set(r.client_id, r.c)
+      for (const o of tracker.store.rawOutcomes()) if (o.id !== null) ids.set(o.id, (ids.get(o.id) ?? 0) + 1)
       for (const id of acknowledged) expect(ids.get(id)).toBe(1)
       // counters equal a recomputation from the raw rows
       expect(tracker.store.localCounters()).toEqual(tracker.store.recomputeLocalCounters())

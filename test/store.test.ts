@@ -39,7 +39,7 @@ describe('recording', () => {
     expect((error as ValidationError).location).toEqual({ kind: 'row', index: 6 })
     expect(t.store.localCounters()).toEqual(before)
     t.close()
-    expect(count(dir, 'SELECT COUNT(*) FROM outcomes')).toBe(1)
+    expect(count(dir, 'SELECT SUM(count) FROM outcome_batches')).toBe(1)
   })
 
   it('keeps everything across a restart', () => {

@@ -1,22 +1,40 @@
 import { bucketOf } from './histogram.js'
+import { dayOf } from './time.js'
 import { counterEntry, emptyCounters, type CounterEntry, type CounterKey, type Counters, type Outcome } from './types.js'
 
 /** The counters one outcome contributes (fixed-point sums: ms and micro-USD). */
 export function countersOfOutcome (o: Outcome): Counters {
-  const c = emptyCounters()
-  c.n = 1
-  c[o.outcome] = 1
-  c.offloaded = o.offloaded ? 1 : 0
+  return addOutcomeTo(emptyCounters(), o)
+}
+
+/** c += the counters of one outcome, in place (recording sums thousands per batch, so no object per outcome). */
+export function addOutcomeTo (c: Counters, o: Outcome): Counters {
+  c.n++
+  c[o.outcome]++
+  if (o.offloaded) c.offloaded++
   if (o.durationS !== null) {
-    c.sumDurationMs = Math.round(o.durationS * 1000)
-    c.nDuration = 1
-    c.hist.set(bucketOf(o.durationS), 1)
+    c.sumDurationMs += Math.round(o.durationS * 1000)
+    c.nDuration++
+    const bucket = bucketOf(o.durationS)
+    c.hist.set(bucket, (c.hist.get(bucket) ?? 0) + 1)
   }
   if (o.costUsd !== null) {
-    c.sumCostMicros = Math.round(o.costUsd * 1_000_000)
-    c.nCost = 1
+    c.sumCostMicros += Math.round(o.costUsd * 1_000_000)
+    c.nCost++
   }
   return c
+}
+
+/** Adds one outcome into the entry of its counter key in `byKey` (created on first use). */
+export function addOutcome (byKey: Map<string, CounterEntry>, o: Outcome): void {
+  const key = { taskType: o.taskType, tool: o.tool, model: o.model, day: dayOf(o.atMs) }
+  const id = keyString(key)
+  let entry = byKey.get(id)
+  if (entry === undefined) {
+    entry = counterEntry(key, emptyCounters())
+    byKey.set(id, entry)
+  }
+  addOutcomeTo(entry, o)
 }
 
 /**

@@ -152,6 +152,13 @@ export function mergeEncodedHists (a: Uint8Array, b: Uint8Array, combine: (x: nu
   return out.subarray(0, at)
 }
 
+/** mergeEncodedHists where either side may be absent or empty (SQL NULL, a fresh row). */
+export function combineHistBlobs (a: Buffer | null, b: Buffer | null, combine: (x: number, y: number) => number): Buffer | null {
+  if (a == null || a.length === 0) return b
+  if (b == null || b.length === 0) return a
+  return mergeEncodedHists(a, b, combine)
+}
+
 export function decodeHist (bytes: Uint8Array | null | undefined, into: Map<number, number> = new Map()): Map<number, number> {
   if (bytes == null) return into
   let i = 0

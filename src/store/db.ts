@@ -1,15 +1,9 @@
 import Database from 'better-sqlite3'
 import { StateError } from '../errors.js'
-import { decodeHist, encodeHist, mergeEncodedHists } from '../core/histogram.js'
+import { combineHistBlobs, decodeHist, encodeHist } from '../core/histogram.js'
 import { migrate } from './migrations.js'
 
 export type Db = Database.Database
-
-function mergeHistBlobs (a: Buffer | null, b: Buffer | null, combine: (x: number, y: number) => number): Buffer | null {
-  if (a == null || a.length === 0) return b
-  if (b == null || b.length === 0) return a
-  return mergeEncodedHists(a, b, combine)
-}
 
 const add = (x: number, y: number): number => x + y
 
@@ -19,8 +13,8 @@ const add = (x: number, y: number): number => x + y
  */
 function registerHistogramFunctions (db: Db): void {
   const options = { deterministic: true, directOnly: true }
-  db.function('hist_add', options, (a: unknown, b: unknown) => mergeHistBlobs(a as Buffer | null, b as Buffer | null, add))
-  db.function('hist_max', options, (a: unknown, b: unknown) => mergeHistBlobs(a as Buffer | null, b as Buffer | null, Math.max))
+  db.function('hist_add', options, (a: unknown, b: unknown) => combineHistBlobs(a as Buffer | null, b as Buffer | null, add))
+  db.function('hist_max', options, (a: unknown, b: unknown) => combineHistBlobs(a as Buffer | null, b as Buffer | null, Math.max))
   db.aggregate('hist_sum', {
     ...options,
     start: () => new Map<number, number>(),

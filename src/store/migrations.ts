@@ -1,11 +1,13 @@
 import type Database from 'better-sqlite3'
+import { OUTCOME_CLASSES, type Outcome, type OutcomeClass } from '../core/types.js'
 import { SCALAR_COLUMN_DDL } from './counter-columns.js'
+import { encodeOutcomeBatch } from './raw-outcomes.js'
 
 /**
  * Versioned schema (PRAGMA user_version = number of migrations applied). Append only:
  * a released migration is never edited, so every node upgrades the same way.
  */
-const MIGRATIONS: string[] = [
+const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   // 1: raw outcomes, per-origin day counters, local change marks, window rollup, metadata.
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
 
@@ -58,17 +60,54 @@ const MIGRATIONS: string[] = [
      kind TEXT NOT NULL CHECK (kind IN ('delta', 'snapshot')),
      bytes BLOB NOT NULL,
      received_ms INTEGER NOT NULL,
-     PRIMARY KEY (origin, seq)) WITHOUT ROWID;`
+     PRIMARY KEY (origin, seq)) WITHOUT ROWID;`,
+
+  // 3: raw outcomes stored per recorded batch (raw-outcomes.ts), idempotency keys in their own table.
+  db => {
+    db.exec(`CREATE TABLE outcome_batches (
+       seq INTEGER PRIMARY KEY,
+       -- day of the batch's newest outcome: the batch is dropped when that day leaves retention
+       last_day INTEGER NOT NULL,
+       count INTEGER NOT NULL,
+       body BLOB NOT NULL);
+     CREATE TABLE outcome_ids (client_id TEXT PRIMARY KEY, day INTEGER NOT NULL) WITHOUT ROWID;
+     INSERT INTO outcome_ids (client_id, day) SELECT client_id, day FROM outcomes WHERE client_id IS NOT NULL;`)
+    moveOutcomeRowsToBatches(db)
+    db.exec('DROP TABLE outcomes')
+  }
 ]
 
-export function migrate (db: Database.Database): void {
+/** Migration 3: the v1 outcome rows become one batch per day and 10,000 rows, in recording order. */
+function moveOutcomeRowsToBatches (db: Database.Database): void {
+  const page = db.prepare<[number], Record<string, unknown>>('SELECT * FROM outcomes WHERE seq > ? ORDER BY seq LIMIT 10000')
+  const insert = db.prepare<[number, number, Buffer]>('INSERT INTO outcome_batches (last_day, count, body) VALUES (?, ?, ?)')
+  for (let rows = page.all(0); rows.length > 0; rows = page.all(Number(rows[rows.length - 1].seq))) {
+    const byDay = new Map<number, Outcome[]>()
+    for (const r of rows) {
+      const list = byDay.get(Number(r.day)) ?? []
+      list.push({
+        taskType: String(r.task_type), tool: String(r.tool), model: String(r.model),
+        outcome: OUTCOME_CLASSES.includes(r.outcome as OutcomeClass) ? r.outcome as OutcomeClass : 'error',
+        durationS: r.duration_s as number | null, costUsd: r.cost_usd as number | null, offloaded: r.offloaded === 1,
+        userId: r.user_id as string | null, id: r.client_id as string | null, atMs: Number(r.at_ms)
+      })
+      byDay.set(Number(r.day), list)
+    }
+    for (const [day, outcomes] of byDay) insert.run(day, outcomes.length, encodeOutcomeBatch(outcomes))
+  }
+}
+
+/** Brings the schema to version `target` (tests stop early to build an old database). */
+export function migrate (db: Database.Database, target = MIGRATIONS.length): void {
   const current = db.pragma('user_version', { simple: true }) as number
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this hivebench (${MIGRATIONS.length}); upgrade hivebench`)
   }
-  for (let v = current; v < MIGRATIONS.length; v++) {
+  for (let v = current; v < target; v++) {
+    const step = MIGRATIONS[v]
     db.transaction(() => {
-      db.exec(MIGRATIONS[v])
+      if (typeof step === 'string') db.exec(step)
+      else step(db)
       db.pragma(`user_version = ${v + 1}`)
     })()
   }

@@ -1,12 +1,13 @@
-import { addToEntry, countersOfOutcome, keyString } from '../core/counters.js'
+import { addOutcome } from '../core/counters.js'
 import { DEFAULT_RETENTION_DAYS, DEFAULT_WINDOW_DAYS } from '../core/limits.js'
 import { dayOf } from '../core/time.js'
-import { counterEntry, OUTCOME_CLASSES, type CounterEntry, type Outcome } from '../core/types.js'
+import { counterEntry, type CounterEntry, type Outcome } from '../core/types.js'
 import { createArmQueries, type ArmAggregate, type Scope } from './arm-queries.js'
 import { countersFromRow, type CounterRow } from './counter-columns.js'
 import { ensureDataDir, databasePath } from './data-dir.js'
 import { openDatabase, writeTransaction, type Db } from './db.js'
 import { createLocalWriter, LOCAL_ORIGIN, type WriteResult } from './local-writer.js'
+import { createRawOutcomeLog } from './raw-outcomes.js'
 import { createArmRollup } from './rollup.js'
 import { createExchange, type Exchange } from './exchange.js'
 
@@ -40,6 +41,8 @@ export interface Store {
   localCounters: () => CounterEntry[]
   /** the same, recomputed from raw outcomes: equal to localCounters() unless something is broken */
   recomputeLocalCounters: () => CounterEntry[]
+  /** the raw outcomes stored, oldest first */
+  rawOutcomes: () => Iterable<Outcome>
   /** signed envelopes: export, merge, origins (DESIGN sections 3 and 4) */
   exchange: Exchange
   /**
@@ -59,19 +62,20 @@ export function openStore (options: StoreOptions): Store {
   const db = openDatabase(databasePath(dataDir), { verify: options.verify })
 
   // DESIGN section 3: day buckets older than the retention window are dropped, by the same rule on every node.
-  const pruneStatements = ['outcomes', 'counters', 'changed_keys'].map(t => db.prepare(`DELETE FROM ${t} WHERE day <= ?`))
+  const rawOutcomes = createRawOutcomeLog(db)
+  const pruneStatements = ['counters', 'changed_keys'].map(t => db.prepare(`DELETE FROM ${t} WHERE day <= ?`))
   const prune = (nowMs: number): void => {
     const lastDroppedDay = dayOf(nowMs) - retentionDays
     for (const stmt of pruneStatements) stmt.run(lastDroppedDay)
+    rawOutcomes.prune(lastDroppedDay)
   }
   const rollup = createArmRollup(db, windowDays, prune)
   const maintain = writeTransaction(db, (nowMs: number) => { rollup.startDay(nowMs) })
   const readWindowStart = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'window_start_day'")
   const queryArms = createArmQueries(db)
-  const recordOutcomes = createLocalWriter(db, rollup)
+  const recordOutcomes = createLocalWriter(db, rollup, rawOutcomes)
   const localRows = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN}`)
-  const rawOutcomes = db.prepare<[], Record<string, unknown>>('SELECT * FROM outcomes')
   const stamp = db.prepare<[], unknown[]>('SELECT total_changes(), (SELECT data_version FROM pragma_data_version())').raw(true)
 
   maintain((options.now ?? Date.now)())
@@ -92,18 +96,10 @@ export function openStore (options: StoreOptions): Store {
     ).sort(compareKeys),
     recomputeLocalCounters () {
       const byKey = new Map<string, CounterEntry>()
-      for (const r of rawOutcomes.iterate()) {
-        const o: Outcome = {
-          taskType: String(r.task_type), tool: String(r.tool), model: String(r.model),
-          outcome: OUTCOME_CLASSES.find(c => c === r.outcome) ?? 'error',
-          durationS: r.duration_s as number | null, costUsd: r.cost_usd as number | null,
-          offloaded: r.offloaded === 1, userId: null, id: null, atMs: Number(r.at_ms)
-        }
-        const key = { taskType: o.taskType, tool: o.tool, model: o.model, day: Number(r.day) }
-        addToEntry(byKey, keyString(key), key, countersOfOutcome(o))
-      }
+      for (const o of rawOutcomes.all()) addOutcome(byKey, o)
       return [...byKey.values()].sort(compareKeys)
     },
+    rawOutcomes: rawOutcomes.all,
     exchange: createExchange(db, rollup, retentionDays),
     changeStamp: () => (stamp.get() as unknown[]).join(':'),
     maintain,
