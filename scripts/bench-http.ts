@@ -11,7 +11,7 @@ import { createHttpServer } from '../src/http/server.js'
 import { createMetrics } from '../src/metrics.js'
 import { openTracker, type Tracker } from '../src/tracker.js'
 import { fmt, latency, rng, throughput } from './lib/measure.js'
-import { syntheticOutcomes } from './lib/synthetic.js'
+import { agentShapedBatches, syntheticOutcomes } from './lib/synthetic.js'
 
 /**
  * npm run bench:http — what the HTTP API costs over the embedded API: single-outcome POSTs with 16
@@ -33,10 +33,16 @@ const taskType = (i: number): string => `task_${i % SHAPE.taskTypes}`
 
 interface LoadReport {
   single: { requests: number, seconds: number, failures: number }
-  batched: { outcomes: number, seconds: number, failures: number }
+  batched: Throughput
+  agentBatched: Throughput
   best: Latency
   health: Latency
 }
+
+interface Throughput { outcomes: number, seconds: number, failures: number }
+
+/** BATCHES batches of BATCH outcomes, each outcome on a random key of the 30,000. */
+const randomBatches = (next: () => OutcomeInput): OutcomeInput[][] => Array.from({ length: BATCHES }, () => Array.from({ length: BATCH }, next))
 
 interface Latency { p50: number, p99: number, failures: number }
 
@@ -66,11 +72,15 @@ async function generateLoad (port: number): Promise<LoadReport> {
   }))
   const single = { requests: sent, seconds: (performance.now() - t0) / 1000, failures: singleFailures }
 
-  const batches = Array.from({ length: BATCHES }, () => Buffer.from(JSON.stringify({ outcomes: Array.from({ length: BATCH }, next) })))
-  let batchFailures = 0
-  const t1 = performance.now()
-  for (const body of batches) batchFailures += ok(await send('POST', '/v1/outcomes', body))
-  const batched = { outcomes: BATCHES * BATCH, seconds: (performance.now() - t1) / 1000, failures: batchFailures }
+  const postBatches = async (batches: OutcomeInput[][]): Promise<Throughput> => {
+    const bodies = batches.map(outcomes => Buffer.from(JSON.stringify({ outcomes })))
+    let failures = 0
+    const t1 = performance.now()
+    for (const body of bodies) failures += ok(await send('POST', '/v1/outcomes', body))
+    return { outcomes: BATCHES * BATCH, seconds: (performance.now() - t1) / 1000, failures }
+  }
+  const batched = await postBatches(randomBatches(next))
+  const agentBatched = await postBatches(agentShapedBatches(next, SHAPE, BATCHES, BATCH))
 
   // One request at a time, after 200 unmeasured ones.
   const latencyOf = async (path: (i: number) => string): Promise<Latency> => {
@@ -87,7 +97,7 @@ async function generateLoad (port: number): Promise<LoadReport> {
   const best = await latencyOf(i => `/v1/best?task_type=${taskType(i)}`)
   const health = await latencyOf(() => '/healthz')
   agent.destroy()
-  return { single, batched, best, health }
+  return { single, batched, agentBatched, best, health }
 }
 
 function seeded (dir: string): Tracker {
@@ -105,8 +115,9 @@ async function main (): Promise<void> {
     const next = syntheticOutcomes(rng(7), SHAPE)
     const singles: OutcomeInput[] = Array.from({ length: SINGLE_MAX }, next)
     const singleRate = throughput(singles.length, () => { for (const o of singles) embedded.record(o) })
-    const batches = Array.from({ length: BATCHES }, () => Array.from({ length: BATCH }, next))
-    const batchRate = throughput(BATCHES * BATCH, () => { for (const b of batches) embedded.recordBatch(b) })
+    const batchRateOf = (batches: OutcomeInput[][]): number => throughput(BATCHES * BATCH, () => { for (const b of batches) embedded.recordBatch(b) })
+    const batchRate = batchRateOf(randomBatches(next))
+    const agentBatchRate = batchRateOf(agentShapedBatches(next, SHAPE, BATCHES, BATCH))
     const best = latency(i => embedded.best(taskType(i)), QUERIES)
     embedded.close()
 
@@ -122,14 +133,16 @@ async function main (): Promise<void> {
     await server.stop()
     tracker.close()
 
-    const failures = load.single.failures + load.batched.failures + load.best.failures + load.health.failures
+    const failures = load.single.failures + load.batched.failures + load.agentBatched.failures + load.best.failures + load.health.failures
     const httpSingle = load.single.requests / load.single.seconds
     const httpBatch = load.batched.outcomes / load.batched.seconds
+    const httpAgentBatch = load.agentBatched.outcomes / load.agentBatched.seconds
     console.log(`hivebench bench:http  (server on 127.0.0.1 in the main thread, load from a worker thread; ${fmt(SEED_OUTCOMES)} outcomes seeded; ${failures} failed requests)\n`)
     const table = new Table({ head: ['operation', 'embedded API', 'HTTP API', 'HTTP overhead'], style: { head: [], border: [] } })
     table.push(
       [`record one outcome per call (HTTP: ${CONNECTIONS} keep-alive connections, ${fmt(load.single.requests)} POSTs)`, `${fmt(singleRate)} /s`, `${fmt(httpSingle)} /s`, `${fmt(singleRate / httpSingle, 1)}x slower`],
-      [`record batches of ${fmt(BATCH)} (outcomes, one connection)`, `${fmt(batchRate)} /s`, `${fmt(httpBatch)} /s`, `${fmt(batchRate / httpBatch, 1)}x slower`],
+      [`record batches of ${fmt(BATCH)}, random keys (outcomes, one connection)`, `${fmt(batchRate)} /s`, `${fmt(httpBatch)} /s`, `${fmt(batchRate / httpBatch, 1)}x slower`],
+      [`record batches of ${fmt(BATCH)}, agent-shaped: one task type and day each (outcomes)`, `${fmt(agentBatchRate)} /s`, `${fmt(httpAgentBatch)} /s`, `${fmt(agentBatchRate / httpAgentBatch, 1)}x slower`],
       ['best() / GET /v1/best p50', `${best.p50.toFixed(3)} ms`, `${load.best.p50.toFixed(3)} ms`, `+${(load.best.p50 - best.p50).toFixed(3)} ms`],
       ['best() / GET /v1/best p99', `${best.p99.toFixed(3)} ms`, `${load.best.p99.toFixed(3)} ms`, `+${(load.best.p99 - best.p99).toFixed(3)} ms`],
       ['(the HTTP floor) GET /healthz p50 / p99', '-', `${load.health.p50.toFixed(3)} / ${load.health.p99.toFixed(3)} ms`, '']

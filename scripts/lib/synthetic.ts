@@ -26,3 +26,17 @@ export function syntheticOutcomes (random: () => number, shape: { taskTypes: num
     }
   }
 }
+
+/**
+ * Agent-shaped batches: each batch is one agent run, one task type on one day, its outcomes
+ * spread over every tool and model (tools x models keys), the shape a node sees from an agent's
+ * batch POST or an import. Batch b uses task type b mod taskTypes and day b mod days back.
+ */
+export function agentShapedBatches (next: () => OutcomeInput, shape: { taskTypes: number, days: number, nowMs: number }, batches: number, size: number): OutcomeInput[][] {
+  return Array.from({ length: batches }, (_, b) => Array.from({ length: size }, () => {
+    const o = next()
+    o.task_type = `task_${b % shape.taskTypes}`
+    o.at = new Date(shape.nowMs - (b % shape.days) * DAY_MS).toISOString()
+    return o
+  }))
+}
