@@ -9,7 +9,7 @@ describe('latency histogram', () => {
       for (const v of values) hist.set(bucketOf(v), (hist.get(bucketOf(v)) ?? 0) + 1)
       const sorted = [...values].sort((a, b) => a - b)
       const qs = [0.5, 0.9]
-      quantiles(hist, qs).forEach((estimate, i) => {
+      quantiles(encodeHist(hist), qs).forEach((estimate, i) => {
         const exact = sorted[Math.floor(qs[i] * (values.length - 1))]
         expect(Math.abs(estimate! - exact) / exact).toBeLessThanOrEqual(RELATIVE_ACCURACY + 1e-12)
       })
@@ -20,7 +20,8 @@ describe('latency histogram', () => {
     expect(UPPER_BOUNDS[0]).toBe(0.001)
     expect(UPPER_BOUNDS[UPPER_BOUNDS.length - 1]).toBeGreaterThanOrEqual(604800)
     for (let k = 1; k < UPPER_BOUNDS.length; k++) expect(UPPER_BOUNDS[k]).toBeGreaterThan(UPPER_BOUNDS[k - 1])
-    expect(quantiles(new Map(), [0.5])).toEqual([null])
+    expect(quantiles(encodeHist(new Map()), [0.5])).toEqual([null])
+    expect(quantiles(null, [0.5])).toEqual([null])
   })
 
   it('huge counts round-trip, and truncated or garbage blobs never hang the decoder', () => {

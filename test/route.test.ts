@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest'
 import { mulberry32, sampleBeta, sampleGamma, seedOf } from '../src/core/random.js'
 import { rankArms, type RankedArm } from '../src/core/ranking.js'
 import { route, routeResult } from '../src/core/route.js'
-import { emptyCounters } from '../src/core/types.js'
+import { emptyScalars } from '../src/core/types.js'
 import { ValidationError } from '../src/errors.js'
 
 /** A ranking from [tool, n, pass] triples, as the tracker would rank them (5 samples to be benchmarked). */
 function ranking (...arms: Array<[string, number, number]>): RankedArm[] {
   return rankArms(arms.map(([tool, n, pass]) => ({
-    tool, model: '', totals: { ...emptyCounters(), n, pass, grader_fail: n - pass }, origins: 1, heavyOrigins: []
+    tool, model: '', totals: { ...emptyScalars(), n, pass, grader_fail: n - pass }, hist: null, origins: 1, heavyOrigins: []
   })), { minSamples: 5, originCap: 100 }).ranking
 }
 

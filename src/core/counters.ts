@@ -1,6 +1,6 @@
-import { bucketOf } from './histogram.js'
+import { addHist, bucketOf } from './histogram.js'
 import { dayOf } from './time.js'
-import { counterEntry, emptyCounters, type CounterEntry, type CounterKey, type Counters, type Outcome } from './types.js'
+import { counterEntry, emptyCounters, type CounterEntry, type CounterKey, type Counters, type Outcome, type ScalarCounters } from './types.js'
 
 /** The counters one outcome contributes (fixed-point sums: ms and micro-USD). */
 export function countersOfOutcome (o: Outcome): Counters {
@@ -42,6 +42,13 @@ export function addOutcome (byKey: Map<string, CounterEntry>, o: Outcome): void 
  * megamorphic keyed access, several times slower on the recording and merge hot paths.
  */
 export function addCounters (into: Counters, other: Counters): Counters {
+  addScalars(into, other)
+  addHist(into.hist, other.hist)
+  return into
+}
+
+/** into += other for the scalar counters only. */
+export function addScalars<T extends ScalarCounters> (into: T, other: ScalarCounters): T {
   into.n += other.n
   into.pass += other.pass
   into.grader_fail += other.grader_fail
@@ -53,7 +60,6 @@ export function addCounters (into: Counters, other: Counters): Counters {
   into.nDuration += other.nDuration
   into.sumCostMicros += other.sumCostMicros
   into.nCost += other.nCost
-  for (const [k, v] of other.hist) into.hist.set(k, (into.hist.get(k) ?? 0) + v)
   return into
 }
 

@@ -47,29 +47,31 @@ export function bucketValue (k: number): number {
   return 2 * UPPER_BOUNDS[k] / (GAMMA + 1)
 }
 
-/** Quantiles qs (each 0..1, ascending) of a histogram in one pass, in seconds; nulls when it is empty. */
-export function quantiles (hist: ReadonlyMap<number, number>, qs: readonly number[]): Array<number | null> {
+/**
+ * Quantiles qs (each 0..1, ascending) of an encoded histogram (encodeHist's form: buckets in
+ * ascending order), in seconds; nulls when it is empty. Reads the bytes twice and builds no Map:
+ * decoding each arm's histogram into a Map was most of what a best() call allocated.
+ */
+export function quantiles (encoded: Uint8Array | null, qs: readonly number[]): Array<number | null> {
   let total = 0
-  let ascending = true
-  let previous = -1
-  for (const [k, count] of hist) {
+  let last = -1
+  for (let i = 0; encoded !== null && i < encoded.length;) {
+    last = encoded[i]
+    const [count, next] = readCount(encoded, i + 1)
     total += count
-    if (k <= previous) ascending = false
-    previous = k
+    i = next
   }
-  if (total === 0) return qs.map(() => null)
-  // Decoded histograms iterate in ascending bucket order already; only a Map assembled out of
-  // order needs the buckets sorted first.
-  const buckets = ascending ? hist : new Map([...hist].sort((a, b) => a[0] - b[0]))
+  if (total === 0 || encoded === null) return qs.map(() => null)
   const out: Array<number | null> = []
   let seen = 0
-  let qi = 0
-  for (const [k, count] of buckets) {
+  for (let i = 0; i < encoded.length && out.length < qs.length;) {
+    const k = encoded[i]
+    const [count, next] = readCount(encoded, i + 1)
+    i = next
     seen += count
-    while (qi < qs.length && seen > qs[qi] * (total - 1)) { out.push(bucketValue(k)); qi++ }
-    if (qi === qs.length) break
+    while (out.length < qs.length && seen > qs[out.length] * (total - 1)) out.push(bucketValue(k))
   }
-  while (out.length < qs.length) out.push(bucketValue(previous))
+  while (out.length < qs.length) out.push(bucketValue(last))
   return out
 }
 
@@ -81,7 +83,7 @@ export function histTotal (hist: ReadonlyMap<number, number>): number {
 
 /** Adds `other` into `into` (used to sum origins and days). */
 export function addHist (into: Map<number, number>, other: ReadonlyMap<number, number>): void {
-  for (const [k, c] of other) into.set(k, (into.get(k) ?? 0) + c)
+  other.forEach((c, k) => { into.set(k, (into.get(k) ?? 0) + c) })
 }
 
 /** Most bytes one bucket takes: its index, then a count of up to 2^70 as LEB128 (10 bytes). */

@@ -1,12 +1,14 @@
 import { quantiles } from './histogram.js'
-import type { Counters, OutcomeClass } from './types.js'
+import type { OutcomeClass, ScalarCounters } from './types.js'
 import { wilsonInterval } from './wilson.js'
 
 /** What the store hands the ranking: one arm's true totals and the origins above the cap. */
 export interface ArmInput {
   tool: string
   model: string
-  totals: Counters
+  totals: ScalarCounters
+  /** the arm's latency histogram, encoded (core/histogram.ts); null when no duration is known */
+  hist: Uint8Array | null
   origins: number
   heavyOrigins: Array<{ n: number, pass: number }>
 }
@@ -59,7 +61,7 @@ export function toRankedArm (arm: ArmInput, options: RankOptions): RankedArm {
   const weighted = cappedWeights(arm, options.originCap)
   const bounds = wilsonInterval(weighted.pass, weighted.n)
   const outcomes = { pass: t.pass, grader_fail: t.grader_fail, timeout: t.timeout, no_tool_calls: t.no_tool_calls, error: t.error }
-  const [p50, p90] = quantiles(t.hist, [0.5, 0.9])
+  const [p50, p90] = quantiles(arm.hist, [0.5, 0.9])
   return {
     tool: arm.tool,
     model: arm.model,

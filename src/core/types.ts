@@ -52,16 +52,23 @@ export interface Counters {
 
 export interface CounterEntry extends CounterKey, Counters {}
 
+/** Counters without the histogram. */
+export type ScalarCounters = Omit<Counters, 'hist'>
+
 export const COUNTER_SCALARS = [
   'n', 'pass', 'grader_fail', 'timeout', 'no_tool_calls', 'error', 'offloaded',
   'sumDurationMs', 'nDuration', 'sumCostMicros', 'nCost'
 ] as const satisfies ReadonlyArray<keyof Counters>
 
-export function emptyCounters (): Counters {
+export function emptyScalars (): ScalarCounters {
   return {
     n: 0, pass: 0, grader_fail: 0, timeout: 0, no_tool_calls: 0, error: 0, offloaded: 0,
-    sumDurationMs: 0, nDuration: 0, sumCostMicros: 0, nCost: 0, hist: new Map()
+    sumDurationMs: 0, nDuration: 0, sumCostMicros: 0, nCost: 0
   }
+}
+
+export function emptyCounters (): Counters {
+  return Object.assign(emptyScalars(), { hist: new Map<number, number>() })
 }
 
 /**

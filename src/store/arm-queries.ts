@@ -1,6 +1,6 @@
-import { addCounters, armKeyString } from '../core/counters.js'
-import { decodeHist, mergeEncodedHists } from '../core/histogram.js'
-import { emptyCounters, type Counters } from '../core/types.js'
+import { addScalars, armKeyString } from '../core/counters.js'
+import { combineHistBlobs } from '../core/histogram.js'
+import { emptyScalars, type ScalarCounters } from '../core/types.js'
 import { scalarCountersFromValues, SCALAR_COLUMN_LIST, SUM_COUNTERS_SQL } from './counter-columns.js'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db.js'
@@ -14,7 +14,9 @@ export interface ArmAggregate {
   tool: string
   model: string
   /** true totals: the cap never changes reported counts */
-  totals: Counters
+  totals: ScalarCounters
+  /** the summed latency histogram, encoded */
+  hist: Buffer | null
   /** origins with n > 0 behind the totals */
   origins: number
   /** per-origin (n, pass) of origins above the weight cap, for the ranking weights */
@@ -35,6 +37,7 @@ export interface ArmQuery {
 }
 
 const LOCAL_ORIGIN = 0
+const add = (x: number, y: number): number => x + y
 
 // Raw (array) rows, read by position: better-sqlite3 builds no object per row, which halves the
 // cost of a best() call. Every statement returns [task_type, tool, model, origin, origins,
@@ -84,29 +87,23 @@ export function createArmQueries (db: Db): (q: ArmQuery) => ArmAggregate[] {
       let arm = arms.get(k)
       if (arm === undefined) {
         // built field by field: an object spread takes V8's slow clone path (microseconds per arm)
-        arm = { taskType, tool, model, totals: emptyCounters(), origins: 0, heavyOrigins: [] }
+        arm = { taskType, tool, model, totals: emptyScalars(), hist: null, origins: 0, heavyOrigins: [] }
         arms.set(k, arm)
       }
       return arm
     }
     // Rollup: this node's row, and in hive scope the row summing the peers (its 'origins'
     // counts them). Day sums: one row per origin.
-    // Histograms stay encoded until every row of an arm is in: one decode per arm, not per row.
-    const blobs = new Map<ArmAggregate, Buffer>()
+    // Histograms stay encoded: rows merge bytewise, and the ranking reads quantiles from the bytes.
     for (const row of statement(q.rollupCurrent ? 'rollup' : 'days', q).iterate(params)) {
       const counters = scalarCountersFromValues(row, COUNTERS_AT)
       if (counters.n === 0) continue
       const arm = armOf(row)
-      addCounters(arm.totals, counters)
-      const blob = row[COUNTERS_AT + SCALAR_COLUMN_LIST.length] as Buffer | null
-      if (blob != null && blob.length > 0) {
-        const held = blobs.get(arm)
-        blobs.set(arm, held === undefined ? blob : mergeEncodedHists(held, blob, (x, y) => x + y))
-      }
+      addScalars(arm.totals, counters)
+      arm.hist = combineHistBlobs(arm.hist, row[COUNTERS_AT + SCALAR_COLUMN_LIST.length] as Buffer | null, add)
       arm.origins += row[3] === PEERS_ORIGIN ? Number(row[4]) : 1
       if (!q.rollupCurrent && q.scope === 'hive' && counters.n > q.originCap) arm.heavyOrigins.push({ n: counters.n, pass: counters.pass })
     }
-    for (const [arm, blob] of blobs) arm.totals.hist = decodeHist(blob)
     if (q.rollupCurrent && q.scope === 'hive') {
       for (const row of statement('heavy', q).iterate(params)) armOf(row).heavyOrigins.push({ n: Number(row[3]), pass: Number(row[4]) })
     }

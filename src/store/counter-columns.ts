@@ -1,5 +1,5 @@
 import { decodeHist, encodeHist } from '../core/histogram.js'
-import { COUNTER_SCALARS, type Counters } from '../core/types.js'
+import { COUNTER_SCALARS, type Counters, type ScalarCounters } from '../core/types.js'
 
 /** SQL column of each scalar counter, in COUNTER_SCALARS order. */
 export const SCALAR_COLUMNS: Record<typeof COUNTER_SCALARS[number], string> = {
@@ -44,11 +44,8 @@ export function countersFromRow (row: CounterRow): Counters {
   }
 }
 
-/**
- * Reads the scalar counters of a raw (array) row whose scalar columns start at `at`, in
- * SCALAR_COLUMN_LIST order; the histogram is left empty (the caller decodes the blob after it).
- */
-export function scalarCountersFromValues (v: unknown[], at: number): Counters {
+/** Reads the scalar counters of a raw (array) row whose scalar columns start at `at`, in SCALAR_COLUMN_LIST order. */
+export function scalarCountersFromValues (v: unknown[], at: number): ScalarCounters {
   return {
     n: num(v[at]),
     pass: num(v[at + 1]),
@@ -60,8 +57,7 @@ export function scalarCountersFromValues (v: unknown[], at: number): Counters {
     sumDurationMs: num(v[at + 7]),
     nDuration: num(v[at + 8]),
     sumCostMicros: num(v[at + 9]),
-    nCost: num(v[at + 10]),
-    hist: new Map()
+    nCost: num(v[at + 10])
   }
 }
 
