@@ -39,7 +39,7 @@ describe('raw outcomes', () => {
     t.close()
   })
 
-  it('are dropped per batch once the batch\'s newest outcome leaves retention, idempotency keys per day', () => {
+  it('are dropped per day with retention, also out of a batch spanning the boundary, idempotency keys too', () => {
     const dir = tempDir()
     const at = (daysAgo: number): string => new Date(NOW - daysAgo * DAY_MS).toISOString()
     const t = openTracker({ dataDir: dir, now: () => NOW, retentionDays: 10 })
@@ -49,9 +49,10 @@ describe('raw outcomes', () => {
 
     // three days later day -9 has left the 10-day retention window
     const later = openTracker({ dataDir: dir, now: () => NOW + 3 * DAY_MS, retentionDays: 10 })
-    expect([...later.store.rawOutcomes()].map(o => o.id)).toEqual(['mixed-old', 'mixed-new'])
+    expect([...later.store.rawOutcomes()].map(o => o.id)).toEqual(['mixed-new'])
     expect(later.store.db.prepare('SELECT client_id FROM outcome_ids ORDER BY client_id').pluck().all()).toEqual(['mixed-new'])
     expect(later.store.localCounters().map(e => e.day)).toEqual([dayOf(NOW - DAY_MS)])
+    expect(later.store.localCounters()).toEqual(later.store.recomputeLocalCounters())
     later.close()
   })
 })

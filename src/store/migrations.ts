@@ -66,7 +66,8 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   db => {
     db.exec(`CREATE TABLE outcome_batches (
        seq INTEGER PRIMARY KEY,
-       -- day of the batch's newest outcome: the batch is dropped when that day leaves retention
+       -- days of the batch's oldest and newest outcomes, for retention pruning
+       first_day INTEGER NOT NULL,
        last_day INTEGER NOT NULL,
        count INTEGER NOT NULL,
        body BLOB NOT NULL);
@@ -80,7 +81,7 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
 /** Migration 3: the v1 outcome rows become one batch per day and 10,000 rows, in recording order. */
 function moveOutcomeRowsToBatches (db: Database.Database): void {
   const page = db.prepare<[number], Record<string, unknown>>('SELECT * FROM outcomes WHERE seq > ? ORDER BY seq LIMIT 10000')
-  const insert = db.prepare<[number, number, Buffer]>('INSERT INTO outcome_batches (last_day, count, body) VALUES (?, ?, ?)')
+  const insert = db.prepare<[number, number, number, Buffer]>('INSERT INTO outcome_batches (first_day, last_day, count, body) VALUES (?, ?, ?, ?)')
   for (let rows = page.all(0); rows.length > 0; rows = page.all(Number(rows[rows.length - 1].seq))) {
     const byDay = new Map<number, Outcome[]>()
     for (const r of rows) {
@@ -93,7 +94,7 @@ function moveOutcomeRowsToBatches (db: Database.Database): void {
       })
       byDay.set(Number(r.day), list)
     }
-    for (const [day, outcomes] of byDay) insert.run(day, outcomes.length, encodeOutcomeBatch(outcomes))
+    for (const [day, outcomes] of byDay) insert.run(day, day, outcomes.length, encodeOutcomeBatch(outcomes))
   }
 }
 

@@ -16,7 +16,10 @@ export interface RawOutcomeLog {
   append: (outcomes: readonly Outcome[]) => boolean[]
   /** Every stored outcome, oldest batch first. */
   all: () => Iterable<Outcome>
-  /** Drops batches whose newest outcome is on or before `lastDroppedDay`, and ids of those days. */
+  /**
+   * Drops outcomes and idempotency keys of days up to `lastDroppedDay`: whole batches, and the
+   * old part of a batch that spans the boundary (rare: imports and back-dated batches), rewritten.
+   */
   prune: (lastDroppedDay: number) => void
 }
 
@@ -38,23 +41,27 @@ const fromTuple = (t: Tuple): Outcome => ({
 export const encodeOutcomeBatch = (outcomes: readonly Outcome[]): Buffer => packr.pack(outcomes.map(toTuple))
 
 export function createRawOutcomeLog (db: Db): RawOutcomeLog {
-  const insertBatch = db.prepare<[number, number, Buffer]>('INSERT INTO outcome_batches (last_day, count, body) VALUES (?, ?, ?)')
+  const insertBatch = db.prepare<[number, number, number, Buffer]>('INSERT INTO outcome_batches (first_day, last_day, count, body) VALUES (?, ?, ?, ?)')
   const insertId = db.prepare<[string, number]>('INSERT OR IGNORE INTO outcome_ids (client_id, day) VALUES (?, ?)')
   const batches = db.prepare<[], { body: Buffer }>('SELECT body FROM outcome_batches ORDER BY seq')
   const pruneBatches = db.prepare<[number]>('DELETE FROM outcome_batches WHERE last_day <= ?')
+  const straddling = db.prepare<[number], { seq: number, body: Buffer }>('SELECT seq, body FROM outcome_batches WHERE first_day <= ?')
+  const rewriteBatch = db.prepare<[number, number, Buffer, number]>('UPDATE outcome_batches SET first_day = ?, count = ?, body = ? WHERE seq = ?')
   const pruneIds = db.prepare<[number]>('DELETE FROM outcome_ids WHERE day <= ?')
 
   return {
     append (outcomes) {
       const kept: Outcome[] = []
-      let newestMs = 0
+      let oldestMs = Infinity
+      let newestMs = -Infinity
       const inserted = outcomes.map(o => {
         if (o.id !== null && insertId.run(o.id, dayOf(o.atMs)).changes === 0) return false
         kept.push(o)
-        if (o.atMs > newestMs) newestMs = o.atMs
+        oldestMs = Math.min(oldestMs, o.atMs)
+        newestMs = Math.max(newestMs, o.atMs)
         return true
       })
-      if (kept.length > 0) insertBatch.run(dayOf(newestMs), kept.length, encodeOutcomeBatch(kept))
+      if (kept.length > 0) insertBatch.run(dayOf(oldestMs), dayOf(newestMs), kept.length, encodeOutcomeBatch(kept))
       return inserted
     },
     * all () {
@@ -64,6 +71,10 @@ export function createRawOutcomeLog (db: Db): RawOutcomeLog {
     },
     prune (lastDroppedDay) {
       pruneBatches.run(lastDroppedDay)
+      for (const { seq, body } of straddling.all(lastDroppedDay)) {
+        const kept = (packr.unpack(body) as Tuple[]).filter(t => dayOf(t[0]) > lastDroppedDay)
+        rewriteBatch.run(kept.reduce((first, t) => Math.min(first, dayOf(t[0])), Infinity), kept.length, packr.pack(kept), seq)
+      }
       pruneIds.run(lastDroppedDay)
     }
   }
