@@ -161,6 +161,13 @@ export function combineHistBlobs (a: Buffer | null, b: Buffer | null, combine: (
   return mergeEncodedHists(a, b, combine)
 }
 
+const add = (x: number, y: number): number => x + y
+
+/** The bucket-wise sum of two encoded histograms, either of which may be absent or empty. */
+export function addHistBlobs (a: Buffer | null, b: Buffer | null): Buffer | null {
+  return combineHistBlobs(a, b, add)
+}
+
 export function decodeHist (bytes: Uint8Array | null | undefined, into: Map<number, number> = new Map()): Map<number, number> {
   if (bytes == null) return into
   let i = 0

@@ -1,5 +1,5 @@
 import { addScalars, armKeyString } from '../core/counters.js'
-import { combineHistBlobs } from '../core/histogram.js'
+import { addHistBlobs } from '../core/histogram.js'
 import { emptyScalars, type ScalarCounters } from '../core/types.js'
 import { scalarCountersFromValues, SCALAR_COLUMN_LIST, SUM_COUNTERS_SQL } from './counter-columns.js'
 import type { Statement } from 'better-sqlite3'
@@ -37,7 +37,6 @@ export interface ArmQuery {
 }
 
 const LOCAL_ORIGIN = 0
-const add = (x: number, y: number): number => x + y
 
 // Raw (array) rows, read by position: better-sqlite3 builds no object per row, which halves the
 // cost of a best() call. Every statement returns [task_type, tool, model, origin, origins,
@@ -100,7 +99,7 @@ export function createArmQueries (db: Db): (q: ArmQuery) => ArmAggregate[] {
       if (counters.n === 0) continue
       const arm = armOf(row)
       addScalars(arm.totals, counters)
-      arm.hist = combineHistBlobs(arm.hist, row[COUNTERS_AT + SCALAR_COLUMN_LIST.length] as Buffer | null, add)
+      arm.hist = addHistBlobs(arm.hist, row[COUNTERS_AT + SCALAR_COLUMN_LIST.length] as Buffer | null)
       arm.origins += row[3] === PEERS_ORIGIN ? Number(row[4]) : 1
       if (!q.rollupCurrent && q.scope === 'hive' && counters.n > q.originCap) arm.heavyOrigins.push({ n: counters.n, pass: counters.pass })
     }

@@ -1,11 +1,9 @@
 import Database from 'better-sqlite3'
 import { StateError } from '../errors.js'
-import { combineHistBlobs, decodeHist, encodeHist } from '../core/histogram.js'
+import { addHistBlobs, combineHistBlobs, decodeHist, encodeHist } from '../core/histogram.js'
 import { migrate } from './migrations.js'
 
 export type Db = Database.Database
-
-const add = (x: number, y: number): number => x + y
 
 /**
  * SQL functions over histogram blobs, so counter upserts stay single statements:
@@ -13,7 +11,7 @@ const add = (x: number, y: number): number => x + y
  */
 function registerHistogramFunctions (db: Db): void {
   const options = { deterministic: true, directOnly: true }
-  db.function('hist_add', options, (a: unknown, b: unknown) => combineHistBlobs(a as Buffer | null, b as Buffer | null, add))
+  db.function('hist_add', options, (a: unknown, b: unknown) => addHistBlobs(a as Buffer | null, b as Buffer | null))
   db.function('hist_max', options, (a: unknown, b: unknown) => combineHistBlobs(a as Buffer | null, b as Buffer | null, Math.max))
   db.aggregate('hist_sum', {
     ...options,
