@@ -2,12 +2,10 @@ import { addHist, bucketOf } from './histogram.js'
 import { dayOf } from './time.js'
 import { counterEntry, emptyCounters, type CounterEntry, type CounterKey, type Counters, type Outcome, type ScalarCounters } from './types.js'
 
-/** The counters one outcome contributes (fixed-point sums: ms and micro-USD). */
-export function countersOfOutcome (o: Outcome): Counters {
-  return addOutcomeTo(emptyCounters(), o)
-}
-
-/** c += the counters of one outcome, in place (recording sums thousands per batch, so no object per outcome). */
+/**
+ * c += the counters of one outcome (fixed-point sums: ms and micro-USD), in place: recording
+ * sums thousands per batch, so no object per outcome.
+ */
 export function addOutcomeTo (c: Counters, o: Outcome): Counters {
   c.n++
   c[o.outcome]++

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3'
-import { OUTCOME_CLASSES, type Outcome, type OutcomeClass } from '../core/types.js'
+import type { Outcome, OutcomeClass } from '../core/types.js'
 import { SCALAR_COLUMN_DDL } from './counter-columns.js'
 import { encodeOutcomeBatch } from './raw-outcomes.js'
 
@@ -88,7 +88,7 @@ function moveOutcomeRowsToBatches (db: Database.Database): void {
       const list = byDay.get(Number(r.day)) ?? []
       list.push({
         taskType: String(r.task_type), tool: String(r.tool), model: String(r.model),
-        outcome: OUTCOME_CLASSES.includes(r.outcome as OutcomeClass) ? r.outcome as OutcomeClass : 'error',
+        outcome: r.outcome as OutcomeClass, // migration 1's CHECK constraint admits only the classes
         durationS: r.duration_s as number | null, costUsd: r.cost_usd as number | null, offloaded: r.offloaded === 1,
         userId: r.user_id as string | null, id: r.client_id as string | null, atMs: Number(r.at_ms)
       })

@@ -1,5 +1,5 @@
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
-import { addCounters, countersOfOutcome } from '../../src/core/counters.js'
+import { addOutcomeTo } from '../../src/core/counters.js'
 import { DAY_MS } from '../../src/core/time.js'
 import { emptyCounters, OUTCOME_CLASSES, type CounterEntry } from '../../src/core/types.js'
 import { originBytesOf, pack, payloadWire, signBody, type WireValue } from '../../src/protocol/index.js'
@@ -28,7 +28,7 @@ export function simulatedEntry (random: () => number, key: { taskType: string, t
   for (let i = 0; i < n; i++) {
     const gauss = Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random())
     const r = random()
-    addCounters(c, countersOfOutcome({
+    addOutcomeTo(c, {
       taskType: key.taskType,
       tool: key.tool,
       model: key.model,
@@ -39,7 +39,7 @@ export function simulatedEntry (random: () => number, key: { taskType: string, t
       userId: null,
       id: null,
       atMs: key.day * DAY_MS
-    }))
+    })
   }
   return { ...key, ...c }
 }
