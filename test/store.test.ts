@@ -116,7 +116,12 @@ describe('query cache', () => {
     expect(reader.best('a', { minSamples: 1 }).best).toMatchObject({ n: 2, pass: 1 })
     reader.record({ task_type: 'a', tool: 'x', success: true })
     expect(reader.best('a', { minSamples: 1 }).best).toMatchObject({ n: 3, pass: 2 })
-    expect(() => { (reader.best('a').ranking as unknown[]).push(1) }).toThrow()
+    // cached answers are shared: every level of them is frozen
+    const cached = reader.best('a', { minSamples: 1 })
+    expect(() => { (cached.ranking as unknown[]).push(1) }).toThrow()
+    expect(() => { Object.assign(cached.ranking[0], { n: 99 }) }).toThrow()
+    expect(() => { Object.assign(cached.ranking[0].outcomes, { pass: 99 }) }).toThrow()
+    expect(reader.best('a', { minSamples: 1 }).best).toMatchObject({ n: 3, pass: 2, outcomes: { pass: 2 } })
     reader.close()
     writer.close()
   })

@@ -57,18 +57,16 @@ export function quantiles (encoded: Uint8Array | null, qs: readonly number[]): A
   let last = -1
   for (let i = 0; encoded !== null && i < encoded.length;) {
     last = encoded[i]
-    const [count, next] = readCount(encoded, i + 1)
-    total += count
-    i = next
+    total += readCount(encoded, i + 1)
+    i = countEnd(encoded, i + 1)
   }
   if (total === 0 || encoded === null) return qs.map(() => null)
   const out: Array<number | null> = []
   let seen = 0
   for (let i = 0; i < encoded.length && out.length < qs.length;) {
     const k = encoded[i]
-    const [count, next] = readCount(encoded, i + 1)
-    i = next
-    seen += count
+    seen += readCount(encoded, i + 1)
+    i = countEnd(encoded, i + 1)
     while (out.length < qs.length && seen > qs[out.length] * (total - 1)) out.push(bucketValue(k))
   }
   while (out.length < qs.length) out.push(bucketValue(last))
@@ -99,20 +97,28 @@ function writeBucket (out: Buffer, at: number, k: number, c: number): number {
 }
 
 /**
- * Reads the LEB128 count starting at `from`; returns [count, next offset]. Bounded: input that
- * ends inside a count, or a count longer than 10 bytes, ends the histogram (a stored blob is
- * never malformed, but nothing here may loop on bad bytes).
+ * The LEB128 count starting at `from`. Bounded: input that ends inside a count, or a count
+ * longer than 10 bytes, ends the histogram (a stored blob is never malformed, but nothing here
+ * may loop on bad bytes). countEnd gives the offset after it: two plain numbers, because a
+ * returned [count, next] pair was an allocation per bucket on the hot paths.
  */
-function readCount (bytes: Uint8Array, from: number): [number, number] {
+function readCount (bytes: Uint8Array, from: number): number {
   let c = 0
   let mul = 1
-  for (let p = from; p < bytes.length && p < from + MAX_BUCKET_BYTES - 1; p++) {
-    const byte = bytes[p]
-    c += (byte & 0x7f) * mul
-    if (byte < 0x80) return [c, p + 1]
+  const end = Math.min(countEnd(bytes, from), from + MAX_BUCKET_BYTES - 1)
+  for (let p = from; p < end; p++) {
+    c += (bytes[p] & 0x7f) * mul
     mul *= 0x80
   }
-  return [c, bytes.length]
+  return c
+}
+
+/** The offset after the LEB128 count starting at `from` (bounded as readCount says). */
+function countEnd (bytes: Uint8Array, from: number): number {
+  for (let p = from; p < bytes.length && p < from + MAX_BUCKET_BYTES - 1; p++) {
+    if (bytes[p] < 0x80) return p + 1
+  }
+  return bytes.length
 }
 
 /**
@@ -141,14 +147,15 @@ export function mergeEncodedHists (a: Uint8Array, b: Uint8Array, combine: (x: nu
     const ka = i < a.length ? a[i] : 256
     const kb = j < b.length ? b[j] : 256
     if (ka < kb) {
-      const [c, next] = readCount(a, i + 1); i = next; at = writeBucket(out, at, ka, combine(c, 0))
+      at = writeBucket(out, at, ka, combine(readCount(a, i + 1), 0))
+      i = countEnd(a, i + 1)
     } else if (kb < ka) {
-      const [c, next] = readCount(b, j + 1); j = next; at = writeBucket(out, at, kb, combine(0, c))
+      at = writeBucket(out, at, kb, combine(0, readCount(b, j + 1)))
+      j = countEnd(b, j + 1)
     } else {
-      const [ca, nextA] = readCount(a, i + 1)
-      const [cb, nextB] = readCount(b, j + 1)
-      i = nextA; j = nextB
-      at = writeBucket(out, at, ka, combine(ca, cb))
+      at = writeBucket(out, at, ka, combine(readCount(a, i + 1), readCount(b, j + 1)))
+      i = countEnd(a, i + 1)
+      j = countEnd(b, j + 1)
     }
   }
   return out.subarray(0, at)
@@ -173,9 +180,8 @@ export function decodeHist (bytes: Uint8Array | null | undefined, into: Map<numb
   let i = 0
   while (i < bytes.length) {
     const k = bytes[i]
-    const [c, next] = readCount(bytes, i + 1)
-    i = next
-    into.set(k, (into.get(k) ?? 0) + c)
+    into.set(k, (into.get(k) ?? 0) + readCount(bytes, i + 1))
+    i = countEnd(bytes, i + 1)
   }
   return into
 }

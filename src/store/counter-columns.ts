@@ -86,4 +86,5 @@ export function upsertAddSql (table: string, keyColumns: string[], extraAdded: s
  * past 2^63, which hostile origins could reach by summing absurd counters; TOTAL() cast back
  * saturates instead (and is exact for every honest value, far below 2^53).
  */
-export const SUM_COUNTERS_SQL = [...SCALAR_COLUMN_LIST.map(c => `CAST(TOTAL(${c}) AS INTEGER) AS ${c}`), 'hist_sum(hist) AS hist'].join(', ')
+export const SUM_SCALARS_SQL = SCALAR_COLUMN_LIST.map(c => `CAST(TOTAL(${c}) AS INTEGER) AS ${c}`).join(', ')
+export const SUM_COUNTERS_SQL = `${SUM_SCALARS_SQL}, hist_sum(hist) AS hist`
