@@ -1,6 +1,7 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { maxCounters } from '../src/core/counters.js'
+import { bucketOf, encodeHist, quantiles } from '../src/core/histogram.js'
 import { emptyCounters } from '../src/core/types.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
 
@@ -47,6 +48,13 @@ describe('file exchange of signed envelopes', () => {
     expect(a.tracker.store.exchange.hiveCounters()).toEqual(c.tracker.store.exchange.hiveCounters())
     const aider = hive(a).task_types[0].ranking.find(r => r.tool === 'aider')!
     expect(aider).toMatchObject({ n: 60, pass: 35, origins: 2 })
+    // its latency quantiles come from the sum of both origins' histograms (a: 10..39 s, b: 10..14 s)
+    const durations = [...Array.from({ length: 30 }, (_, i) => 10 + i), ...Array.from({ length: 5 }, (_, i) => 10 + i)]
+    const hist = new Map<number, number>()
+    for (const d of durations) hist.set(bucketOf(d), (hist.get(bucketOf(d)) ?? 0) + 1)
+    expect([aider.p50_s, aider.p90_s]).toEqual(quantiles(encodeHist(hist), [0.5, 0.9]))
+    // another window is summed from the day counters instead of the rollup: the same answer
+    expect(a.tracker.stats({ scope: 'hive', minSamples: 1, windowDays: 7 }).task_types).toEqual(hive(a).task_types)
     // local scope still sees only the node's own outcomes
     expect(a.tracker.best('bug_fix', { scope: 'local', minSamples: 1 }).ranking.map(r => r.tool)).toEqual(['aider'])
   })
