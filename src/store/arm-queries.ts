@@ -1,9 +1,10 @@
 import { addScalars, armKeyString } from '../core/counters.js'
 import { addHistBlobs } from '../core/histogram.js'
-import type { ScalarCounters } from '../core/types.js'
+import { emptyScalars, type ScalarCounters } from '../core/types.js'
 import { scalarCountersFromValues, SCALAR_COLUMN_LIST, SUM_SCALARS_SQL } from './counter-columns.js'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db.js'
+import type { LocalWindow } from './local-window.js'
 import { PEERS_ORIGIN } from './rollup.js'
 
 export type Scope = 'local' | 'hive'
@@ -29,7 +30,7 @@ export interface ArmQuery {
   taskType: string | null
   /** first UTC day inside the window */
   startDay: number
-  /** true when startDay is the rollup's current window start, so the rollup can answer */
+  /** true when startDay is the rollup's current window start, so the rollup (and the local window) can answer */
   rollupCurrent: boolean
   model?: string
   /** per-origin sample cap (hive scope) */
@@ -50,10 +51,11 @@ const COUNTERS_AT = 5
 const HIST_AT = COUNTERS_AT + SCALAR_COLUMN_LIST.length
 
 /**
- * Arm aggregates for ranking. The default window reads the rollup (one row per arm, plus the
- * few origins above the cap); any other window sums the day counters.
+ * Arm aggregates for ranking. The default window reads this node's arms from memory and, in
+ * hive scope, the rollup row summing the peers (plus the few origins above the cap); any other
+ * window sums the day counters.
  */
-export function createArmQueries (db: Db): (q: ArmQuery) => ArmAggregate[] {
+export function createArmQueries (db: Db, localWindow: LocalWindow): (q: ArmQuery) => ArmAggregate[] {
   // One statement per filter combination: `(@x IS NULL OR col = @x)` would stop SQLite from
   // using the primary key, and these run on every best() call.
   const cache = new Map<string, Statement<object, unknown[]>>()
@@ -64,8 +66,8 @@ export function createArmQueries (db: Db): (q: ArmQuery) => ArmAggregate[] {
       const where = [
         q.taskType === null ? '1' : 'task_type = @task_type',
         {
-          rollup: q.scope === 'local' ? `origin = ${LOCAL_ORIGIN}` : `origin IN (${LOCAL_ORIGIN}, ${PEERS_ORIGIN})`,
-          heavy: 'origin >= 0 AND n > @cap',
+          rollup: `origin = ${PEERS_ORIGIN}`,
+          heavy: 'origin > 0 AND n > @cap',
           days: (q.scope === 'local' ? `origin = ${LOCAL_ORIGIN}` : 'origin >= 0') + ' AND day >= @start_day'
         }[kind],
         q.model === undefined ? '1' : 'model = @model'
@@ -84,36 +86,52 @@ export function createArmQueries (db: Db): (q: ArmQuery) => ArmAggregate[] {
   return (q) => {
     const params: Record<string, unknown> = { task_type: q.taskType, model: q.model ?? null, cap: q.originCap, start_day: q.startDay }
     const arms = new Map<string, ArmAggregate>()
-    // Rows of one task type are told apart by tool and model alone: a shorter key string.
-    const keyOf = (row: unknown[]): string => q.taskType === null
-      ? armKeyString({ taskType: row[0] as string, tool: row[1] as string, model: row[2] as string })
-      : `${row[1] as string}\0${row[2] as string}`
-    // Adds a row's counters into its arm; an arm's first row is taken as it is (no zero object added to).
-    const addRow = (row: unknown[], counters: ScalarCounters, hist: Buffer | null): ArmAggregate => {
-      const k = keyOf(row)
+    // Arms of one task type are told apart by tool and model alone: a shorter key string.
+    const keyOf = (taskType: string, tool: string, model: string): string =>
+      q.taskType === null ? armKeyString({ taskType, tool, model }) : `${tool}\0${model}`
+    // Adds counters into their arm; an arm's first counters are taken as they are (no zero object added to).
+    const add = (taskType: string, tool: string, model: string, counters: ScalarCounters, hist: Buffer | null, origins: number): ArmAggregate => {
+      const k = keyOf(taskType, tool, model)
       let arm = arms.get(k)
       if (arm === undefined) {
         // built field by field: an object spread takes V8's slow clone path (microseconds per arm)
-        arm = { taskType: q.taskType ?? row[0] as string, tool: row[1] as string, model: row[2] as string, totals: counters, hist, origins: 0, heavyOrigins: [] }
+        arm = { taskType, tool, model, totals: counters, hist, origins, heavyOrigins: [] }
         arms.set(k, arm)
       } else {
         addScalars(arm.totals, counters)
         arm.hist = addHistBlobs(arm.hist, hist)
+        arm.origins += origins
       }
       return arm
     }
-    // Rollup: this node's row, and in hive scope the row summing the peers (its 'origins'
-    // counts them). Day sums: one row per origin.
-    // Histograms stay encoded: rows merge bytewise, and the ranking reads quantiles from the bytes.
-    for (const row of statement(q.rollupCurrent ? 'rollup' : 'days', q).all(params)) {
-      if (row[COUNTERS_AT] === 0) continue
-      const counters = scalarCountersFromValues(row, COUNTERS_AT)
-      const arm = addRow(row, counters, histFromHex(row[HIST_AT] as string | null))
-      arm.origins += row[3] === PEERS_ORIGIN ? Number(row[4]) : 1
-      if (!q.rollupCurrent && q.scope === 'hive' && counters.n > q.originCap) arm.heavyOrigins.push({ n: counters.n, pass: counters.pass })
-    }
-    if (q.rollupCurrent && q.scope === 'hive') {
-      for (const row of statement('heavy', q).all(params)) arms.get(keyOf(row))?.heavyOrigins.push({ n: Number(row[3]), pass: Number(row[4]) })
+    const hive = q.scope === 'hive'
+    const rowTaskType = (row: unknown[]): string => q.taskType ?? row[0] as string
+
+    if (q.rollupCurrent) {
+      // This node's arms (copied: the window's totals change with each commit), then in hive
+      // scope the rollup row summing the peers, whose 'origins' column counts them.
+      for (const local of localWindow.arms(q.taskType, q.startDay)) {
+        if (local.totals.n === 0 || (q.model !== undefined && local.model !== q.model)) continue
+        const arm = add(local.taskType, local.tool, local.model, addScalars(emptyScalars(), local.totals), local.hist, 1)
+        if (hive && local.totals.n > q.originCap) arm.heavyOrigins.push({ n: local.totals.n, pass: local.totals.pass })
+      }
+      if (hive) {
+        for (const row of statement('rollup', q).all(params)) {
+          if (row[COUNTERS_AT] === 0) continue
+          add(rowTaskType(row), row[1] as string, row[2] as string, scalarCountersFromValues(row, COUNTERS_AT), histFromHex(row[HIST_AT] as string | null), Number(row[4]))
+        }
+        for (const row of statement('heavy', q).all(params)) {
+          arms.get(keyOf(rowTaskType(row), row[1] as string, row[2] as string))?.heavyOrigins.push({ n: Number(row[3]), pass: Number(row[4]) })
+        }
+      }
+    } else {
+      // Day sums: one row per origin.
+      for (const row of statement('days', q).all(params)) {
+        if (row[COUNTERS_AT] === 0) continue
+        const counters = scalarCountersFromValues(row, COUNTERS_AT)
+        const arm = add(rowTaskType(row), row[1] as string, row[2] as string, counters, histFromHex(row[HIST_AT] as string | null), 1)
+        if (hive && counters.n > q.originCap) arm.heavyOrigins.push({ n: counters.n, pass: counters.pass })
+      }
     }
     return [...arms.values()]
   }

@@ -10,24 +10,29 @@ export interface RecordResult {
   duplicates: number
 }
 
-/** What the writer knows besides the totals: which of the given outcomes were new. */
+/** What the writer knows besides the totals: which of the given outcomes were new, and what changed. */
 export interface WriteResult extends RecordResult {
   /** inserted[i]: outcome i was recorded (false: its id had been recorded before) */
   inserted: boolean[]
+  /** the day counters added, per key: the store adds them to its in-memory window (local-window.ts) once committed */
+  changes: Iterable<CounterEntry>
+  /** first day of the rollup window at the time of writing */
+  windowStart: number
 }
 
 export const LOCAL_ORIGIN = 0
 
 /**
- * Records outcomes: raw rows, this node's day counters, change marks and the rollup, all in
- * one transaction, so a batch is all-or-nothing and queries never need the raw rows.
+ * Records outcomes: raw rows, this node's day counters and change marks, all in one
+ * transaction, so a batch is all-or-nothing and queries never need the raw rows. (This node's
+ * window totals live in memory, local-window.ts; the caller adds `changes` after the commit.)
  */
 export function createLocalWriter (db: Db, rollup: ArmRollup, rawOutcomes: RawOutcomeLog): (outcomes: Outcome[], nowMs: number) => WriteResult {
   const addCountersStmt = db.prepare(upsertAddSql('counters', ['task_type', 'origin', 'tool', 'model', 'day']))
   const markChanged = db.prepare('INSERT OR IGNORE INTO changed_keys (task_type, tool, model, day) VALUES (?, ?, ?, ?)')
 
   return writeTransaction(db, (outcomes: Outcome[], nowMs: number): WriteResult => {
-    const startDay = rollup.startDay(nowMs)
+    const windowStart = rollup.startDay(nowMs)
     // Aggregate per key first: a batch of 1,000 outcomes touches each counter row once.
     const changes = new Map<string, CounterEntry>()
     let recorded = 0
@@ -41,7 +46,6 @@ export function createLocalWriter (db: Db, rollup: ArmRollup, rawOutcomes: RawOu
       addCountersStmt.run(e.taskType, LOCAL_ORIGIN, e.tool, e.model, e.day, ...counterArgs(e))
       markChanged.run(e.taskType, e.tool, e.model, e.day)
     }
-    rollup.addAll(LOCAL_ORIGIN, changes.values(), startDay)
-    return { recorded, duplicates: outcomes.length - recorded, inserted }
+    return { recorded, duplicates: outcomes.length - recorded, inserted, changes: changes.values(), windowStart }
   })
 }

@@ -75,7 +75,12 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
      INSERT INTO outcome_ids (client_id, day) SELECT client_id, day FROM outcomes WHERE client_id IS NOT NULL;`)
     moveOutcomeRowsToBatches(db)
     db.exec('DROP TABLE outcomes')
-  }
+  },
+
+  // 4: this node's window totals move to memory (local-window.ts), loaded from its day counters
+  // through a partial index; the index changes only when a day counter row is created.
+  `DELETE FROM arm_window WHERE origin = 0;
+   CREATE INDEX counters_local ON counters (task_type, tool, model, day) WHERE origin = 0;`
 ]
 
 /** Migration 3: the v1 outcome rows become one batch per day and 10,000 rows, in recording order. */

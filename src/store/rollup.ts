@@ -10,15 +10,16 @@ export const PEERS_ORIGIN = -1
 const ARM_KEY = ['task_type', 'origin', 'tool', 'model']
 
 /**
- * Maintains `arm_window`: per (task type, origin, arm) totals over the default window, plus a
- * row per arm summing the peer origins. Writers call `startDay()` inside their transaction,
- * then `addAll()` with their counter changes; when the UTC day advances the window is rebuilt.
+ * Maintains `arm_window`: per (task type, peer origin, arm) totals over the default window, plus
+ * a row per arm summing the peer origins. (This node's own totals are kept in memory:
+ * local-window.ts.) Writers call `startDay()` inside their transaction, then `addAll()` with
+ * their counter changes; when the UTC day advances the window is rebuilt.
  */
 export interface ArmRollup {
   readonly windowDays: number
   /** First day of the rollup window for `nowMs`; rebuilds the rollup if the day moved. Call inside a write transaction. */
   startDay: (nowMs: number) => number
-  /** Adds counter changes of `origin` (0 = this node); changes to days before `startDay` are skipped. */
+  /** Adds counter changes of peer `origin` (> 0); changes to days before `startDay` are skipped. */
   addAll: (origin: number, changes: Iterable<CounterEntry>, startDay: number) => void
 }
 
@@ -29,12 +30,11 @@ export interface ArmRollup {
 export function createArmRollup (db: Db, windowDays: number, onNewDay: (nowMs: number) => void): ArmRollup {
   const readStart = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'window_start_day'")
   const writeStart = db.prepare<[number]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('window_start_day', ?)")
-  const addLocal = db.prepare(upsertAddSql('arm_window', ARM_KEY))
   const addOrigin = db.prepare(upsertAddSql('arm_window', ARM_KEY) + ' RETURNING n')
   const addPeers = db.prepare(upsertAddSql('arm_window', ARM_KEY, ['origins']))
   const clear = db.prepare('DELETE FROM arm_window')
   const rebuildOrigins = db.prepare<[number]>(`INSERT INTO arm_window (${ARM_KEY.join(', ')}, ${SCALAR_COLUMN_LIST.join(', ')}, hist)
-    SELECT task_type, origin, tool, model, ${SUM_COUNTERS_SQL} FROM counters WHERE day >= ?
+    SELECT task_type, origin, tool, model, ${SUM_COUNTERS_SQL} FROM counters WHERE day >= ? AND origin > 0
     GROUP BY task_type, origin, tool, model`)
   const rebuildPeers = db.prepare(`INSERT INTO arm_window (${ARM_KEY.join(', ')}, ${SCALAR_COLUMN_LIST.join(', ')}, hist, origins)
     SELECT task_type, ${PEERS_ORIGIN}, tool, model, ${SUM_COUNTERS_SQL}, COUNT(*) FROM arm_window
@@ -42,10 +42,6 @@ export function createArmRollup (db: Db, windowDays: number, onNewDay: (nowMs: n
 
   const addArm = (origin: number, arm: CounterEntry): void => {
     const args = counterArgs(arm)
-    if (origin === 0) {
-      addLocal.run(arm.taskType, origin, arm.tool, arm.model, ...args)
-      return
-    }
     const after = addOrigin.get(arm.taskType, origin, arm.tool, arm.model, ...args) as { n: number }
     // A peer origin starts to count for this arm when its n leaves zero.
     const newlyContributing = arm.n > 0 && after.n === arm.n ? 1 : 0

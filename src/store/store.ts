@@ -6,6 +6,7 @@ import { createArmQueries, type ArmAggregate, type Scope } from './arm-queries.j
 import { countersFromRow, type CounterRow } from './counter-columns.js'
 import { ensureDataDir, databasePath } from './data-dir.js'
 import { openDatabase, writeTransaction, type Db } from './db.js'
+import { createLocalWindow } from './local-window.js'
 import { createLocalWriter, LOCAL_ORIGIN, type WriteResult } from './local-writer.js'
 import { createRawOutcomeLog } from './raw-outcomes.js'
 import { createArmRollup } from './rollup.js'
@@ -72,8 +73,14 @@ export function openStore (options: StoreOptions): Store {
   const rollup = createArmRollup(db, windowDays, prune)
   const maintain = writeTransaction(db, (nowMs: number) => { rollup.startDay(nowMs) })
   const readWindowStart = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'window_start_day'")
-  const queryArms = createArmQueries(db)
-  const recordOutcomes = createLocalWriter(db, rollup, rawOutcomes)
+  const localWindow = createLocalWindow(db)
+  const queryArms = createArmQueries(db, localWindow)
+  const writeOutcomes = createLocalWriter(db, rollup, rawOutcomes)
+  const recordOutcomes = (outcomes: Outcome[], nowMs: number): WriteResult => {
+    const result = writeOutcomes(outcomes, nowMs)
+    localWindow.addCommitted(result.changes, result.windowStart)
+    return result
+  }
   const localRows = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN}`)
   const stamp = db.prepare<[], unknown[]>('SELECT total_changes(), (SELECT data_version FROM pragma_data_version())').raw(true)
