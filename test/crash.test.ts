@@ -67,8 +67,7 @@ describe('crash safety', () => {
           published.set(keyString(entry), Math.max(published.get(keyString(entry)) ?? 0, entry.n))
         }
       }
-      const marked = new Set((db.prepare('SELECT * FROM changed_keys').all() as Array<{ task_type: string, tool: string, model: string, day: number }>)
-        .map(k => keyString({ taskType: k.task_type, tool: k.tool, model: k.model, day: k.day })))
+      const marked = new Set(tracker.store.exchange.pendingKeys().map(keyString))
       for (const entry of tracker.store.localCounters()) {
         if (!marked.has(keyString(entry))) expect(published.get(keyString(entry))).toBe(entry.n)
       }

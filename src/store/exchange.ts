@@ -1,11 +1,12 @@
 import { armKeyString } from '../core/counters.js'
-import { counterEntry, type CounterEntry } from '../core/types.js'
+import { counterEntry, type CounterEntry, type CounterKey } from '../core/types.js'
 import { StateError } from '../errors.js'
 import { dayOf } from '../core/time.js'
 import { countersFromRow, type CounterRow } from './counter-columns.js'
 import { writeTransaction, type Db } from './db.js'
 import { LOCAL_ORIGIN } from './local-writer.js'
 import { createCounterMerger } from './merge.js'
+import { EXPORTED_BATCH_SEQ, type RawOutcomeLog } from './raw-outcomes.js'
 import type { ArmRollup } from './rollup.js'
 
 export type EnvelopeKind = 'delta' | 'snapshot'
@@ -95,6 +96,8 @@ export interface Exchange {
    * exports nothing (null).
    */
   exportEnvelopes: (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder) => ExportResult | null
+  /** the change marks: this node's keys recorded since the last export, which the next delta carries */
+  pendingKeys: () => CounterKey[]
   /** Stores and merges a validated envelope of a peer origin (R22, R23 checked here). */
   mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => MergeOutcome
   origins: () => OriginInfo[]
@@ -107,7 +110,7 @@ export interface Exchange {
   envelopesOf: (peerId: string, fromSeq: number) => Array<{ seq: number, bytes: Uint8Array }>
 }
 
-export function createExchange (db: Db, rollup: ArmRollup, retentionDays: number): Exchange {
+export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutcomeLog, retentionDays: number): Exchange {
   const selfRow = db.prepare<[], { peer_id: string | null, last_seq: number }>('SELECT peer_id, last_seq FROM origins WHERE id = 0')
   const setSelf = db.prepare<[string]>('UPDATE origins SET peer_id = ? WHERE id = 0')
   const originByPeer = db.prepare<[string], { id: number, snapshot_seq: number }>('SELECT id, snapshot_seq FROM origins WHERE peer_id = ?')
@@ -121,12 +124,21 @@ export function createExchange (db: Db, rollup: ArmRollup, retentionDays: number
   const dropBefore = db.prepare<[number, number]>('DELETE FROM envelopes WHERE origin = ? AND seq < ?')
   const trimDeltas = db.prepare<[number, number, number]>(`DELETE FROM envelopes WHERE origin = ? AND kind = 'delta' AND seq <=
     (SELECT seq FROM envelopes WHERE origin = ? AND kind = 'delta' ORDER BY seq DESC LIMIT 1 OFFSET ?)`)
-  const changedRows = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
-    `SELECT c.* FROM changed_keys k JOIN counters c ON c.task_type = k.task_type AND c.origin = ${LOCAL_ORIGIN}
-     AND c.tool = k.tool AND c.model = k.model AND c.day = k.day`)
+  const localRow = db.prepare<[string, string, string, number], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
+    `SELECT * FROM counters WHERE task_type = ? AND origin = ${LOCAL_ORIGIN} AND tool = ? AND model = ? AND day = ?`)
+  // The change marks are the keys of the raw batches recorded after this one (raw-outcomes.ts).
+  const readExported = db.prepare<[], number>(`SELECT COALESCE((SELECT value FROM meta WHERE key = '${EXPORTED_BATCH_SEQ}'), 0)`).pluck()
+  const writeExported = db.prepare<[number]>(`INSERT OR REPLACE INTO meta (key, value) VALUES ('${EXPORTED_BATCH_SEQ}', ?)`)
+  const pendingKeys = (): CounterKey[] => rawOutcomes.changedKeysSince(readExported.get() as number).keys
+  // keys pruned since they were marked have no row left, and are skipped
+  const changedRows = (): Array<CounterRow & { task_type: string, tool: string, model: string, day: number }> =>
+    pendingKeys().flatMap(k => localRow.get(k.taskType, k.tool, k.model, k.day) ?? [])
+  const markAllExported = (): void => {
+    const last = rawOutcomes.lastSeq()
+    if (last > (readExported.get() as number)) writeExported.run(last)
+  }
   const liveRows = db.prepare<[number], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN} AND day >= ?`)
-  const clearMarks = db.prepare('DELETE FROM changed_keys')
   const advanceSelf = db.prepare<[number, number]>('UPDATE origins SET last_seq = ?, last_seen_ms = ? WHERE id = 0')
   const originList = db.prepare<[], { id: number, peer_id: string | null, last_seq: number, snapshot_seq: number, first_seen_ms: number | null, last_seen_ms: number | null, envelopes: number }>(
     'SELECT o.*, (SELECT COUNT(*) FROM envelopes e WHERE e.origin = o.id) AS envelopes FROM origins o WHERE o.peer_id IS NOT NULL ORDER BY o.id')
@@ -159,8 +171,11 @@ export function createExchange (db: Db, rollup: ArmRollup, retentionDays: number
 
     exportEnvelopes: writeTransaction(db, (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder): ExportResult | null => {
       rollup.startDay(nowMs) // runs the daily pruning first, so no expired day is exported
-      const rows = kind === 'delta' ? changedRows.all() : liveRows.all(oldestLiveDay(nowMs))
-      if (kind === 'delta' && rows.length === 0) return null
+      const rows = kind === 'delta' ? changedRows() : liveRows.all(oldestLiveDay(nowMs))
+      if (kind === 'delta' && rows.length === 0) {
+        markAllExported()
+        return null
+      }
       const firstSeq = (selfRow.get()?.last_seq ?? 0) + 1
       const envelopes = encode({ firstSeq, kind, createdAtMs: nowMs, entries: rows.map(toEntry) })
       envelopes.forEach((bytes, i) => insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs))
@@ -170,9 +185,11 @@ export function createExchange (db: Db, rollup: ArmRollup, retentionDays: number
         setSnapshot.run(firstSeq, LOCAL_ORIGIN)
       }
       advanceSelf.run(firstSeq + envelopes.length - 1, nowMs)
-      clearMarks.run()
+      markAllExported()
       return { kind, firstSeq, envelopes, entries: rows.length }
     }),
+
+    pendingKeys,
 
     mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): MergeOutcome => {
       const origin = originIdOf(e.origin, nowMs)

@@ -23,29 +23,23 @@ export interface WriteResult extends RecordResult {
 export const LOCAL_ORIGIN = 0
 
 /**
- * Records outcomes: raw rows, this node's day counters and change marks, all in one
- * transaction, so a batch is all-or-nothing and queries never need the raw rows. (This node's
- * window totals live in memory, local-window.ts; the caller adds `changes` after the commit.)
+ * Records outcomes: the raw batch (with the keys it changed: the change marks) and this node's
+ * day counters, in one transaction, so a batch is all-or-nothing and queries never need the raw
+ * rows. (This node's window totals live in memory, local-window.ts; the caller adds `changes`
+ * after the commit.)
  */
 export function createLocalWriter (db: Db, rollup: ArmRollup, rawOutcomes: RawOutcomeLog): (outcomes: Outcome[], nowMs: number) => WriteResult {
   const addCountersStmt = db.prepare(upsertAddSql('counters', ['task_type', 'origin', 'tool', 'model', 'day']))
-  const markChanged = db.prepare('INSERT OR IGNORE INTO changed_keys (task_type, tool, model, day) VALUES (?, ?, ?, ?)')
 
   return writeTransaction(db, (outcomes: Outcome[], nowMs: number): WriteResult => {
     const windowStart = rollup.startDay(nowMs)
     // Aggregate per key first: a batch of 1,000 outcomes touches each counter row once.
     const changes = new Map<string, CounterEntry>()
-    let recorded = 0
-    const inserted = rawOutcomes.append(outcomes)
-    for (let i = 0; i < outcomes.length; i++) {
-      if (!inserted[i]) continue
-      recorded++
-      addOutcome(changes, outcomes[i])
-    }
-    for (const e of changes.values()) {
-      addCountersStmt.run(e.taskType, LOCAL_ORIGIN, e.tool, e.model, e.day, ...counterArgs(e))
-      markChanged.run(e.taskType, e.tool, e.model, e.day)
-    }
-    return { recorded, duplicates: outcomes.length - recorded, inserted, changes: changes.values(), windowStart }
+    const inserted = rawOutcomes.claimIds(outcomes)
+    const kept = outcomes.filter((_, i) => inserted[i])
+    for (const o of kept) addOutcome(changes, o)
+    rawOutcomes.append(kept, changes.values())
+    for (const e of changes.values()) addCountersStmt.run(e.taskType, LOCAL_ORIGIN, e.tool, e.model, e.day, ...counterArgs(e))
+    return { recorded: kept.length, duplicates: outcomes.length - kept.length, inserted, changes: changes.values(), windowStart }
   })
 }

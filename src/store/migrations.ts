@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3'
-import type { Outcome, OutcomeClass } from '../core/types.js'
+import type { CounterKey, Outcome, OutcomeClass } from '../core/types.js'
 import { SCALAR_COLUMN_DDL } from './counter-columns.js'
-import { encodeOutcomeBatch } from './raw-outcomes.js'
+import { encodeBatchKeys, encodeOutcomeBatch, EXPORTED_BATCH_SEQ } from './raw-outcomes.js'
 
 /**
  * Versioned schema (PRAGMA user_version = number of migrations applied). Append only:
@@ -80,7 +80,23 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   // 4: this node's window totals move to memory (local-window.ts), loaded from its day counters
   // through a partial index; the index changes only when a day counter row is created.
   `DELETE FROM arm_window WHERE origin = 0;
-   CREATE INDEX counters_local ON counters (task_type, tool, model, day) WHERE origin = 0;`
+   CREATE INDEX counters_local ON counters (task_type, tool, model, day) WHERE origin = 0;`,
+
+  // 5: the change marks become the keys of each raw batch (raw-outcomes.ts): a delta exports the
+  // keys of the batches after meta.exported_batch_seq. Pending marks move into one empty batch.
+  db => {
+    db.exec('ALTER TABLE outcome_batches ADD COLUMN keys BLOB')
+    const exported = db.prepare('SELECT COALESCE(MAX(seq), 0) FROM outcome_batches').pluck().get() as number
+    db.prepare(`INSERT INTO meta (key, value) VALUES ('${EXPORTED_BATCH_SEQ}', ?)`).run(exported)
+    const marks = db.prepare('SELECT task_type AS taskType, tool, model, day FROM changed_keys').all() as CounterKey[]
+    if (marks.length > 0) {
+      // first_day = last_day: the row is never rewritten by pruning, only dropped with its newest day
+      const day = marks.reduce((newest, k) => Math.max(newest, k.day), 0)
+      db.prepare('INSERT INTO outcome_batches (first_day, last_day, count, body, keys) VALUES (?, ?, 0, ?, ?)')
+        .run(day, day, encodeOutcomeBatch([]), encodeBatchKeys(marks))
+    }
+    db.exec('DROP TABLE changed_keys')
+  }
 ]
 
 /** Migration 3: the v1 outcome rows become one batch per day and 10,000 rows, in recording order. */

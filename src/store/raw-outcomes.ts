@@ -1,6 +1,7 @@
 import { Packr } from 'msgpackr'
 import { dayOf } from '../core/time.js'
-import { OUTCOME_CLASSES, type Outcome } from '../core/types.js'
+import { keyString } from '../core/counters.js'
+import { OUTCOME_CLASSES, type CounterKey, type Outcome } from '../core/types.js'
 import type { Db } from './db.js'
 
 /**
@@ -12,8 +13,18 @@ import type { Db } from './db.js'
  * their own table.
  */
 export interface RawOutcomeLog {
-  /** Appends the outcomes whose ids are new; returns inserted[i] (false: outcome i's id was recorded before, in this batch or earlier). */
-  append: (outcomes: readonly Outcome[]) => boolean[]
+  /** Records the ids of outcomes; returns isNew[i] (false: outcome i's id was recorded before, in this batch or earlier). */
+  claimIds: (outcomes: readonly Outcome[]) => boolean[]
+  /**
+   * Appends a batch of new outcomes with the counter keys it changed. The keys are this node's
+   * change marks: the next delta exports the counters of every key appended since the last
+   * export (changedKeysSince), so marking costs no write beyond this row.
+   */
+  append: (outcomes: readonly Outcome[], changedKeys: Iterable<CounterKey>) => void
+  /** The distinct keys of the batches after `seq`, and the last batch's seq. */
+  changedKeysSince: (seq: number) => { keys: CounterKey[], lastSeq: number }
+  /** seq of the newest batch (0 when none) */
+  lastSeq: () => number
   /** Every stored outcome, oldest batch first. */
   all: () => Iterable<Outcome>
   /**
@@ -40,8 +51,21 @@ const fromTuple = (t: Tuple): Outcome => ({
 /** The msgpack body of a batch row. */
 export const encodeOutcomeBatch = (outcomes: readonly Outcome[]): Buffer => packr.pack(outcomes.map(toTuple))
 
+/** meta key of the last batch whose keys went out in a delta (or a snapshot) */
+export const EXPORTED_BATCH_SEQ = 'exported_batch_seq'
+
+type KeyTuple = [taskType: string, tool: string, model: string, day: number]
+
+/** The msgpack `keys` of a batch row: its changed counter keys as tuples. */
+export const encodeBatchKeys = (keys: Iterable<CounterKey>): Buffer => packr.pack(Array.from(keys, (k): KeyTuple => [k.taskType, k.tool, k.model, k.day]))
+
 export function createRawOutcomeLog (db: Db): RawOutcomeLog {
-  const insertBatch = db.prepare<[number, number, number, Buffer]>('INSERT INTO outcome_batches (first_day, last_day, count, body) VALUES (?, ?, ?, ?)')
+  // seq always grows past the export mark (exchange.ts), even after pruning emptied the table:
+  // a reused seq at or below it would hide the batch's keys from the next delta.
+  const insertBatch = db.prepare<[number, number, number, Buffer, Buffer]>(`INSERT INTO outcome_batches (seq, first_day, last_day, count, body, keys)
+    VALUES (1 + MAX((SELECT COALESCE(MAX(seq), 0) FROM outcome_batches), (SELECT COALESCE(MAX(value), 0) FROM meta WHERE key = '${EXPORTED_BATCH_SEQ}')), ?, ?, ?, ?, ?)`)
+  const keysAfter = db.prepare<[number], { seq: number, keys: Buffer | null }>('SELECT seq, keys FROM outcome_batches WHERE seq > ? ORDER BY seq')
+  const newest = db.prepare<[], number>('SELECT COALESCE(MAX(seq), 0) FROM outcome_batches').pluck()
   const insertId = db.prepare<[string, number]>('INSERT OR IGNORE INTO outcome_ids (client_id, day) VALUES (?, ?)')
   const batches = db.prepare<[], { body: Buffer }>('SELECT body FROM outcome_batches ORDER BY seq')
   const pruneBatches = db.prepare<[number]>('DELETE FROM outcome_batches WHERE last_day <= ?')
@@ -50,20 +74,30 @@ export function createRawOutcomeLog (db: Db): RawOutcomeLog {
   const pruneIds = db.prepare<[number]>('DELETE FROM outcome_ids WHERE day <= ?')
 
   return {
-    append (outcomes) {
-      const kept: Outcome[] = []
+    claimIds: outcomes => outcomes.map(o => o.id === null || insertId.run(o.id, dayOf(o.atMs)).changes === 1),
+    append (outcomes, changedKeys) {
+      if (outcomes.length === 0) return
       let oldestMs = Infinity
       let newestMs = -Infinity
-      const inserted = outcomes.map(o => {
-        if (o.id !== null && insertId.run(o.id, dayOf(o.atMs)).changes === 0) return false
-        kept.push(o)
+      for (const o of outcomes) {
         oldestMs = Math.min(oldestMs, o.atMs)
         newestMs = Math.max(newestMs, o.atMs)
-        return true
-      })
-      if (kept.length > 0) insertBatch.run(dayOf(oldestMs), dayOf(newestMs), kept.length, encodeOutcomeBatch(kept))
-      return inserted
+      }
+      insertBatch.run(dayOf(oldestMs), dayOf(newestMs), outcomes.length, encodeOutcomeBatch(outcomes), encodeBatchKeys(changedKeys))
     },
+    changedKeysSince (seq) {
+      const keys = new Map<string, CounterKey>()
+      let lastSeq = seq
+      for (const row of keysAfter.iterate(seq)) {
+        lastSeq = row.seq
+        for (const [taskType, tool, model, day] of row.keys === null ? [] : packr.unpack(row.keys) as KeyTuple[]) {
+          const key = { taskType, tool, model, day }
+          keys.set(keyString(key), key)
+        }
+      }
+      return { keys: [...keys.values()], lastSeq }
+    },
+    lastSeq: () => newest.get() as number,
     * all () {
       for (const { body } of batches.iterate()) {
         for (const t of packr.unpack(body) as Tuple[]) yield fromTuple(t)

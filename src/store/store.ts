@@ -64,10 +64,10 @@ export function openStore (options: StoreOptions): Store {
 
   // DESIGN section 3: day buckets older than the retention window are dropped, by the same rule on every node.
   const rawOutcomes = createRawOutcomeLog(db)
-  const pruneStatements = ['counters', 'changed_keys'].map(t => db.prepare(`DELETE FROM ${t} WHERE day <= ?`))
+  const pruneCounters = db.prepare('DELETE FROM counters WHERE day <= ?')
   const prune = (nowMs: number): void => {
     const lastDroppedDay = dayOf(nowMs) - retentionDays
-    for (const stmt of pruneStatements) stmt.run(lastDroppedDay)
+    pruneCounters.run(lastDroppedDay)
     rawOutcomes.prune(lastDroppedDay)
   }
   const rollup = createArmRollup(db, windowDays, prune)
@@ -107,7 +107,7 @@ export function openStore (options: StoreOptions): Store {
       return [...byKey.values()].sort(compareKeys)
     },
     rawOutcomes: rawOutcomes.all,
-    exchange: createExchange(db, rollup, retentionDays),
+    exchange: createExchange(db, rollup, rawOutcomes, retentionDays),
     changeStamp: () => (stamp.get() as unknown[]).join(':'),
     maintain,
     close () {
