@@ -148,6 +148,9 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
     const hit = cache.get(key)
     if (hit !== undefined && hit.stamp === stamp) return hit.value
     const value = rankFresh(taskType, q, nowMs)
+    // Inside an enclosing transaction the answer may rest on writes that roll back, which leave
+    // the change stamp as it was: not cached.
+    if (store.db.inTransaction) return value
     if (cache.size >= MAX_CACHED_QUERIES) cache.clear()
     cache.set(key, { stamp, value })
     return value

@@ -34,6 +34,7 @@ describe("this node's window totals", () => {
     expect(() => {
       t.store.db.transaction(() => {
         t.record({ task_type: 'a', tool: 'x', success: true })
+        expect(t.best('a', { minSamples: 1 }).best?.n).toBe(2) // read inside the transaction: its own write
         throw new Error('abort')
       })()
     }).toThrow('abort')

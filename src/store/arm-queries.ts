@@ -1,7 +1,7 @@
 import { addScalars, armKeyString } from '../core/counters.js'
 import { addHistBlobs } from '../core/histogram.js'
 import { emptyScalars, type ScalarCounters } from '../core/types.js'
-import { scalarCountersFromValues, SCALAR_COLUMN_LIST, SUM_SCALARS_SQL } from './counter-columns.js'
+import { histFromHex, scalarCountersFromValues, SCALAR_COLUMN_LIST, SUM_SCALARS_SQL } from './counter-columns.js'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db.js'
 import type { LocalWindow } from './local-window.js'
@@ -44,8 +44,7 @@ const LOCAL_ORIGIN = 0
 // ...the scalar counters, hex(hist)]; the heavy-origin query returns [task_type, tool, model, n, pass].
 // When one task type is asked for, task_type is read as NULL: it is known, and a string per row
 // is allocation that young-generation GCs (the slow 1% of calls) pay for.
-// Histograms are read as hex text: better-sqlite3 gives each BLOB its own off-heap Buffer, while
-// Buffer.from(hex) slices Node's pool, in about a third of the time.
+// Histograms are read as hex text (histFromHex).
 const armColumns = (taskTypeColumn: string): string => `${taskTypeColumn}, tool, model, origin, origins, ${SCALAR_COLUMN_LIST.join(', ')}, hex(hist)`
 const COUNTERS_AT = 5
 const HIST_AT = COUNTERS_AT + SCALAR_COLUMN_LIST.length
@@ -135,8 +134,4 @@ export function createArmQueries (db: Db, localWindow: LocalWindow): (q: ArmQuer
     }
     return [...arms.values()]
   }
-}
-
-function histFromHex (hex: string | null): Buffer | null {
-  return hex === null || hex === '' ? null : Buffer.from(hex, 'hex')
 }

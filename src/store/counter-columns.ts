@@ -88,3 +88,11 @@ export function upsertAddSql (table: string, keyColumns: string[], extraAdded: s
  */
 export const SUM_SCALARS_SQL = SCALAR_COLUMN_LIST.map(c => `CAST(TOTAL(${c}) AS INTEGER) AS ${c}`).join(', ')
 export const SUM_COUNTERS_SQL = `${SUM_SCALARS_SQL}, hist_sum(hist) AS hist`
+
+/**
+ * A histogram selected as `hex(hist)`: better-sqlite3 gives each BLOB its own off-heap Buffer,
+ * while Buffer.from(hex) slices Node's pool, in about a third of the time (and far less GC work).
+ */
+export function histFromHex (hex: string | null): Buffer | null {
+  return hex === null || hex === '' ? null : Buffer.from(hex, 'hex')
+}

@@ -1,7 +1,7 @@
 import { addScalars } from '../core/counters.js'
 import { addHistBlobs, encodeHist } from '../core/histogram.js'
 import { emptyScalars, type CounterEntry, type ScalarCounters } from '../core/types.js'
-import { scalarCountersFromValues, SUM_SCALARS_SQL } from './counter-columns.js'
+import { histFromHex, scalarCountersFromValues, SUM_SCALARS_SQL } from './counter-columns.js'
 import type { Db } from './db.js'
 import { LOCAL_ORIGIN } from './local-writer.js'
 
@@ -48,16 +48,16 @@ export function createLocalWindow (db: Db): LocalWindow {
     if (loaded !== null && loaded.startDay === startDay && loaded.dataVersion === version) return loaded.arms
     const arms: Arms = new Map()
     for (const row of load.all(startDay)) {
-      const hex = row[row.length - 1] as string | null
       put(arms, {
         taskType: row[0] as string,
         tool: row[1] as string,
         model: row[2] as string,
         totals: scalarCountersFromValues(row, 3),
-        hist: hex === null || hex === '' ? null : Buffer.from(hex, 'hex')
+        hist: histFromHex(row[row.length - 1] as string | null)
       })
     }
-    loaded = { startDay, dataVersion: version, arms }
+    // Read inside an enclosing transaction, the rows may include writes that still roll back.
+    loaded = db.inTransaction ? null : { startDay, dataVersion: version, arms }
     return arms
   }
 
