@@ -58,7 +58,7 @@ describe("this node's window totals", () => {
     cli.close()
   })
 
-  it('migration 4 drops the rollup rows of this node, whose totals are then read from its day counters', () => {
+  it('migration 4 drops the rollup rows of this node, whose totals are then read from its day counters (indexed by day and origin)', () => {
     const dir = ensureDataDir(tempDir())
     const old = new Database(databasePath(dir))
     migrate(old, 3)
@@ -74,7 +74,8 @@ describe("this node's window totals", () => {
 
     const t = openTracker({ dataDir: dir, now: () => NOW })
     expect(t.store.db.prepare('SELECT COUNT(*) FROM arm_window WHERE origin = 0').pluck().get()).toBe(0)
-    expect(t.store.db.prepare("SELECT COUNT(*) FROM sqlite_schema WHERE name = 'counters_local'").pluck().get()).toBe(1)
+    // the day index gains the origin, so the window loads this node's rows alone
+    expect(t.store.db.prepare("SELECT name FROM pragma_index_info('counters_day') ORDER BY seqno").pluck().all()).toEqual(['day', 'origin'])
     const best = t.best('a', { minSamples: 1 }).best
     expect(best).toMatchObject({ tool: 'x', n: 6, pass: 4, outcomes: { pass: 4, grader_fail: 2 } })
     expect(best?.p50_s).toBeCloseTo(12, -0.5)

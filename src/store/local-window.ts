@@ -36,9 +36,9 @@ type Arms = Map<string, Map<string, MutableArm>>
 const armKey = (tool: string, model: string): string => `${tool}\0${model}`
 
 export function createLocalWindow (db: Db): LocalWindow {
-  // counters_local (migration 4) makes this read only this node's rows.
+  // counters_day (day, origin) (migration 4) finds this node's rows without reading the peers'.
   const load = db.prepare<[number], unknown[]>(`SELECT task_type, tool, model, ${SUM_SCALARS_SQL}, hex(hist_sum(hist))
-    FROM counters WHERE origin = ${LOCAL_ORIGIN} AND day >= ? GROUP BY task_type, tool, model`).raw(true)
+    FROM counters INDEXED BY counters_day WHERE day >= ? AND origin = ${LOCAL_ORIGIN} GROUP BY task_type, tool, model`).raw(true)
   const dataVersion = db.prepare<[], number>('PRAGMA data_version').pluck()
   let loaded: { startDay: number, dataVersion: number, arms: Arms } | null = null
 

@@ -77,10 +77,12 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
     db.exec('DROP TABLE outcomes')
   },
 
-  // 4: this node's window totals move to memory (local-window.ts), loaded from its day counters
-  // through a partial index; the index changes only when a day counter row is created.
+  // 4: this node's window totals move to memory (local-window.ts), loaded from its day counters.
+  // The day index gains the origin, so that load reads only this node's rows in full. (A partial
+  // index on origin = 0 cost merges two thirds of their speed.)
   `DELETE FROM arm_window WHERE origin = 0;
-   CREATE INDEX counters_local ON counters (task_type, tool, model, day) WHERE origin = 0;`,
+   DROP INDEX counters_day;
+   CREATE INDEX counters_day ON counters (day, origin);`,
 
   // 5: the change marks become the keys of each raw batch (raw-outcomes.ts): a delta exports the
   // keys of the batches after meta.exported_batch_seq. Pending marks move into one empty batch.
