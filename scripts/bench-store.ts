@@ -107,7 +107,7 @@ try {
   console.log(table.toString())
   const p99At1M = Number(rows[rows.length - 1][2])
   console.log(`\nbest() p99 (uncached) at 1M / at 10k: ${(p99At1M / best1k).toFixed(2)}x   (targets: p99 <= 1 ms at 1M, <= 1.5x the 10k figure, >= 40x faster than the baseline at 1M)`)
-  console.log('best() = the embedded API call (rollup read, ranking, JSON shape); uncached = the database changed just before each call')
+  console.log('best() = the embedded API call (window totals, ranking, JSON shape); uncached = the database changed just before each call')
 } finally {
   rmSync(dir, { recursive: true, force: true })
 }
