@@ -6,7 +6,7 @@ import { countersFromRow, type CounterRow } from './counter-columns.js'
 import { writeTransaction, type Db } from './db.js'
 import { LOCAL_ORIGIN } from './local-writer.js'
 import { createCounterMerger } from './merge.js'
-import { EXPORTED_BATCH_SEQ, type RawOutcomeLog } from './raw-outcomes.js'
+import type { RawOutcomeLog } from './raw-outcomes.js'
 import type { ArmRollup } from './rollup.js'
 
 export type EnvelopeKind = 'delta' | 'snapshot'
@@ -126,17 +126,10 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
     (SELECT seq FROM envelopes WHERE origin = ? AND kind = 'delta' ORDER BY seq DESC LIMIT 1 OFFSET ?)`)
   const localRow = db.prepare<[string, string, string, number], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
     `SELECT * FROM counters WHERE task_type = ? AND origin = ${LOCAL_ORIGIN} AND tool = ? AND model = ? AND day = ?`)
-  // The change marks are the keys of the raw batches recorded after this one (raw-outcomes.ts).
-  const readExported = db.prepare<[], number>(`SELECT COALESCE((SELECT value FROM meta WHERE key = '${EXPORTED_BATCH_SEQ}'), 0)`).pluck()
-  const writeExported = db.prepare<[number]>(`INSERT OR REPLACE INTO meta (key, value) VALUES ('${EXPORTED_BATCH_SEQ}', ?)`)
-  const pendingKeys = (): CounterKey[] => rawOutcomes.changedKeysSince(readExported.get() as number).keys
-  // keys pruned since they were marked have no row left, and are skipped
+  // The change marks are the keys of the raw batches recorded since the last export (raw-outcomes.ts);
+  // keys pruned since they were marked have no row left, and are skipped.
   const changedRows = (): Array<CounterRow & { task_type: string, tool: string, model: string, day: number }> =>
-    pendingKeys().flatMap(k => localRow.get(k.taskType, k.tool, k.model, k.day) ?? [])
-  const markAllExported = (): void => {
-    const last = rawOutcomes.lastSeq()
-    if (last > (readExported.get() as number)) writeExported.run(last)
-  }
+    rawOutcomes.pendingKeys().flatMap(k => localRow.get(k.taskType, k.tool, k.model, k.day) ?? [])
   const liveRows = db.prepare<[number], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN} AND day >= ?`)
   const advanceSelf = db.prepare<[number, number]>('UPDATE origins SET last_seq = ?, last_seen_ms = ? WHERE id = 0')
@@ -173,7 +166,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       rollup.startDay(nowMs) // runs the daily pruning first, so no expired day is exported
       const rows = kind === 'delta' ? changedRows() : liveRows.all(oldestLiveDay(nowMs))
       if (kind === 'delta' && rows.length === 0) {
-        markAllExported()
+        rawOutcomes.markExported()
         return null
       }
       const firstSeq = (selfRow.get()?.last_seq ?? 0) + 1
@@ -185,11 +178,11 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
         setSnapshot.run(firstSeq, LOCAL_ORIGIN)
       }
       advanceSelf.run(firstSeq + envelopes.length - 1, nowMs)
-      markAllExported()
+      rawOutcomes.markExported()
       return { kind, firstSeq, envelopes, entries: rows.length }
     }),
 
-    pendingKeys,
+    pendingKeys: rawOutcomes.pendingKeys,
 
     mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): MergeOutcome => {
       const origin = originIdOf(e.origin, nowMs)

@@ -18,13 +18,13 @@ export interface RawOutcomeLog {
   /**
    * Appends a batch of new outcomes with the counter keys it changed. The keys are this node's
    * change marks: the next delta exports the counters of every key appended since the last
-   * export (changedKeysSince), so marking costs no write beyond this row.
+   * export (pendingKeys), so marking costs no write beyond this row.
    */
   append: (outcomes: readonly Outcome[], changedKeys: Iterable<CounterKey>) => void
-  /** The distinct keys of the batches after `seq`, and the last batch's seq. */
-  changedKeysSince: (seq: number) => { keys: CounterKey[], lastSeq: number }
-  /** seq of the newest batch (0 when none) */
-  lastSeq: () => number
+  /** The distinct keys of the batches appended since markExported(). */
+  pendingKeys: () => CounterKey[]
+  /** Every batch appended so far has been exported (a delta or a snapshot carried its keys). */
+  markExported: () => void
   /** Every stored outcome, oldest batch first. */
   all: () => Iterable<Outcome>
   /**
@@ -60,12 +60,17 @@ type KeyTuple = [taskType: string, tool: string, model: string, day: number]
 export const encodeBatchKeys = (keys: Iterable<CounterKey>): Buffer => packr.pack(Array.from(keys, (k): KeyTuple => [k.taskType, k.tool, k.model, k.day]))
 
 export function createRawOutcomeLog (db: Db): RawOutcomeLog {
-  // seq always grows past the export mark (exchange.ts), even after pruning emptied the table:
+  const exportedSeq = `(SELECT COALESCE(MAX(value), 0) FROM meta WHERE key = '${EXPORTED_BATCH_SEQ}')`
+  // seq always grows past the export mark, even after pruning emptied the table:
   // a reused seq at or below it would hide the batch's keys from the next delta.
   const insertBatch = db.prepare<[number, number, number, Buffer, Buffer]>(`INSERT INTO outcome_batches (seq, first_day, last_day, count, body, keys)
-    VALUES (1 + MAX((SELECT COALESCE(MAX(seq), 0) FROM outcome_batches), (SELECT COALESCE(MAX(value), 0) FROM meta WHERE key = '${EXPORTED_BATCH_SEQ}')), ?, ?, ?, ?, ?)`)
-  const keysAfter = db.prepare<[number], { seq: number, keys: Buffer | null }>('SELECT seq, keys FROM outcome_batches WHERE seq > ? ORDER BY seq')
-  const newest = db.prepare<[], number>('SELECT COALESCE(MAX(seq), 0) FROM outcome_batches').pluck()
+    VALUES (1 + MAX((SELECT COALESCE(MAX(seq), 0) FROM outcome_batches), ${exportedSeq}), ?, ?, ?, ?, ?)`)
+  const pendingBatchKeys = db.prepare<[], Buffer | null>(`SELECT keys FROM outcome_batches WHERE seq > ${exportedSeq} ORDER BY seq`).pluck()
+  // Moves only forward, and writes only when it moves: after pruning, the newest remaining batch
+  // may be older than the mark.
+  const markExported = db.prepare(`INSERT INTO meta (key, value) SELECT '${EXPORTED_BATCH_SEQ}', seq FROM outcome_batches
+    WHERE seq = (SELECT MAX(seq) FROM outcome_batches) AND seq > ${exportedSeq}
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value`)
   const insertId = db.prepare<[string, number]>('INSERT OR IGNORE INTO outcome_ids (client_id, day) VALUES (?, ?)')
   const batches = db.prepare<[], { body: Buffer }>('SELECT body FROM outcome_batches ORDER BY seq')
   const pruneBatches = db.prepare<[number]>('DELETE FROM outcome_batches WHERE last_day <= ?')
@@ -85,19 +90,17 @@ export function createRawOutcomeLog (db: Db): RawOutcomeLog {
       }
       insertBatch.run(dayOf(oldestMs), dayOf(newestMs), outcomes.length, encodeOutcomeBatch(outcomes), encodeBatchKeys(changedKeys))
     },
-    changedKeysSince (seq) {
+    pendingKeys () {
       const keys = new Map<string, CounterKey>()
-      let lastSeq = seq
-      for (const row of keysAfter.iterate(seq)) {
-        lastSeq = row.seq
-        for (const [taskType, tool, model, day] of row.keys === null ? [] : packr.unpack(row.keys) as KeyTuple[]) {
+      for (const blob of pendingBatchKeys.iterate()) {
+        for (const [taskType, tool, model, day] of blob === null ? [] : packr.unpack(blob) as KeyTuple[]) {
           const key = { taskType, tool, model, day }
           keys.set(keyString(key), key)
         }
       }
-      return { keys: [...keys.values()], lastSeq }
+      return [...keys.values()]
     },
-    lastSeq: () => newest.get() as number,
+    markExported: () => { markExported.run() },
     * all () {
       for (const { body } of batches.iterate()) {
         for (const t of packr.unpack(body) as Tuple[]) yield fromTuple(t)
