@@ -5,6 +5,7 @@ import { histFromHex, scalarCountersFromValues, SCALAR_COLUMN_LIST, SUM_SCALARS_
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db.js'
 import type { LocalWindow } from './local-window.js'
+import { LOCAL_ORIGIN } from './local-writer.js'
 import { PEERS_ORIGIN } from './rollup.js'
 
 export type Scope = 'local' | 'hive'
@@ -36,8 +37,6 @@ export interface ArmQuery {
   /** per-origin sample cap (hive scope) */
   originCap: number
 }
-
-const LOCAL_ORIGIN = 0
 
 // Raw (array) rows, read by position: better-sqlite3 builds no object per row, which halves the
 // cost of a best() call. Every statement returns [task_type, tool, model, origin, origins,
