@@ -1,0 +1,111 @@
+import { type RankedArm, OUTCOME_CLASSES, type OutcomeClass } from './api.js'
+import { h, s } from './dom.js'
+import { armName, pct } from './format.js'
+
+/**
+ * Hand-made SVG charts, drawn at the pixel width of their container (so text stays readable on
+ * a phone) and labelled for screen readers: each chart is an image with a title and a
+ * description, and every figure it shows is also in a table next to it.
+ */
+
+let ids = 0
+const nextId = (): string => `chart-${++ids}`
+
+export const OUTCOME_COLOURS: Record<OutcomeClass, string> = {
+  pass: '#007a5a', grader_fail: '#c0392b', timeout: '#b86e00', no_tool_calls: '#2f6fb0', error: '#8e44ad'
+}
+/** Okabe-Ito, darkened where needed for contrast on white */
+const SERIES_COLOURS = ['#0062a3', '#b35900', '#007a5a', '#a8457f', '#3d7fb8', '#5c5c5c']
+
+function frame (width: number, height: number, title: string, desc: string, ...children: Array<SVGElement | SVGElement[] | null>): SVGElement {
+  const t = nextId()
+  return s('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${t}-t ${t}-d`, class: 'chart' },
+    s('title', { id: `${t}-t` }, title), s('desc', { id: `${t}-d` }, desc), ...children.flat().filter((c): c is SVGElement => c !== null))
+}
+
+const ROW = 36
+const TOP = 24
+
+/** A 0-100% axis with gridlines, for the rows below it. */
+function percentAxis (x: (v: number) => number, height: number): SVGElement[] {
+  return [0, 0.25, 0.5, 0.75, 1].map(v => s('g', { class: 'axis' },
+    s('line', { x1: x(v), x2: x(v), y1: TOP - 6, y2: height }),
+    s('text', { x: x(v), y: TOP - 10, 'text-anchor': v === 0 ? 'start' : v === 1 ? 'end' : 'middle' }, `${v * 100}%`)))
+}
+
+/**
+ * The ranking as Wilson 95% intervals: a short bar (5/5) spans much of the axis, a long run
+ * (95/100) a narrow band further right, so the ranking key (the lower bound) is visible.
+ */
+export function wilsonChart (arms: RankedArm[], width: number, name: (a: RankedArm) => string = armName): SVGElement {
+  const pad = 8
+  const x = (v: number): number => pad + v * (width - 2 * pad)
+  const height = TOP + arms.length * ROW + 4
+  return frame(width, height, 'Pass rate with its Wilson 95% interval, per arm, in ranking order',
+    'Each row is an arm: the bar spans the 95% interval, the dot is the observed pass rate, the tick is the lower bound the ranking sorts by. Grey rows have too few samples to be ranked. The table below lists the same figures.',
+    percentAxis(x, height),
+    arms.map((a, i) => {
+      const y = TOP + i * ROW
+      const cls = a.benchmarked ? 'interval' : 'interval muted'
+      return s('g', { class: cls, 'data-arm': name(a), 'data-lower': a.wilson_lower, 'data-upper': a.wilson_upper, 'data-rate': a.pass_rate ?? '' },
+        s('title', {}, `${name(a)}: ${a.pass}/${a.n} pass (${pct(a.pass_rate)}), 95% interval ${pct(a.wilson_lower)} to ${pct(a.wilson_upper)}`),
+        s('text', { x: pad, y: y + 11, class: 'label' }, `${i + 1}. ${name(a)}  ${a.pass}/${a.n}${a.benchmarked ? '' : ' (too few to rank)'}`),
+        s('rect', { x: x(a.wilson_lower), y: y + 17, width: Math.max(2, x(a.wilson_upper) - x(a.wilson_lower)), height: 10, rx: 3, class: 'band' }),
+        s('line', { x1: x(a.wilson_lower), x2: x(a.wilson_lower), y1: y + 14, y2: y + 30, class: 'lower' }),
+        a.pass_rate === null ? null : s('circle', { cx: x(a.pass_rate), cy: y + 22, r: 4, class: 'rate' }))
+    }))
+}
+
+/** Outcome mix per arm: one 100% bar each, classes stacked in a fixed order. */
+export function outcomeChart (arms: RankedArm[], width: number, name: (a: RankedArm) => string = armName): HTMLElement {
+  const pad = 8
+  const w = width - 2 * pad
+  const height = TOP + arms.length * ROW
+  const svg = frame(width, height, 'Outcome mix per arm', 'Each row is an arm, its bar split by outcome class in the order of the legend, as a share of its samples. The ranking table lists the counts.',
+    percentAxis(v => pad + v * w, height),
+    arms.map((a, i) => {
+      const y = TOP + i * ROW
+      let at = pad
+      return s('g', { 'data-arm': name(a) },
+        s('text', { x: pad, y: y + 11, class: 'label' }, name(a)),
+        OUTCOME_CLASSES.filter(c => a.outcomes[c] > 0).map(c => {
+          const width = w * a.outcomes[c] / a.n
+          const rect = s('rect', { x: at, y: y + 16, width, height: 12, fill: OUTCOME_COLOURS[c] }, s('title', {}, `${name(a)}: ${c} ${a.outcomes[c]} of ${a.n} (${pct(a.outcomes[c] / a.n)})`))
+          at += width
+          return rect
+        }))
+    }))
+  return h('figure', {}, svg, legend(OUTCOME_CLASSES.map(c => [c.replaceAll('_', ' '), OUTCOME_COLOURS[c]])))
+}
+
+function legend (items: Array<[string, string]>): HTMLElement {
+  return h('ul', { class: 'legend', 'aria-label': 'legend' }, items.map(([label, colour]) =>
+    h('li', {}, s('svg', { width: 12, height: 12, 'aria-hidden': 'true' }, s('rect', { width: 12, height: 12, rx: 2, fill: colour })), ` ${label}`)))
+}
+
+export interface Series { name: string, points: Array<{ day: string, value: number | null }> }
+
+/** A daily line chart (one line per arm) over the days that have data. */
+export function trendChart (series: Series[], width: number, title: string, format: (v: number) => string, fixedMax?: number): HTMLElement {
+  const days = [...new Set(series.flatMap(se => se.points.map(p => p.day)))].sort()
+  const values = series.flatMap(se => se.points.map(p => p.value)).filter((v): v is number => v !== null)
+  const max = fixedMax ?? Math.max(...values, 0) * 1.1
+  const height = 180
+  const left = 52
+  const right = 12
+  const x = (day: string): number => days.length === 1 ? (left + width - right) / 2 : left + days.indexOf(day) / (days.length - 1) * (width - left - right)
+  const y = (v: number): number => 12 + (1 - v / (max === 0 ? 1 : max)) * (height - 40)
+  const ticks = [0, 0.5, 1].map(f => f * max)
+  const svg = frame(width, height, title, `${series.length} arms over ${days.length} UTC day(s), from ${days[0] ?? '–'} to ${days[days.length - 1] ?? '–'}. Each point's value is in its tooltip.`,
+    ticks.map(t => s('g', { class: 'axis' }, s('line', { x1: left, x2: width - right, y1: y(t), y2: y(t) }), s('text', { x: left - 6, y: y(t) + 4, 'text-anchor': 'end' }, format(t)))),
+    [days[0], days[days.length - 1]].filter((d, i, all) => d !== undefined && all.indexOf(d) === i).map(d =>
+      s('text', { x: x(d as string), y: height - 8, 'text-anchor': days.length === 1 ? 'middle' : d === days[0] ? 'start' : 'end', class: 'axis-label' }, d as string)),
+    series.map((se, i) => {
+      const colour = SERIES_COLOURS[i % SERIES_COLOURS.length]
+      const pts = se.points.filter((p): p is { day: string, value: number } => p.value !== null)
+      return s('g', {},
+        pts.length > 1 ? s('polyline', { points: pts.map(p => `${x(p.day)},${y(p.value)}`).join(' '), fill: 'none', stroke: colour, 'stroke-width': 2 }) : null,
+        pts.map(p => s('circle', { cx: x(p.day), cy: y(p.value), r: 3.5, fill: colour }, s('title', {}, `${se.name}, ${p.day}: ${format(p.value)}`))))
+    }))
+  return h('figure', {}, svg, legend(series.map((se, i) => [se.name, SERIES_COLOURS[i % SERIES_COLOURS.length]])))
+}
