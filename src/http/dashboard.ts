@@ -61,11 +61,21 @@ function loadAssets (): Map<string, Asset> {
       const type = CONTENT_TYPES[name.slice(name.lastIndexOf('.'))]
       if (type === undefined) continue
       const body = readFileSync(join(dir, name))
-      assets.set(name, { body, type, etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"` })
+      assets.set(name, { body, type, etag: etagOf(body) })
     }
+  }
+  // Every module is announced in the page, so the browser fetches them at once rather than
+  // discovering each level of imports after the last one arrived.
+  const index = assets.get('index.html')
+  if (index !== undefined) {
+    const preload = [...assets.keys()].filter(n => n.endsWith('.js')).sort().map(n => `<link rel="modulepreload" href="/ui/${n}">`).join('\n')
+    const body = Buffer.from(index.body.toString('utf8').replace('</head>', `${preload}\n</head>`))
+    assets.set('index.html', { ...index, body, etag: etagOf(body) })
   }
   return assets
 }
+
+const etagOf = (body: Buffer): string => `"${createHash('sha256').update(body).digest('base64url').slice(0, 22)}"`
 
 function send (reply: FastifyReply, asset: Asset, ifNoneMatch: string | undefined): FastifyReply {
   reply.header('content-security-policy', DASHBOARD_CSP)

@@ -1,33 +1,14 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { chromium, type BrowserContext, type Page } from 'playwright-core'
+import type { BrowserContext, Page } from 'playwright-core'
+import { NO_CHROMIUM_LINE } from '../../scripts/lib/chromium.js'
 
-/**
- * Debian's Chromium driven by playwright-core (which downloads no browser of its own).
- * HIVEBENCH_CHROMIUM overrides the path.
- */
-export const CHROMIUM = process.env.HIVEBENCH_CHROMIUM ?? '/usr/bin/chromium'
-export const HAVE_CHROMIUM = existsSync(CHROMIUM)
-export const SKIP_LINE = `UI tests skipped: no Chromium at ${CHROMIUM} (install Debian's chromium package: apt-get install chromium; .ci/run does)`
+export { HAVE_CHROMIUM, launch, type Browser } from '../../scripts/lib/chromium.js'
+export const SKIP_LINE = `UI tests skipped: ${NO_CHROMIUM_LINE}`
 
 /** Screenshots of each run land here (gitignored). */
 export const SCREENSHOTS = join(process.cwd(), 'test-results', 'ui')
-
-export interface Browser { context: BrowserContext, close: () => Promise<void> }
-
-/** A fresh headless Chromium with its own profile; pages reach only what they ask of loopback. */
-export async function launch (viewport = { width: 1280, height: 800 }): Promise<Browser> {
-  const profile = mkdtempSync(join(tmpdir(), 'hivebench-chromium-'))
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
-  })
-  return { context, close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }) } }
-}
 
 export interface Watched { page: Page, problems: string[], requests: string[] }
 
