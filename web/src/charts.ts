@@ -23,8 +23,21 @@ function frame (width: number, height: number, title: string, desc: string, ...c
     s('title', { id: `${t}-t` }, title), s('desc', { id: `${t}-d` }, desc), ...children.flat().filter((c): c is SVGElement => c !== null))
 }
 
-const ROW = 36
 const TOP = 24
+
+/**
+ * Rows of labelled bars: on a wide screen the label sits left of its bar (one line per arm), on
+ * a narrow one above it (two lines), so long model names stay readable either way.
+ */
+interface Rows { row: number, labelX: number, labelY: (i: number) => number, barY: (i: number) => number, x: (v: number) => number, height: (n: number) => number }
+function rows (width: number): Rows {
+  const pad = 8
+  if (width >= 760) {
+    const left = Math.min(320, Math.round(width * 0.32))
+    return { row: 24, labelX: pad, labelY: i => TOP + i * 24 + 16, barY: i => TOP + i * 24 + 7, x: v => left + v * (width - left - pad), height: n => TOP + n * 24 + 4 }
+  }
+  return { row: 36, labelX: pad, labelY: i => TOP + i * 36 + 11, barY: i => TOP + i * 36 + 17, x: v => pad + v * (width - 2 * pad), height: n => TOP + n * 36 + 4 }
+}
 
 /** A 0-100% axis with gridlines, for the rows below it. */
 function percentAxis (x: (v: number) => number, height: number): SVGElement[] {
@@ -38,40 +51,37 @@ function percentAxis (x: (v: number) => number, height: number): SVGElement[] {
  * (95/100) a narrow band further right, so the ranking key (the lower bound) is visible.
  */
 export function wilsonChart (arms: RankedArm[], width: number, name: (a: RankedArm) => string = armName): SVGElement {
-  const pad = 8
-  const x = (v: number): number => pad + v * (width - 2 * pad)
-  const height = TOP + arms.length * ROW + 4
+  const r = rows(width)
+  const height = r.height(arms.length)
   return frame(width, height, 'Pass rate with its Wilson 95% interval, per arm, in ranking order',
     'Each row is an arm: the bar spans the 95% interval, the dot is the observed pass rate, the tick is the lower bound the ranking sorts by. Grey rows have too few samples to be ranked. The table below lists the same figures.',
-    percentAxis(x, height),
+    percentAxis(r.x, height),
     arms.map((a, i) => {
-      const y = TOP + i * ROW
+      const y = r.barY(i)
       const cls = a.benchmarked ? 'interval' : 'interval muted'
       return s('g', { class: cls, 'data-arm': name(a), 'data-lower': a.wilson_lower, 'data-upper': a.wilson_upper, 'data-rate': a.pass_rate ?? '' },
         s('title', {}, `${name(a)}: ${a.pass}/${a.n} pass (${pct(a.pass_rate)}), 95% interval ${pct(a.wilson_lower)} to ${pct(a.wilson_upper)}`),
-        s('text', { x: pad, y: y + 11, class: 'label' }, `${i + 1}. ${name(a)}  ${a.pass}/${a.n}${a.benchmarked ? '' : ' (too few to rank)'}`),
-        s('rect', { x: x(a.wilson_lower), y: y + 17, width: Math.max(2, x(a.wilson_upper) - x(a.wilson_lower)), height: 10, rx: 3, class: 'band' }),
-        s('line', { x1: x(a.wilson_lower), x2: x(a.wilson_lower), y1: y + 14, y2: y + 30, class: 'lower' }),
-        a.pass_rate === null ? null : s('circle', { cx: x(a.pass_rate), cy: y + 22, r: 4, class: 'rate' }))
+        s('text', { x: r.labelX, y: r.labelY(i), class: 'label' }, `${i + 1}. ${name(a)}  ${a.pass}/${a.n}${a.benchmarked ? '' : ' (too few to rank)'}`),
+        s('rect', { x: r.x(a.wilson_lower), y, width: Math.max(2, r.x(a.wilson_upper) - r.x(a.wilson_lower)), height: 10, rx: 3, class: 'band' }),
+        s('line', { x1: r.x(a.wilson_lower), x2: r.x(a.wilson_lower), y1: y - 3, y2: y + 13, class: 'lower' }),
+        a.pass_rate === null ? null : s('circle', { cx: r.x(a.pass_rate), cy: y + 5, r: 4, class: 'rate' }))
     }))
 }
 
 /** Outcome mix per arm: one 100% bar each, classes stacked in a fixed order. */
 export function outcomeChart (arms: RankedArm[], width: number, name: (a: RankedArm) => string = armName): HTMLElement {
-  const pad = 8
-  const w = width - 2 * pad
-  const height = TOP + arms.length * ROW
+  const r = rows(width)
+  const height = r.height(arms.length)
   const svg = frame(width, height, 'Outcome mix per arm', 'Each row is an arm, its bar split by outcome class in the order of the legend, as a share of its samples. The ranking table lists the counts.',
-    percentAxis(v => pad + v * w, height),
+    percentAxis(r.x, height),
     arms.map((a, i) => {
-      const y = TOP + i * ROW
-      let at = pad
+      let at = 0
       return s('g', { 'data-arm': name(a) },
-        s('text', { x: pad, y: y + 11, class: 'label' }, name(a)),
+        s('text', { x: r.labelX, y: r.labelY(i), class: 'label' }, name(a)),
         OUTCOME_CLASSES.filter(c => a.outcomes[c] > 0).map(c => {
-          const width = w * a.outcomes[c] / a.n
-          const rect = s('rect', { x: at, y: y + 16, width, height: 12, fill: OUTCOME_COLOURS[c] }, s('title', {}, `${name(a)}: ${c} ${a.outcomes[c]} of ${a.n} (${pct(a.outcomes[c] / a.n)})`))
-          at += width
+          const share = a.outcomes[c] / a.n
+          const rect = s('rect', { x: r.x(at), y: r.barY(i) - 1, width: r.x(at + share) - r.x(at), height: 12, fill: OUTCOME_COLOURS[c] }, s('title', {}, `${name(a)}: ${c} ${a.outcomes[c]} of ${a.n} (${pct(share)})`))
+          at += share
           return rect
         }))
     }))

@@ -10,7 +10,7 @@ const TREND_ARMS = 5
 export function taskPage (taskType: string): Page {
   let scope = 'hive'
   const body = h('div', {})
-  const widthOf = (): number => Math.max(280, Math.min(960, body.clientWidth))
+  const widthOf = (): number => Math.max(280, Math.min(1200, body.clientWidth))
   const select = h('select', { id: 'scope', onChange: () => { scope = select.value; void page.refresh() } },
     h('option', { value: 'hive' }, 'hive (every origin)'), h('option', { value: 'local' }, 'this node only'))
 
