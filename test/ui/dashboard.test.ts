@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { readOutcomeFile } from '../../src/ingest/outcome-file.js'
 import { openTracker } from '../../src/tracker.js'
 import { killDaemons, startDaemon, type Daemon } from '../helpers/daemon.js'
+import { eventually } from '../helpers/hive.js'
 import { call, startApi } from '../http/helpers.js'
 import { axeViolations, HAVE_CHROMIUM, launch, screenshot, SKIP_LINE, watchedPage, type Browser, type Watched } from './browser.js'
 
@@ -18,11 +19,14 @@ interface Arm { tool: string, model: string, n: number, pass: number, pass_rate:
 const pct = (x: number | null): string => x === null ? '–' : `${(x * 100).toFixed(1)}%`
 /** every arm of the SWE-bench file runs one tool: the task page names arms by model */
 const modelOf = (a: { model: string }): string => a.model
+const SHARED_MODEL = 'claude-opus-4-5-20251101'
 
 describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium, against a daemon holding the SWE-bench file', () => {
   let dataDir: string
   let daemon: Daemon
   let browser: Browser
+  let peerDir: string
+  let peerId: string
   const api = async (path: string, init?: Parameters<typeof call>[3]): Promise<any> => (await call(daemon.url, init?.body === undefined ? 'GET' : 'POST', path, init)).json
 
   beforeAll(async () => {
@@ -32,12 +36,26 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium, against a daemo
     tracker.recordBatch(rows.map(r => r.input))
     tracker.close()
     ;[daemon, browser] = await Promise.all([startDaemon(dataDir), launch()])
-  }, 90_000)
+
+    // A peer with 20 passes of its own on one django arm, so that arm has two origins.
+    peerDir = mkdtempSync(join(tmpdir(), 'hivebench-ui-peer-'))
+    const peerTracker = openTracker({ dataDir: peerDir })
+    peerTracker.recordBatch(Array.from({ length: 20 }, () => ({ task_type: 'django/django', tool: 'mini-swe-agent', model: SHARED_MODEL, outcome: 'pass' })))
+    peerTracker.close()
+    const status = await api('/v1/status')
+    const address = (status.node.addresses as string[]).find(a => a.includes('/127.0.0.1/')) as string
+    const peer = await startDaemon(peerDir, ['--bootstrap', address.includes('/p2p/') ? address : `${address}/p2p/${status.node.peer_id}`, '--export-interval', '1'])
+    peerId = (await call(peer.url, 'GET', '/v1/status')).json.node.peer_id
+    await eventually(async () => {
+      const r = await api(`/v1/arms?task_type=django%2Fdjango&by=origin`)
+      return r.arms.some((a: { origins: unknown[] }) => a.origins.length === 2)
+    }, 60_000, 250)
+  }, 120_000)
 
   afterAll(async () => {
     await browser?.close()
     killDaemons()
-    rmSync(dataDir, { recursive: true, force: true })
+    for (const dir of [dataDir, peerDir]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true })
   })
 
   /** opens a page, checks it stayed clean (no console error, no failed or refused request) */
@@ -66,13 +84,13 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium, against a daemo
         expect(row[2]).toBe(pct(best?.pass_rate ?? null))
         if (best !== null) expect(row[3]).toBe(`${pct(best.wilson_lower)} – ${pct(best.wilson_upper)}`)
       }
+      await screenshot(page, 'overview')
       // search narrows the list without a request
       await page.fill('#search', 'djan')
       expect(await page.$$eval('#overview-table tbody tr', trs => trs.length)).toBe(1)
       await page.fill('#search', '')
       // no gate page on a node without baselines
       expect(await page.$$eval('nav a', as => as.map(a => a.textContent))).toEqual(['Overview', 'Peers', 'API docs'])
-      await screenshot(page, 'overview')
       expect(await axeViolations(page)).toEqual([])
     })
   }, 60_000)
@@ -90,7 +108,10 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium, against a daemo
       const expected = byOrigin.arms.flatMap((a: { model: string, origins: Array<{ n: number, pass_rate: number, weighted_n: number, capped: boolean }> }) =>
         a.origins.map(o => [a.model, o.n.toLocaleString('en-US'), pct(o.pass_rate), String(o.weighted_n), o.capped ? 'yes' : 'no']))
       expect(origins.map(r => [r[0], r[2], r[3], r[4], r[5]])).toEqual(expected)
-      expect(origins.every(r => r[1].endsWith('(this node)'))).toBe(true)
+      // the arm the peer shares shows both origins: this node's 231 samples and the peer's 20
+      const shared = origins.filter(r => r[0] === SHARED_MODEL)
+      expect(shared.map(r => [r[1].endsWith('(this node)'), r[2]])).toEqual([[true, '231'], [false, '20']])
+      expect(shared[1][1]).toBe(`${peerId.slice(0, 8)}…${peerId.slice(-6)}`)
       await screenshot(page, 'task')
       await screenshot(page, 'task-full', true)
       expect(await axeViolations(page)).toEqual([])
@@ -127,13 +148,17 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium, against a daemo
     })
   }, 60_000)
 
-  it('peers page: this node, its origins and envelope counts, from /v1/peers and /v1/status', async () => {
+  it('peers page: this node, the connected peer, both origins and envelope counts, from /v1/peers and /v1/status', async () => {
     const status = await api('/v1/status')
-    await visit('/#/peers', '#origins-table', async ({ page }) => {
+    const short = `${peerId.slice(0, 8)}…${peerId.slice(-6)}`
+    await visit('/#/peers', '#peers-table', async ({ page }) => {
       expect(await page.innerText('main')).toContain(status.node.peer_id)
+      expect(await page.$$eval('#peers-table tbody tr', trs => trs.map(tr => (tr.children[0] as HTMLElement).innerText))).toEqual([short])
       const origins = await page.$$eval('#origins-table tbody tr', trs => trs.map(tr => (tr.children[0] as HTMLElement).innerText))
-      expect(origins).toHaveLength(1)
-      expect(origins[0]).toContain('(this node)')
+      expect(origins.sort()).toEqual([`${status.node.peer_id.slice(0, 8)}…${status.node.peer_id.slice(-6)} (this node)`, short].sort())
+      const accepted = Object.entries(status.node.envelopes_received as Record<string, number>).filter(([k]) => k === 'accepted')
+      expect(accepted).toHaveLength(1)
+      expect(await page.$$eval('#verdicts-table tbody tr', trs => trs.map(tr => (tr.children[0] as HTMLElement).innerText))).toContain('accepted')
       await screenshot(page, 'peers', true)
       expect(await axeViolations(page)).toEqual([])
     })
