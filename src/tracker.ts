@@ -100,7 +100,7 @@ export interface OriginBreakdownResult {
 }
 
 /** GET /v1/arms?by=day: each arm's pass rate and latency per UTC day. */
-export interface TrendResult {
+export interface DailyArmsResult {
   task_type: string
   scope: Scope
   window_days: number
@@ -129,8 +129,8 @@ export interface Tracker {
   recordBatch: (inputs: unknown[], options?: BatchOptions) => RecordResult
   best: (taskType: string, options?: QueryOptions) => BestResult
   stats: (options?: QueryOptions & { taskType?: string }) => StatsResult
-  byOrigin: (taskType: string, options?: QueryOptions) => OriginBreakdownResult
-  trend: (taskType: string, options?: QueryOptions) => TrendResult
+  armsByOrigin: (taskType: string, options?: QueryOptions) => OriginBreakdownResult
+  armsByDay: (taskType: string, options?: QueryOptions) => DailyArmsResult
   close: () => void
 }
 
@@ -244,7 +244,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
         task_types: [...ranked].map(([taskType, r]) => ({ task_type: taskType, ranking: r.ranking }))
       }
     },
-    byOrigin (taskType, q = {}) {
+    armsByOrigin (taskType, q = {}) {
       const { best, r, startDay, order } = breakdownOf(taskType, q)
       const shares = store.breakdown.byOrigin({ scope: r.scope, taskType: best.task_type, startDay, model: r.model })
       const arms = best.ranking.map(a => ({ tool: a.tool, model: a.model, n: a.n, pass: a.pass, weighted_n: a.weighted_n, origins: [] as OriginBreakdownResult['arms'][number]['origins'] }))
@@ -257,9 +257,9 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
       for (const arm of arms) arm.origins.sort((a, b) => b.n - a.n)
       return { task_type: best.task_type, scope: r.scope, window_days: r.windowDays, origin_cap: originCap, arms }
     },
-    trend (taskType, q = {}) {
+    armsByDay (taskType, q = {}) {
       const { best, r, startDay, order } = breakdownOf(taskType, q)
-      const arms: TrendResult['arms'] = best.ranking.map(a => ({ tool: a.tool, model: a.model, days: [] }))
+      const arms: DailyArmsResult['arms'] = best.ranking.map(a => ({ tool: a.tool, model: a.model, days: [] }))
       for (const p of store.breakdown.byDay({ scope: r.scope, taskType: best.task_type, startDay, model: r.model })) {
         const [p50, p90] = quantiles(p.hist, [0.5, 0.9])
         arms[order.get(armId(p)) ?? -1]?.days.push({ day: isoDay(p.day), n: p.n, pass: p.pass, pass_rate: p.pass / p.n, p50_s: p50, p90_s: p90 })

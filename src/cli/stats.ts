@@ -27,7 +27,7 @@ export const statsCommand = queryCommand('stats', 'per task type: every arm with
   })
 
 async function statsByOrigin (o: StatsOptions): Promise<void> {
-  const results = await withTracker(o, t => t.stats(o).task_types.map(({ task_type: taskType }) => t.byOrigin(taskType, o)))
+  const results = await withTracker(o, t => t.stats(o).task_types.map(({ task_type: taskType }) => t.armsByOrigin(taskType, o)))
   if (o.json === true) return printJson({ task_types: results })
   if (results.length === 0) return console.log(`no outcomes in the window (${o.scope ?? 'hive'} scope)`)
   for (const r of results) {

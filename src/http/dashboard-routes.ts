@@ -86,7 +86,7 @@ export function dashboardRoutes (ctx: RouteContext): RouteDef[] {
       responses: { 200: { description: 'the breakdown', schema: { anyOf: [byOriginResponse, byDayResponse] } } },
       async handler (request) {
         const q = request.query as Query
-        return q.by === 'origin' ? tracker.byOrigin(q.task_type ?? '', options(q)) : tracker.trend(q.task_type ?? '', options(q))
+        return q.by === 'origin' ? tracker.armsByOrigin(q.task_type ?? '', options(q)) : tracker.armsByDay(q.task_type ?? '', options(q))
       }
     },
     {

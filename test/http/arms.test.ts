@@ -100,7 +100,7 @@ describe('hivebench stats --by-origin', () => {
   it('prints each arm per origin, and the same figures as the API in JSON', async () => {
     const { me } = await hive()
     const dir = me.tracker.store.dataDir
-    const expected = me.tracker.byOrigin('bug_fix')
+    const expected = me.tracker.armsByOrigin('bug_fix')
     while (open.length > 0) open.pop()?.close()
     const json = await runCli(['stats', '--by-origin', '--json', '--data-dir', dir])
     expect(JSON.parse(json.stdout)).toEqual({ task_types: [expected] })
