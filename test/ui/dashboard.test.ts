@@ -164,6 +164,26 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium, against a daemo
     })
   }, 60_000)
 
+  it('gate page, on a node whose API has baselines: the last gate result, the regression highlighted', async (ctx) => {
+    const paths = (await api('/openapi.json')).paths as Record<string, unknown>
+    // the baselines API comes with the upgrade gate; on a version without it there is no page to test
+    if (!Object.hasOwn(paths, '/v1/baselines')) return ctx.skip()
+    await api('/v1/outcomes', { body: { outcomes: Array.from({ length: 60 }, () => ({ task_type: 'ui/gate', tool: 'aider', outcome: 'pass' })) } })
+    await api('/v1/baselines', { body: { name: 'ui-gate', task_types: ['ui/gate'] } })
+    await api('/v1/outcomes', { body: { outcomes: Array.from({ length: 60 }, () => ({ task_type: 'ui/gate', tool: 'aider', outcome: 'grader_fail' })) } })
+    const gate = await api('/v1/gate', { body: { baseline: 'ui-gate' } })
+    expect(gate.verdict).toBe('regression')
+    await visit('/#/gate', '.gate-table', async ({ page }) => {
+      expect(await page.$$eval('nav a', as => as.map(a => a.textContent))).toContain('Gate')
+      const rows = await page.$$eval('.gate-table tbody tr', trs => trs.map(tr => [...tr.children].map(c => (c as HTMLElement).innerText.trim())))
+      const ui = rows.find(r => r[0] === 'ui/gate')
+      expect(ui?.[3]).toBe('regression')
+      expect(await page.$$eval('.gate-table strong.bad', els => els.map(e => e.textContent))).toContain('regression')
+      await screenshot(page, 'gate')
+      expect(await axeViolations(page)).toEqual([])
+    })
+  }, 60_000)
+
   it('is keyboard navigable and readable at phone width', async () => {
     const phone = await browser.context.newPage()
     try {
@@ -172,11 +192,12 @@ describe.skipIf(!HAVE_CHROMIUM)('dashboard in headless Chromium, against a daemo
       await phone.waitForSelector('#overview-table')
       // Tab from the top reaches the skip link, the nav, then the search box
       const focused: string[] = []
-      for (let i = 0; i < 6; i++) {
+      for (let i = 0; i < 7; i++) {
         await phone.keyboard.press('Tab')
         focused.push(await phone.evaluate(() => (document.activeElement as HTMLElement).id || (document.activeElement as HTMLElement).innerText))
       }
-      expect(focused.slice(0, 5)).toEqual(['Skip to content', 'hivebench', 'Overview', 'Peers', 'API docs'])
+      const nav = await phone.$$eval('nav a', as => as.map(a => (a as HTMLElement).innerText))
+      expect(focused.slice(0, 2 + nav.length)).toEqual(['Skip to content', 'hivebench', ...nav])
       // a task link opens with Enter, and focus lands on the new page's heading
       await phone.focus('#overview-table a[href="#/task/django%2Fdjango"]')
       await phone.keyboard.press('Enter')

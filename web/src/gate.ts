@@ -4,22 +4,19 @@ import { ago, pct } from './format.js'
 import type { Page } from './page.js'
 
 /** One row of a gate result: a task type compared between a baseline and now. */
-interface GateRow { task_type: string, old?: unknown, new?: unknown, verdict: string, pass_rate_drop?: number | null, p_value?: number | null }
-interface Baseline { name: string, created_at?: string, note?: string | null, last_gate?: { verdict: string, rows?: GateRow[] } | null, last_gate_at?: string | null }
+interface GateRow { task_type: string, old?: unknown, new?: unknown, verdict: string, pass_rate_drop?: number | null, p_value?: number | null, reason?: string }
+interface Baseline { name: string, created_at?: string, note?: string | null, last_gate?: { verdict: string, reason?: string, rows?: GateRow[] } | null, last_gate_at?: string | null }
 
 const label = (b: Baseline): string => b.name
 /** regressions stand out; the other verdicts (improvement, no_change, insufficient_evidence) read as words */
 const verdictCell = (v: string): HTMLElement => h(v === 'regression' ? 'strong' : 'span', { class: v === 'regression' ? 'bad' : v === 'improvement' ? 'good' : undefined }, v.replaceAll('_', ' '))
-/** old/new may be an arm or a figure: show what there is */
+/** old/new are one side of the comparison: an arm (or the overall row) with its counts */
 const cell = (v: unknown): string => {
-  if (v === null || v === undefined) return '–'
-  if (typeof v === 'object') {
-    const o = v as Record<string, unknown>
-    const arm = typeof o.tool === 'string' ? `${o.tool}${typeof o.model === 'string' && o.model !== '' ? ` · ${o.model}` : ''}` : ''
-    const rate = typeof o.pass_rate === 'number' ? pct(o.pass_rate) : ''
-    return [arm, rate].filter(x => x !== '').join(', ') || JSON.stringify(v)
-  }
-  return typeof v === 'number' ? pct(v) : String(v)
+  if (v === null || typeof v !== 'object') return v === null || v === undefined ? '–' : String(v)
+  const o = v as Record<string, unknown>
+  const arm = typeof o.tool === 'string' ? `${o.tool}${typeof o.model === 'string' && o.model !== '' ? ` · ${o.model}` : ''}, ` : ''
+  const counts = typeof o.n === 'number' && typeof o.pass === 'number' ? ` (${o.pass}/${o.n})` : ''
+  return `${arm}${typeof o.pass_rate === 'number' ? pct(o.pass_rate) : '–'}${counts}`
 }
 
 /** The last gate result per baseline (shown only on nodes that have baselines). */
@@ -34,9 +31,9 @@ export function gatePage (): Page {
         const gate = b.last_gate ?? null
         return h('section', { class: 'baseline' },
           h('h2', {}, label(b), ' ', gate === null ? h('span', { class: 'muted' }, '(never gated)') : verdictCell(gate.verdict)),
-          gate === null ? null : h('p', { class: 'hint' }, `last gated ${ago(b.last_gate_at)}`),
-          gate === null || gate.rows === undefined ? null : table(`Gate result for ${label(b)}`, ['Task type', 'Baseline', 'Now', 'Verdict', 'Pass-rate drop', 'p-value'],
-            gate.rows.map(r => [r.task_type, cell(r.old), cell(r.new), verdictCell(r.verdict), r.pass_rate_drop == null ? '–' : pct(r.pass_rate_drop), r.p_value == null ? '–' : r.p_value.toPrecision(2)])))
+          gate === null ? null : h('p', { class: 'hint' }, `last gated ${ago(b.last_gate_at)}`, gate.reason === undefined ? '' : `: ${gate.reason}`),
+          gate === null || gate.rows === undefined ? null : table(`Gate result for ${label(b)}`, ['Task type', 'Baseline', 'Now', 'Verdict', 'Pass-rate drop', 'p-value', 'Why'],
+            gate.rows.map(r => [r.task_type, cell(r.old), cell(r.new), verdictCell(r.verdict), r.pass_rate_drop == null ? '–' : pct(r.pass_rate_drop), r.p_value == null ? '–' : r.p_value.toPrecision(2), h('span', { class: 'wrap' }, r.reason ?? '')]), { class: 'gate-table' }))
       }))
     }
   }
