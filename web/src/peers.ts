@@ -56,7 +56,7 @@ export function peersPage (): Page {
         node.bootstrap === undefined ? null : h('section', { 'aria-labelledby': 'h-bootstrap' },
           h('h2', { id: 'h-bootstrap' }, 'Bootstrap addresses'),
           node.bootstrap.length === 0 ? h('p', {}, 'None configured.') : table('Bootstrap addresses and their last dial', ['Address', 'Last dial error'],
-            node.bootstrap.map(b => [h('code', {}, b.address), b.last_dial_error === null ? 'none' : h('span', { class: 'bad' }, b.last_dial_error)]), { id: 'bootstrap-table' })))
+            node.bootstrap.map(b => [h('code', {}, b.address), b.last_dial_error == null ? 'none' : h('span', { class: 'bad' }, b.last_dial_error)]), { id: 'bootstrap-table' })))
     }
   }
 }
