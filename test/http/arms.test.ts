@@ -69,6 +69,23 @@ describe('GET /v1/arms?by=origin: what each origin contributes to each arm', () 
     expect(good.days).toEqual([{ day: isoDay(dayOf(NOW)), n: 210, pass: 168, pass_rate: 0.8, p50_s: null, p90_s: null }])
   })
 
+  it('by=day: one point per UTC day with outcomes, with the latency quantiles of that day', async () => {
+    const api = await startApi()
+    const day = (d: number): string => new Date(NOW - d * 86_400_000).toISOString()
+    api.tracker.recordBatch([
+      ...Array.from({ length: 10 }, (_, i) => ({ task_type: 'lint', tool: 'x', outcome: i < 8 ? 'pass' : 'timeout', duration_s: 10, at: day(2) })),
+      ...Array.from({ length: 10 }, (_, i) => ({ task_type: 'lint', tool: 'x', outcome: i < 3 ? 'pass' : 'error', duration_s: 100, at: day(0) }))
+    ])
+    const r = await api.call('GET', '/v1/arms?task_type=lint&by=day')
+    const days = r.json.arms[0].days
+    expect(days.map((d: { day: string, n: number, pass_rate: number }) => [d.day, d.n, d.pass_rate])).toEqual([[isoDay(dayOf(NOW) - 2), 10, 0.8], [isoDay(dayOf(NOW)), 10, 0.3]])
+    expect(days[0].p50_s / 10).toBeCloseTo(1, 1)
+    expect(days[1].p90_s / 100).toBeCloseTo(1, 1)
+    // a window of one day holds today's point only
+    const today = await api.call('GET', '/v1/arms?task_type=lint&by=day&window_days=1')
+    expect(today.json.arms[0].days.map((d: { day: string }) => d.day)).toEqual([isoDay(dayOf(NOW))])
+  })
+
   it('refuses a missing or unknown breakdown, naming the field', async () => {
     const api = await startApi()
     expect((await api.call('GET', '/v1/arms?task_type=bug_fix')).json.error).toMatchObject({ field: 'by', rule: 'required' })
