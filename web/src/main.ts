@@ -79,6 +79,8 @@ async function poll (): Promise<void> {
 
 function askToken (refused = token.get() !== null): void {
   token.clear()
+  // no page: polling pauses until the token is given (and the form is not redrawn under the user)
+  page = null
   const input = h('input', { type: 'password', id: 'token', autocomplete: 'off', required: true, spellcheck: 'false' })
   fill(main, h('h1', {}, 'API token'),
     h('p', {}, 'This node serves its API beyond this machine, so it needs its bearer token: the content of ', h('code', {}, 'http.token'),
