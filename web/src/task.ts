@@ -1,4 +1,4 @@
-import { type Best, type ByOrigin, get, q, type Trend } from './api.js'
+import { type Best, type ByOrigin, get, OUTCOME_CLASSES, q, type Trend } from './api.js'
 import { outcomeChart, trendChart, wilsonChart } from './charts.js'
 import { fill, h, table } from './dom.js'
 import { armName, int, pct, secs, shortId, usd, weight } from './format.js'
@@ -42,8 +42,9 @@ export function taskPage (taskType: string): Page {
           h('h2', { id: 'h-ranking' }, 'Ranking'),
           h('p', { class: 'hint' }, 'Arms are ranked by the lower bound of the Wilson 95% interval: 5 passes out of 5 rank below 95 out of 100.'),
           h('div', { class: 'chart-box', id: 'wilson-chart' }, wilsonChart(arms, width, name)),
-          table('Ranking figures', ['Arm', 'Samples', 'Passes', 'Pass rate', '95% interval', 'Weight counted', 'p50', 'p90', 'Mean cost', 'Origins'],
-            arms.map(a => [name(a), int(a.n), int(a.pass), pct(a.pass_rate), `${pct(a.wilson_lower)} – ${pct(a.wilson_upper)}`, weight(a.weighted_n), secs(a.p50_s), secs(a.p90_s), usd(a.mean_cost_usd), String(a.origins)]),
+          table('Ranking figures', ['Arm', 'Samples', 'Passes', 'Pass rate', '95% interval', 'Weight counted', 'p50', 'p90', 'Mean cost', 'Origins', 'Outcomes'],
+            arms.map(a => [name(a), int(a.n), int(a.pass), pct(a.pass_rate), `${pct(a.wilson_lower)} – ${pct(a.wilson_upper)}`, weight(a.weighted_n), secs(a.p50_s), secs(a.p90_s), usd(a.mean_cost_usd), String(a.origins),
+              OUTCOME_CLASSES.filter(c => a.outcomes[c] > 0).map(c => `${c.replaceAll('_', ' ')} ${int(a.outcomes[c])}`).join(' · ')]),
             { id: 'ranking-table' })),
         h('section', { 'aria-labelledby': 'h-outcomes' },
           h('h2', { id: 'h-outcomes' }, 'Outcome mix'),
@@ -53,7 +54,10 @@ export function taskPage (taskType: string): Page {
           h('div', { class: 'chart-box' }, trendChart(top.map(a => ({ name: name(a), points: a.days.map(d => ({ day: d.day, value: d.pass_rate })) })), width, 'Pass rate per UTC day', v => pct(v), 1)),
           top.some(a => a.days.some(d => d.p50_s !== null))
             ? h('div', { class: 'chart-box' }, trendChart(top.map(a => ({ name: name(a), points: a.days.map(d => ({ day: d.day, value: d.p50_s })) })), width, 'Median duration per UTC day', v => secs(v)))
-            : h('p', { class: 'hint' }, 'No durations recorded for these arms: no latency trend.')),
+            : h('p', { class: 'hint' }, 'No durations recorded for these arms: no latency trend.'),
+          h('details', {}, h('summary', {}, 'The daily figures as a table'),
+            table('Daily figures of the top arms', ['Arm', 'Day (UTC)', 'Samples', 'Pass rate', 'p50'],
+              top.flatMap(a => a.days.map(d => [name(a), d.day, int(d.n), pct(d.pass_rate), secs(d.p50_s)])), { id: 'trend-table' }))),
         h('section', { 'aria-labelledby': 'h-origins' },
           h('h2', { id: 'h-origins' }, 'Contribution by origin'),
           h('p', { class: 'hint' }, `On an arm several origins report, one origin counts for at most ${int(origins.origin_cap)} samples (at its own pass rate), so one peer cannot outweigh the others.`),
