@@ -33,7 +33,7 @@ export function overviewPage (): Page {
     fill(status, `${rows.length} of ${data.task_types.length} task types · hive scope unless noted · last ${data.window_days} days`)
     fill(results, rows.length === 0
       ? h('p', {}, data.task_types.length === 0 ? 'No outcomes recorded yet. Record some with hivebench record or POST /v1/outcomes.' : 'No task type matches.')
-      : table('Best arm per task type', ['Task type', 'Best arm (hive)', 'Pass rate', '95% interval', 'Samples', 'Origins', 'This node alone'],
+      : table('Best arm per task type', ['Task type', 'Best arm (hive)', 'Pass rate', '95% interval', 'Samples (best arm of all)', 'Origins', 'This node alone'],
         rows.map(r => [
           taskLink(r.task_type),
           bestCell(r.hive),
