@@ -1,3 +1,4 @@
+import { closestNames } from './core/closest.js'
 import { validateOutcome } from './core/outcome.js'
 import { DEFAULT_MIN_SAMPLES, DEFAULT_ORIGIN_CAP, DEFAULT_WINDOW_DAYS } from './core/limits.js'
 import { quantiles } from './core/histogram.js'
@@ -63,6 +64,10 @@ export interface BestResult {
   min_samples: number
   best: RankedArm | null
   ranking: RankedArm[]
+  /** false: no arm of this task type has a sample in this scope and window (a typo, or nothing recorded yet) */
+  known: boolean
+  /** when not known: the known task types closest to the name asked for, closest first (else empty) */
+  closest: string[]
 }
 
 export interface StatsResult {
@@ -233,7 +238,9 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
       if (trimmed === '') throw new ValidationError('task_type', 'required', 'required, must not be empty')
       const r = resolveQuery(q)
       const ranked = rankTaskTypes(trimmed, r).get(trimmed) ?? { best: null, ranking: [] }
-      return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, ...ranked }
+      const known = ranked.ranking.length > 0
+      const closest = known ? [] : closestNames(trimmed, rankTaskTypes(null, r).keys())
+      return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, ...ranked, known, closest }
     },
     stats (q = {}) {
       const r = resolveQuery(q)

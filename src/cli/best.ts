@@ -18,6 +18,12 @@ export const bestCommand = queryCommand('best', 'the best tool (and model) for a
   .action(async (taskType: string, o: BestOptions) => {
     const result = await withTracker(o, t => t.best(taskType, o))
     if (o.json === true) return printJson(result)
+    if (!result.known) {
+      // a typo is not a failure (exit 0), but it must not read like "no data yet" for a real type
+      const hint = result.closest.length > 0 ? `; closest known: ${result.closest.join(', ')}` : '; no task type has data in this scope and window yet'
+      console.log(`no data for task type '${result.task_type}' (${result.scope} scope, last ${result.window_days} days)${hint}`)
+      return
+    }
     const best = result.best
     console.log(best === null
       ? `no tool for ${result.task_type} has ${result.min_samples}+ samples yet (${result.scope} scope, last ${result.window_days} days)`
