@@ -3,7 +3,8 @@ import { DEFAULT_RETENTION_DAYS } from '../core/limits.js'
 import { openLocalNode, type LocalNode } from './local-node.js'
 import { createExporter, type Exporter, type ExportReport } from './exporter.js'
 import { envelopesLacked, syncRequestOf } from './sync-answers.js'
-import { createHiveNetwork, readHiveKey, type HiveNetwork } from '../network/index.js'
+import { createHiveNetwork, dialFailure, readHiveKey, type HiveNetwork } from '../network/index.js'
+import { createDialBook } from './dial-book.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
 import type { RejectLimiterOptions } from './reject-limiter.js'
 import { originJson, type OriginJson } from '../store/exchange.js'
@@ -13,6 +14,7 @@ import { httpTokenPath } from '../http/auth.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { readDaemonFile, removeDaemonFile, writeDaemonFile } from './daemon-file.js'
 import { StateError } from '../errors.js'
+import { healthOf, type BootstrapDial, type Health } from './dial-book.js'
 
 export interface NodeOptions {
   dataDir?: string
@@ -31,6 +33,10 @@ export interface NodeOptions {
   syncIntervalS: number
   retentionDays?: number
   logger?: Logger
+  /** how often unreachable bootstrap peers are redialled (default 30 s; tests shorten it) */
+  bootstrapRedialMs?: number
+  /** how long opening a connection may take (default 10 s; tests shorten it) */
+  connectTimeoutMs?: number
   /** gossipsub heartbeat (tests shorten it) */
   heartbeatIntervalMs?: number
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
@@ -108,6 +114,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     return v
   }
 
+  const dials = createDialBook({ bootstrap: options.bootstrap, logger, describe: err => dialFailure(err, options.hiveKeyFile !== undefined) })
   let network: HiveNetwork
   const syncWith = async (peer: string): Promise<SyncReport> => {
     const frames = await network.requestSync(peer, syncRequestOf(local.tracker.store.exchange, options.hive))
@@ -140,12 +147,15 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       maxMessageBytes: MAX_GOSSIP_BYTES,
       sync: { maxFrameBytes: MAX_ENVELOPE_BYTES },
       heartbeatIntervalMs: options.heartbeatIntervalMs,
+      bootstrapRedialMs: options.bootstrapRedialMs,
+      connectTimeoutMs: options.connectTimeoutMs,
       // Validation and merge happen here, once: the verdict is what gossipsub acts on
       // (REJECT lowers the sender's score), and an accepted envelope is already merged.
       validate: (message, fromPeer) => gossipVerdictOf(receive(message, MAX_GOSSIP_BYTES, 'gossip', fromPeer)),
       onMessage: () => {},
       syncHandler: (request) => envelopesLacked(local.tracker.store.exchange, options.hive, request),
       onPeerConnected: syncSafely,
+      onBootstrapDial: dials.record,
       logger
     })
   } catch (err) {
@@ -168,6 +178,12 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   })
 
   const exchange = local.tracker.store.exchange
+  /** connected_peers, bootstrap dials and the verdict `hivebench status` turns into its exit code */
+  const health = (): { connected_peers: number, bootstrap: BootstrapDial[], health: Health } => {
+    const connected = network.connectedPeers()
+    const bootstrap = dials.list(new Set(connected))
+    return { connected_peers: connected.length, bootstrap, health: healthOf(network.topicPeers().length, bootstrap) }
+  }
   const status = (): Record<string, unknown> => ({
     peer_id: network.peerId,
     hive: options.hive,
@@ -177,6 +193,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     http: http?.address()?.url ?? null,
     started_at: new Date(startedAtMs).toISOString(),
     peers_connected: network.connectedPeers().length,
+    ...health(),
     origins_known: exchange.originCount(),
     last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
     envelopes_received: { ...counts },

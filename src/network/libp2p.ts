@@ -15,7 +15,7 @@ import { gossipOptions } from './gossip-options.js'
 import { parseHiveKey } from './hive-key.js'
 import { requestFrames, serveFrames, type ByteChannel } from './sync.js'
 import {
-  DEFAULT_SYNC_LIMITS, SYNC_PROTOCOL, hiveTopic, silentLogger,
+  DEFAULT_SYNC_LIMITS, HIVE_TOPIC_PREFIX, SYNC_PROTOCOL, hiveOfTopic, hiveTopic, silentLogger,
   type HiveNetwork, type HiveNetworkOptions, type NetworkLogger, type SyncLimits, type Verdict
 } from './types.js'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
@@ -115,6 +115,11 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
     const peer = evt.detail.toString()
     if (connected.has(peer)) return
     connected.add(peer)
+    const address = bootstrapByPeer.get(peer)
+    if (address !== undefined) {
+      reportDial(address, null)
+      setTimeout(() => { checkTopic(peer, address) }, topicCheckMs).unref()
+    }
     if (state === 'started' && options.onPeerConnected !== undefined) {
       const callback = options.onPeerConnected
       guard(log, 'onPeerConnected', () => { callback(peer) })
@@ -135,12 +140,27 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
 
   // The bootstrap module dials its list once at start; this retries peers that were down
   // then or dropped since.
+  const reportDial = (address: string, error: Error | null): void => {
+    if (options.onBootstrapDial !== undefined) guard(log, 'onBootstrapDial', () => { options.onBootstrapDial?.(address, error) })
+  }
   const redial = (): void => {
     for (const addr of redialList) {
       const peer = peerIdFromString(addr.getPeerId() as string)
       if (node.getConnections(peer).length > 0) continue
-      node.dial(addr).catch((err) => { log.debug({ addr: addr.toString(), err: String(err) }, 'bootstrap dial failed') })
+      node.dial(addr).catch((err) => {
+        log.debug({ addr: addr.toString(), err: String(err) }, 'bootstrap dial failed')
+        reportDial(addr.toString(), err instanceof Error ? err : new Error(String(err)))
+      })
     }
+  }
+  // A bootstrap peer that connects but never subscribes to our topic runs another hive (gossipsub
+  // drops other topics' subscriptions unread, so its hive name is unknown to us).
+  const bootstrapByPeer = new Map(redialList.map(addr => [addr.getPeerId() as string, addr.toString()]))
+  const topicCheckMs = Math.max(2000, 3 * (options.heartbeatIntervalMs ?? 1000))
+  const checkTopic = (peer: string, address: string): void => {
+    if (state !== 'started' || !connected.has(peer)) return
+    if (pubsub.getSubscribers(topic).some(p => p.toString() === peer)) return
+    reportDial(address, new HivebenchError('DIFFERENT_HIVE', `connected, but the peer is not subscribed to hive "${options.hive}" (it runs another --hive)`))
   }
 
   const requireStarted = (): void => {
@@ -163,6 +183,8 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
       if (state !== 'started') return // stop() was called meanwhile
       pubsub.subscribe(topic)
       if (redialList.length > 0) {
+        // dial at once too, so that failures are reported from the first seconds
+        redial()
         redialTimer = setInterval(redial, options.bootstrapRedialMs ?? 30_000)
         redialTimer.unref()
       }

@@ -54,6 +54,12 @@ export interface HiveNetworkOptions {
   syncHandler: SyncHandler
   /** once per peer each time it goes from no connection to connected */
   onPeerConnected?(peerId: string): void
+  /**
+   * Every dial of a bootstrap address, as a transport fact: the address and the error (null:
+   * connected). A peer that connects but is subscribed to another hive's topic, not ours, is
+   * reported with a HivebenchError of code DIFFERENT_HIVE. See dialFailure() for the reason in words.
+   */
+  onBootstrapDial?(address: string, error: Error | null): void
   sync?: Partial<SyncLimits>
   /** gossipsub heartbeat; also how long a peer score stays cached. Default 1000. */
   heartbeatIntervalMs?: number
@@ -96,8 +102,13 @@ export function hiveTopic (hive: string): string {
   if (!HIVE_NAME.test(hive)) {
     throw new ValidationError('hive', 'format', 'must be 1..64 characters of A-Z a-z 0-9 . _ -, starting with a letter or digit')
   }
-  return `/hivebench/1/${hive}/deltas`
+  return `${HIVE_TOPIC_PREFIX}${hive}/deltas`
 }
+
+export const HIVE_TOPIC_PREFIX = '/hivebench/1/'
+
+/** The hive name in a topic made by hiveTopic(). */
+export const hiveOfTopic = (topic: string): string => topic.slice(HIVE_TOPIC_PREFIX.length).replace(/\/deltas$/, '')
 
 export const DEFAULT_SYNC_LIMITS: Omit<SyncLimits, 'maxFrameBytes'> = {
   maxFrames: 10_000,
