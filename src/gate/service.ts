@@ -1,0 +1,295 @@
+import { checkGateOptions, gateExitCode, runGate, withOverallRows, GATE_DEFAULTS, type GatePair, type GateResult } from '../core/gate.js'
+import { DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS } from '../core/limits.js'
+import { dayOf, isoDay } from '../core/time.js'
+import { armTrend, TREND_DEFAULTS, type ArmTrend } from '../core/trend.js'
+import { ValidationError } from '../errors.js'
+import type { ArmAggregate, Scope } from '../store/arm-queries.js'
+import { createArmDays } from '../store/arm-days.js'
+import { createBaselineTable, type Baseline, type BaselineMeta } from '../store/baselines.js'
+import type { Store } from '../store/store.js'
+import { armLabel, armMatches, checkArmSpecs, checkBaselineName, checkDays, checkScope, checkTaskTypes, checkText, parseArmSpec, type ArmSpec } from './inputs.js'
+import { armCountsJson, armId, gateSide, sinceBaseline, sumArms, type ArmCounts } from './sides.js'
+
+export interface CaptureInput {
+  name: string
+  scope?: Scope
+  taskTypes?: string[]
+  windowDays?: number
+  note?: string
+  gitSha?: string
+}
+
+export interface GateInput {
+  /** compare against this baseline ... */
+  baseline?: string
+  /** ... with the outcomes added since it was captured (the default) ... */
+  candidate?: 'current'
+  /** ... or with another baseline */
+  candidateBaseline?: string
+  /** or compare two arms on live data (TOOL or TOOL/MODEL) */
+  old?: string
+  new?: string
+  /** only these arms (TOOL or TOOL/MODEL) */
+  arms?: string[]
+  taskTypes?: string[]
+  maxDrop?: number
+  maxSlowdown?: number
+  confidence?: number
+  allowInsufficient?: boolean
+  /** live comparisons (--old/--new) only: scope and window */
+  scope?: Scope
+  windowDays?: number
+}
+
+export interface TrendInput {
+  taskType: string
+  arms?: string[]
+  days?: number
+  scope?: Scope
+  confidence?: number
+}
+
+export type GateAnswer = GateResult & {
+  exit_code: number
+  old: Record<string, unknown>
+  new: Record<string, unknown>
+  gated_at: string
+}
+
+export interface TrendAnswer {
+  task_type: string
+  scope: Scope
+  days: number
+  from: string
+  to: string
+  confidence: number
+  arms: Array<{ tool: string, model: string, n: number, pass: number } & Omit<ArmTrend, 'points'> & { points: Array<Omit<ArmTrend['points'][number], 'day'> & { date: string }> }>
+}
+
+export interface DriftReport {
+  checked_at: string
+  window_days: number
+  arms_checked: number
+  regressions: Array<{ task_type: string, tool: string, model: string, pass_rate_drop: number | null, p50_ratio: number | null, p90_ratio: number | null, p_value: number | null, reason: string }>
+}
+
+/** The baselines, gate, trend and drift operations shared by the CLI, the HTTP API and the embedded API. */
+export interface GateOperations {
+  captureBaseline: (input: CaptureInput) => Record<string, unknown>
+  listBaselines: () => Array<Record<string, unknown>>
+  /** null when there is no such baseline */
+  showBaseline: (name: string) => Record<string, unknown> | null
+  /** false when there was no such baseline */
+  deleteBaseline: (name: string) => boolean
+  gate: (input: GateInput) => GateAnswer
+  trend: (input: TrendInput) => TrendAnswer
+  /** each benchmarked arm's last `windowDays` against the `windowDays` before (the daemon runs it daily) */
+  drift: (options?: { windowDays?: number, confidence?: number }) => DriftReport
+}
+
+export const DRIFT_WINDOW_DAYS = 7
+const MAX_NOTE_CHARS = 1000
+
+function metaJson (b: BaselineMeta): Record<string, unknown> {
+  return {
+    name: b.name,
+    created_at: new Date(b.createdMs).toISOString(),
+    scope: b.scope,
+    window_days: b.windowDays,
+    from: isoDay(b.startDay),
+    to: isoDay(b.endDay),
+    task_types: b.taskTypes,
+    note: b.note,
+    git_sha: b.gitSha,
+    last_gate: b.lastGate,
+    last_gate_at: b.lastGateMs === null ? null : new Date(b.lastGateMs).toISOString()
+  }
+}
+
+const keep = (taskTypes: string[] | null, arms: ArmSpec[] | null) => (a: ArmCounts): boolean =>
+  (taskTypes === null || taskTypes.includes(a.taskType)) && (arms === null || arms.some(s => armMatches(s, a)))
+
+export function createGateOperations (options: { store: Store, originCap: number, now: () => number }): GateOperations {
+  const { store, originCap, now } = options
+  const table = createBaselineTable(store.db)
+  const armDays = createArmDays(store.db)
+  const liveArms = (scope: Scope, windowDays: number, nowMs: number): ArmAggregate[] =>
+    store.arms({ scope, taskType: null, windowDays, originCap, nowMs })
+  const requireBaseline = (field: string, name: unknown): Baseline => {
+    const b = table.get(checkBaselineName(field, name))
+    if (b === null) throw new ValidationError(field, 'unknown', `no baseline named ${String(name)} (see hivebench baseline list)`)
+    return b
+  }
+
+  /** Pairs of the baseline mode: every task type and arm present on both sides. */
+  const baselinePairs = (old: ArmCounts[], candidate: ArmCounts[]): GatePair[] => {
+    const olds = new Map(old.map(a => [armId(a), a]))
+    return candidate.flatMap(c => {
+      const o = olds.get(armId(c))
+      return o !== undefined && o.totals.n > 0 && c.totals.n > 0 ? [{ taskType: c.taskType, old: gateSide(o), new: gateSide(c) }] : []
+    }).sort((a, b) => a.taskType < b.taskType ? -1 : a.taskType > b.taskType ? 1 : 0)
+  }
+
+  /** Pairs of the live mode: per task type, the arms matching each spec summed. */
+  const armPairs = (arms: ArmCounts[], oldSpec: ArmSpec, newSpec: ArmSpec): GatePair[] => {
+    const taskTypes = [...new Set(arms.map(a => a.taskType))].sort()
+    const label = (s: ArmSpec): { tool: string, model: string } => ({ tool: s.tool, model: s.model ?? '*' })
+    return taskTypes.flatMap(t => {
+      const of = (s: ArmSpec): ArmCounts | null => sumArms(arms.filter(a => a.taskType === t && armMatches(s, a)), label(s))
+      const o = of(oldSpec)
+      const n = of(newSpec)
+      return o !== null && n !== null && o.totals.n > 0 && n.totals.n > 0 ? [{ taskType: t, old: gateSide(o), new: gateSide(n) }] : []
+    })
+  }
+
+  return {
+    captureBaseline (input) {
+      const name = checkBaselineName('name', input.name)
+      const scope = checkScope(input.scope)
+      const taskTypes = checkTaskTypes('task_type', input.taskTypes)
+      const windowDays = checkDays('window_days', input.windowDays, DEFAULT_WINDOW_DAYS, store.retentionDays)
+      const note = checkText('note', input.note, MAX_NOTE_CHARS)
+      const gitSha = checkText('git_sha', input.gitSha, 128)
+      const nowMs = now()
+      const arms = liveArms(scope, windowDays, nowMs).filter(keep(taskTypes, null))
+      if (arms.length === 0) throw new ValidationError('task_type', 'empty', `nothing to freeze: no outcomes in ${scope} scope over the last ${windowDays} days${taskTypes === null ? '' : ` for ${taskTypes.join(', ')}`}`)
+      const endDay = dayOf(nowMs)
+      const baseline: Baseline = { name, createdMs: nowMs, scope, windowDays, startDay: endDay - windowDays + 1, endDay, taskTypes, note, gitSha, lastGate: null, lastGateMs: null, arms }
+      if (!table.insert(baseline)) throw new ValidationError('name', 'exists', `a baseline named ${name} exists (delete it first: hivebench baseline delete ${name})`)
+      return { ...metaJson(baseline), arms: arms.length }
+    },
+    listBaselines: () => table.list().map(b => ({ ...metaJson(b), arms: b.arms })),
+    showBaseline (name) {
+      const b = table.get(checkBaselineName('name', name))
+      return b === null ? null : { ...metaJson(b), arms: b.arms.map(armCountsJson) }
+    },
+    deleteBaseline: (name) => table.delete(checkBaselineName('name', name)),
+
+    gate (input) {
+      const o = checkGateOptions(input)
+      const arms = checkArmSpecs('arm', input.arms)
+      const taskTypes = checkTaskTypes('task_type', input.taskTypes)
+      const nowMs = now()
+      const liveMode = input.old !== undefined || input.new !== undefined
+      if (liveMode === (input.baseline !== undefined)) {
+        throw new ValidationError('baseline', 'required', 'give --baseline NAME, or --old ARM and --new ARM (not both)')
+      }
+      let pairs: GatePair[]
+      let oldJson: Record<string, unknown>
+      let newJson: Record<string, unknown>
+      let baseline: Baseline | null = null
+      if (liveMode) {
+        const oldSpec = parseArmSpec('old', input.old)
+        const newSpec = parseArmSpec('new', input.new)
+        if (input.candidateBaseline !== undefined) throw new ValidationError('candidate_baseline', 'conflict', 'only with --baseline')
+        const scope = checkScope(input.scope)
+        const windowDays = checkDays('window_days', input.windowDays, DEFAULT_WINDOW_DAYS, store.retentionDays)
+        pairs = armPairs(liveArms(scope, windowDays, nowMs).filter(keep(taskTypes, null)), oldSpec, newSpec)
+        oldJson = { kind: 'arm', arm: armLabel(oldSpec), scope, window_days: windowDays }
+        newJson = { kind: 'arm', arm: armLabel(newSpec), scope, window_days: windowDays }
+      } else {
+        baseline = requireBaseline('baseline', input.baseline)
+        if (input.candidate !== undefined && input.candidate !== 'current') throw new ValidationError('candidate', 'enum', 'must be current (or use --candidate-baseline NAME)')
+        if (input.scope !== undefined || input.windowDays !== undefined) throw new ValidationError('scope', 'conflict', 'a baseline fixes the scope and window: --scope and --window-days are for --old/--new')
+        const old = baseline.arms.filter(keep(taskTypes, arms))
+        let candidate: ArmCounts[]
+        if (input.candidateBaseline !== undefined) {
+          const other = requireBaseline('candidate_baseline', input.candidateBaseline)
+          candidate = other.arms.filter(keep(taskTypes, arms))
+          newJson = { kind: 'baseline', name: other.name, scope: other.scope, from: isoDay(other.startDay), to: isoDay(other.endDay) }
+        } else {
+          // The outcomes added since the capture (in the baseline's scope, on its days and after):
+          // independent of the frozen ones, as the tests assume.
+          const windowDays = dayOf(nowMs) - baseline.startDay + 1
+          if (windowDays > store.retentionDays) {
+            throw new ValidationError('baseline', 'pruned', `baseline ${baseline.name} starts before the retention window (${store.retentionDays} days): compare with --candidate-baseline instead`)
+          }
+          const frozen = new Map(old.map(a => [armId(a), a]))
+          const b = baseline
+          candidate = liveArms(b.scope, windowDays, nowMs).filter(keep(taskTypes, arms)).map(a => sinceBaseline(a, frozen.get(armId(a)), b.name))
+          newJson = { kind: 'current', since: baseline.name, scope: baseline.scope, from: isoDay(baseline.startDay), to: isoDay(dayOf(nowMs)) }
+        }
+        pairs = baselinePairs(old, candidate)
+        oldJson = { kind: 'baseline', name: baseline.name, scope: baseline.scope, from: isoDay(baseline.startDay), to: isoDay(baseline.endDay) }
+      }
+      const result = runGate(withOverallRows(pairs), o)
+      const answer: GateAnswer = {
+        verdict: result.verdict,
+        exit_code: gateExitCode(result.verdict, input.allowInsufficient === true),
+        rows: result.rows,
+        reason: result.reason,
+        old: oldJson,
+        new: newJson,
+        confidence: result.confidence,
+        max_drop: result.max_drop,
+        max_slowdown: result.max_slowdown,
+        multiplicity: result.multiplicity,
+        gated_at: new Date(nowMs).toISOString()
+      }
+      if (baseline !== null) table.setLastGate(baseline.name, answer, nowMs)
+      return answer
+    },
+
+    trend (input) {
+      const taskType = checkTaskTypes('task_type', input.taskType)?.[0]
+      if (taskType === undefined) throw new ValidationError('task_type', 'required', 'required, must not be empty')
+      const arms = checkArmSpecs('arm', input.arms)
+      const scope = checkScope(input.scope)
+      const days = checkDays('days', input.days, TREND_DEFAULTS.days, store.retentionDays)
+      const confidence = checkGateOptions({ confidence: input.confidence ?? TREND_DEFAULTS.confidence }).confidence
+      const toDay = dayOf(now())
+      const fromDay = toDay - days + 1
+      const byArm = new Map<string, ReturnType<typeof armDays>>()
+      for (const d of armDays({ scope, taskType, fromDay, toDay })) {
+        if (arms !== null && !arms.some(s => armMatches(s, d))) continue
+        const key = JSON.stringify([d.tool, d.model])
+        byArm.set(key, [...(byArm.get(key) ?? []), d])
+      }
+      const out = [...byArm.values()].map(series => {
+        const t = armTrend(series.map(d => ({ day: d.day, n: d.totals.n, pass: d.totals.pass, hist: d.hist })), confidence)
+        return {
+          tool: series[0].tool,
+          model: series[0].model,
+          n: series.reduce((s, d) => s + d.totals.n, 0),
+          pass: series.reduce((s, d) => s + d.totals.pass, 0),
+          classification: t.classification,
+          p_value: t.p_value,
+          pass_rate: t.pass_rate,
+          p50: t.p50,
+          points: t.points.map(({ day, ...p }) => ({ date: isoDay(day), ...p }))
+        }
+      }).sort((a, b) => b.n - a.n || (a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0))
+      return { task_type: taskType, scope, days, from: isoDay(fromDay), to: isoDay(toDay), confidence, arms: out }
+    },
+
+    drift (opts = {}) {
+      const windowDays = opts.windowDays ?? DRIFT_WINDOW_DAYS
+      const nowMs = now()
+      const today = dayOf(nowMs)
+      const sum = (fromDay: number, toDay: number): Map<string, ArmCounts> => {
+        const out = new Map<string, ArmCounts>()
+        for (const d of armDays({ scope: 'hive', taskType: null, fromDay, toDay })) {
+          const id = armId(d)
+          const prev = out.get(id)
+          out.set(id, prev === undefined ? { ...d, totals: { ...d.totals } } : sumArms([prev, d], d) as ArmCounts)
+        }
+        return out
+      }
+      const previous = sum(today - 2 * windowDays + 1, today - windowDays)
+      const current = sum(today - windowDays + 1, today)
+      const benchmarked = (a: ArmCounts | undefined): a is ArmCounts => a !== undefined && a.totals.n >= DEFAULT_MIN_SAMPLES
+      const pairs = [...current.values()].filter(c => benchmarked(c) && benchmarked(previous.get(armId(c))))
+        .map(c => ({ taskType: c.taskType, old: gateSide(previous.get(armId(c)) as ArmCounts), new: gateSide(c) }))
+      const result = runGate(pairs, checkGateOptions({ confidence: opts.confidence ?? GATE_DEFAULTS.confidence }))
+      return {
+        checked_at: new Date(nowMs).toISOString(),
+        window_days: windowDays,
+        arms_checked: pairs.length,
+        regressions: result.rows.filter(r => r.verdict === 'regression').map(r => ({
+          task_type: r.task_type, tool: r.new.tool, model: r.new.model, pass_rate_drop: r.pass_rate_drop,
+          p50_ratio: r.p50_ratio, p90_ratio: r.p90_ratio, p_value: r.p_value, reason: r.reason
+        }))
+      }
+    }
+  }
+}
