@@ -1,6 +1,7 @@
 import { bucketOf, encodeHist } from '../../src/core/histogram.js'
 import { gateExitCode, runGate, withOverallRows, type GateOptions, type GatePair, type GateSide } from '../../src/core/gate.js'
 import { mulberry32, type Random } from '../../src/core/random.js'
+import { passRateDropP } from '../../src/core/stats/proportions.js'
 
 /**
  * Seeded trials for `npm run eval:gate`: both sides drawn from known distributions, judged by
@@ -63,12 +64,17 @@ export interface SimResult {
   blocked: number
   /** per-row tests at 1 - confidence without the Holm correction: a regression in any row */
   regressionWithoutHolm: number
+  /**
+   * the plain one-sided two-proportion z test (no margin, no correction) on the pass rate: the
+   * most a 5%-level test of "did it drop at all" detects, an upper bound for any pass-rate gate
+   */
+  plainDropTest: number
   oldRule: number
 }
 
 export function simulate (c: SimCase, trials: number, seed: number, options: GateOptions): SimResult {
   const random = mulberry32(seed)
-  const r: SimResult = { trials, regression: 0, insufficient: 0, blocked: 0, regressionWithoutHolm: 0, oldRule: 0 }
+  const r: SimResult = { trials, regression: 0, insufficient: 0, blocked: 0, regressionWithoutHolm: 0, plainDropTest: 0, oldRule: 0 }
   const alpha = 1 - options.confidence
   for (let t = 0; t < trials; t++) {
     const pairs: GatePair[] = []
@@ -86,6 +92,7 @@ export function simulate (c: SimCase, trials: number, seed: number, options: Gat
     const rawRegression = gate.rows.some(row => row.tests.pass_rate_drop.p < alpha ||
       (row.tests.p50_slowdown?.p ?? 1) < alpha || (row.tests.p90_slowdown?.p ?? 1) < alpha)
     if (rawRegression) r.regressionWithoutHolm++
+    if (pairs.some(p => passRateDropP(p.new.pass, p.new.n, p.old.pass, p.old.n, 0) < alpha)) r.plainDropTest++
     if (oldBlocks) r.oldRule++
   }
   return r
