@@ -99,7 +99,10 @@ describe('baselines', () => {
       [() => t.captureBaseline({ name: 'x', windowDays: 0 }), 'window_days'],
       [() => t.captureBaseline({ name: 'x', taskTypes: ['nothing-here'] }), 'task_type'],
       [() => t.gate({ baseline: 'missing' }), 'baseline'],
-      [() => t.gate({}), 'baseline']
+      [() => t.gate({}), 'baseline'],
+      [() => t.gate({ old: 'aider' }), 'new'],
+      [() => t.gate({ old: 'aider', new: 'ruff', arms: ['aider'] }), 'arm'],
+      [() => t.gate({ old: 'aider', new: 'ruff', candidateBaseline: 'v0' }), 'candidate']
     ]
     for (const [fn, field] of bad) {
       expect(fn).toThrow(ValidationError)

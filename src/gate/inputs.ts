@@ -12,6 +12,7 @@ export interface ArmSpec { tool: string, model: string | null }
  * version belongs in the tool label: `aider@0.86` (see README, "tool@version").
  */
 export function parseArmSpec (field: string, value: unknown): ArmSpec {
+  if (value === undefined || value === null) throw new ValidationError(field, 'required', 'required: TOOL or TOOL/MODEL')
   if (typeof value !== 'string') throw new ValidationError(field, 'type', 'must be a string: TOOL or TOOL/MODEL')
   const slash = value.indexOf('/')
   const tool = (slash === -1 ? value : value.slice(0, slash)).trim()

@@ -181,7 +181,8 @@ export function createGateOperations (options: { store: Store, originCap: number
       if (liveMode) {
         const oldSpec = parseArmSpec('old', input.old)
         const newSpec = parseArmSpec('new', input.new)
-        if (input.candidateBaseline !== undefined) throw new ValidationError('candidate_baseline', 'conflict', 'only with --baseline')
+        if (input.candidateBaseline !== undefined || input.candidate !== undefined) throw new ValidationError('candidate', 'conflict', 'a candidate is only for --baseline (--new names it here)')
+        if (arms !== null) throw new ValidationError('arm', 'conflict', '--arm filters a baseline comparison; here --old and --new name the arms')
         const scope = checkScope(input.scope)
         const windowDays = checkDays('window_days', input.windowDays, DEFAULT_WINDOW_DAYS, store.retentionDays)
         pairs = armPairs(liveArms(scope, windowDays, nowMs).filter(keep(taskTypes, null)), oldSpec, newSpec)
@@ -190,6 +191,7 @@ export function createGateOperations (options: { store: Store, originCap: number
       } else {
         baseline = requireBaseline('baseline', input.baseline)
         if (input.candidate !== undefined && input.candidate !== 'current') throw new ValidationError('candidate', 'enum', 'must be current (or use --candidate-baseline NAME)')
+        if (input.candidate !== undefined && input.candidateBaseline !== undefined) throw new ValidationError('candidate', 'conflict', 'give --candidate current or --candidate-baseline NAME, not both')
         if (input.scope !== undefined || input.windowDays !== undefined) throw new ValidationError('scope', 'conflict', 'a baseline fixes the scope and window: --scope and --window-days are for --old/--new')
         const old = baseline.arms.filter(keep(taskTypes, arms))
         let candidate: ArmCounts[]
