@@ -65,6 +65,7 @@ describe('baselines', () => {
     // nothing new yet: never a pass on missing data
     const empty = t.gate({ baseline: 'v1' })
     expect(empty).toMatchObject({ verdict: 'insufficient_evidence', exit_code: 3, rows: [] })
+    expect(empty.not_compared).toEqual([{ task_type: 'bug_fix', tool: 'aider', model: '', missing: 'new' }])
     t.recordBatch(outcomes('bug_fix', 'aider', 500, 500))
     const answer = t.gate({ baseline: 'v1' })
     expect(answer).toMatchObject({ verdict: 'regression', exit_code: 4, old: { kind: 'baseline', name: 'v1' }, new: { kind: 'current', since: 'v1' } })
@@ -83,11 +84,12 @@ describe('baselines', () => {
     expect(same.rows).toHaveLength(1)
     expect(same.rows[0]).toMatchObject({ old: { n: 1000 }, new: { n: 2000 } })
 
-    t.recordBatch([...outcomes('bug_fix', 'aider@0.86', 450, 550, 60), ...outcomes('docs', 'aider@0.86', 58, 42)])
+    t.recordBatch([...outcomes('bug_fix', 'aider@0.86', 450, 550, 60), ...outcomes('docs', 'aider@0.86', 58, 42), ...outcomes('lint', 'aider@0.85', 5, 5)])
     const live = t.gate({ old: 'aider@0.85', new: 'aider@0.86' })
     expect(live.rows.map(r => r.task_type)).toEqual(['bug_fix', 'docs', 'overall'])
     expect(live.rows[0]).toMatchObject({ verdict: 'regression', old: { tool: 'aider@0.85', model: '*' }, new: { tool: 'aider@0.86' } })
     expect(live.verdict).toBe('regression')
+    expect(live.not_compared).toEqual([{ task_type: 'lint', tool: 'aider@0.85', model: '*', missing: 'new' }])
   })
 
   it('bad input is one error naming the field, and stores nothing', () => {

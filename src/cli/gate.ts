@@ -78,6 +78,9 @@ export const gateCommand = queryCommand('gate', 'is the new tool, model or promp
     else {
       if (answer.rows.length > 0) console.log(gateTable(answer.rows))
       for (const r of answer.rows.filter(r => r.verdict !== 'no_change')) console.log(`${r.task_type} ${arm(r.new)}: ${r.reason}`)
+      if (answer.not_compared.length > 0) {
+        console.log(`not compared (no outcomes on one side): ${answer.not_compared.map(x => `${x.task_type} ${arm(x)} (no ${x.missing})`).join(', ')}`)
+      }
       console.log(`gate: ${answer.verdict} (exit ${answer.exit_code}); ${answer.reason}; confidence ${answer.confidence}, max drop ${answer.max_drop}, max slowdown ${answer.max_slowdown}; ${answer.multiplicity}`)
     }
     process.exitCode = answer.exit_code

@@ -49,8 +49,12 @@ export interface TrendInput {
   confidence?: number
 }
 
+/** A task type and arm one side has and the other lacks: it could not be compared (listed, never dropped silently). */
+export interface NotCompared { task_type: string, tool: string, model: string, missing: 'old' | 'new' }
+
 export type GateAnswer = GateResult & {
   exit_code: number
+  not_compared: NotCompared[]
   old: Record<string, unknown>
   new: Record<string, unknown>
   gated_at: string
@@ -121,25 +125,35 @@ export function createGateOperations (options: { store: Store, originCap: number
     return b
   }
 
-  /** Pairs of the baseline mode: every task type and arm present on both sides. */
-  const baselinePairs = (old: ArmCounts[], candidate: ArmCounts[]): GatePair[] => {
-    const olds = new Map(old.map(a => [armId(a), a]))
-    return candidate.flatMap(c => {
-      const o = olds.get(armId(c))
-      return o !== undefined && o.totals.n > 0 && c.totals.n > 0 ? [{ taskType: c.taskType, old: gateSide(o), new: gateSide(c) }] : []
+  /** Pairs of the baseline mode: every task type and arm present on both sides; the others are listed. */
+  const baselinePairs = (old: ArmCounts[], candidate: ArmCounts[]): { pairs: GatePair[], notCompared: NotCompared[] } => {
+    const withData = (arms: ArmCounts[]): Map<string, ArmCounts> => new Map(arms.filter(a => a.totals.n > 0).map(a => [armId(a), a]))
+    const olds = withData(old)
+    const news = withData(candidate)
+    const pairs = [...news].flatMap(([id, c]) => {
+      const o = olds.get(id)
+      return o === undefined ? [] : [{ taskType: c.taskType, old: gateSide(o), new: gateSide(c) }]
     }).sort((a, b) => a.taskType < b.taskType ? -1 : a.taskType > b.taskType ? 1 : 0)
+    const lacking = (have: Map<string, ArmCounts>, other: Map<string, ArmCounts>, missing: 'old' | 'new'): NotCompared[] =>
+      [...have].filter(([id]) => !other.has(id)).map(([, a]) => ({ task_type: a.taskType, tool: a.tool, model: a.model, missing }))
+    return { pairs, notCompared: [...lacking(olds, news, 'new'), ...lacking(news, olds, 'old')] }
   }
 
-  /** Pairs of the live mode: per task type, the arms matching each spec summed. */
-  const armPairs = (arms: ArmCounts[], oldSpec: ArmSpec, newSpec: ArmSpec): GatePair[] => {
+  /** Pairs of the live mode: per task type, the arms matching each spec summed; task types with one side only are listed. */
+  const armPairs = (arms: ArmCounts[], oldSpec: ArmSpec, newSpec: ArmSpec): { pairs: GatePair[], notCompared: NotCompared[] } => {
     const taskTypes = [...new Set(arms.map(a => a.taskType))].sort()
     const label = (s: ArmSpec): { tool: string, model: string } => ({ tool: s.tool, model: s.model ?? '*' })
-    return taskTypes.flatMap(t => {
-      const of = (s: ArmSpec): ArmCounts | null => sumArms(arms.filter(a => a.taskType === t && armMatches(s, a)), label(s))
+    const pairs: GatePair[] = []
+    const notCompared: NotCompared[] = []
+    for (const t of taskTypes) {
+      const of = (s: ArmSpec): ArmCounts | null => sumArms(arms.filter(a => a.taskType === t && armMatches(s, a) && a.totals.n > 0), label(s))
       const o = of(oldSpec)
       const n = of(newSpec)
-      return o !== null && n !== null && o.totals.n > 0 && n.totals.n > 0 ? [{ taskType: t, old: gateSide(o), new: gateSide(n) }] : []
-    })
+      if (o !== null && n !== null) pairs.push({ taskType: t, old: gateSide(o), new: gateSide(n) })
+      else if (o !== null) notCompared.push({ task_type: t, ...label(oldSpec), missing: 'new' })
+      else if (n !== null) notCompared.push({ task_type: t, ...label(newSpec), missing: 'old' })
+    }
+    return { pairs, notCompared }
   }
 
   return {
@@ -174,7 +188,7 @@ export function createGateOperations (options: { store: Store, originCap: number
       if (liveMode === (input.baseline !== undefined)) {
         throw new ValidationError('baseline', 'required', 'give --baseline NAME, or --old ARM and --new ARM (not both)')
       }
-      let pairs: GatePair[]
+      let compared: { pairs: GatePair[], notCompared: NotCompared[] }
       let oldJson: Record<string, unknown>
       let newJson: Record<string, unknown>
       let baseline: Baseline | null = null
@@ -185,7 +199,7 @@ export function createGateOperations (options: { store: Store, originCap: number
         if (arms !== null) throw new ValidationError('arm', 'conflict', '--arm filters a baseline comparison; here --old and --new name the arms')
         const scope = checkScope(input.scope)
         const windowDays = checkDays('window_days', input.windowDays, DEFAULT_WINDOW_DAYS, store.retentionDays)
-        pairs = armPairs(liveArms(scope, windowDays, nowMs).filter(keep(taskTypes, null)), oldSpec, newSpec)
+        compared = armPairs(liveArms(scope, windowDays, nowMs).filter(keep(taskTypes, null)), oldSpec, newSpec)
         oldJson = { kind: 'arm', arm: armLabel(oldSpec), scope, window_days: windowDays }
         newJson = { kind: 'arm', arm: armLabel(newSpec), scope, window_days: windowDays }
       } else {
@@ -211,15 +225,16 @@ export function createGateOperations (options: { store: Store, originCap: number
           candidate = liveArms(b.scope, windowDays, nowMs).filter(keep(taskTypes, arms)).map(a => sinceBaseline(a, frozen.get(armId(a)), b.name))
           newJson = { kind: 'current', since: baseline.name, scope: baseline.scope, from: isoDay(baseline.startDay), to: isoDay(dayOf(nowMs)) }
         }
-        pairs = baselinePairs(old, candidate)
+        compared = baselinePairs(old, candidate)
         oldJson = { kind: 'baseline', name: baseline.name, scope: baseline.scope, from: isoDay(baseline.startDay), to: isoDay(baseline.endDay) }
       }
-      const result = runGate(withOverallRows(pairs), o)
+      const result = runGate(withOverallRows(compared.pairs), o)
       const answer: GateAnswer = {
         verdict: result.verdict,
         exit_code: gateExitCode(result.verdict, input.allowInsufficient === true),
         rows: result.rows,
         reason: result.reason,
+        not_compared: compared.notCompared,
         old: oldJson,
         new: newJson,
         confidence: result.confidence,

@@ -69,6 +69,11 @@ export const gateResponse = open({
   exit_code: { type: 'integer', description: 'what `hivebench gate` exits with: 0 pass, 3 insufficient evidence, 4 regression' },
   rows: { type: 'array', items: gateRow },
   reason: str,
+  not_compared: {
+    type: 'array',
+    description: 'task types and arms one side has and the other lacks: not compared',
+    items: open({ task_type: str, tool: str, model: str, missing: { type: 'string', enum: ['old', 'new'] } })
+  },
   old: { type: 'object', additionalProperties: true },
   new: { type: 'object', additionalProperties: true },
   confidence: num,
