@@ -27,6 +27,8 @@ const cases: Array<SimCase & { want: Target }> = [
   ...[20, 50, 200, 1000].map(n => ({ name: `no change, n = ${n} per side`, taskTypes: [same(n)], want: falseAlarms })),
   { name: 'no change, 12 task types x n = 200 (+ overall row)', taskTypes: Array.from({ length: 12 }, () => same(200)), want: falseAlarms },
   { name: 'drop exactly at the margin: 0.700 -> 0.665, n = 200', taskTypes: [{ old: arm(200, 0.7), new: arm(200, 0.665) }], want: falseAlarms },
+  { name: 'latency exactly at the margin: x1.05, n = 200', taskTypes: [{ old: arm(200, 0.7), new: arm(200, 0.7, 1.05) }], want: falseAlarms },
+  { name: 'latency x1.05, sigma 0.3, n = 1000', taskTypes: [{ old: arm(1000, 0.7, 1, 0.3), new: arm(1000, 0.7, 1.05, 0.3) }], want: falseAlarms },
   { name: 'pass rate 0.70 -> 0.60, n = 200', taskTypes: [{ old: arm(200, 0.7), new: arm(200, 0.6) }], want: detected },
   { name: 'pass rate 0.70 -> 0.60, n = 200, no durations (1 test per row)', taskTypes: [{ old: noDurations(200, 0.7), new: noDurations(200, 0.6) }], want: detected },
   { name: 'pass rate 0.70 -> 0.60, n = 400', taskTypes: [{ old: arm(400, 0.7), new: arm(400, 0.6) }], want: detected },
