@@ -103,6 +103,8 @@ describe('baselines', () => {
       [() => t.gate({ baseline: 'missing' }), 'baseline'],
       [() => t.gate({}), 'baseline'],
       [() => t.gate({ old: 'aider' }), 'new'],
+      [() => t.gate({ old: 'aider', new: 'aider/' }), 'new'],
+      [() => t.gate({ old: 'aider', new: 'aider' }), 'new'],
       [() => t.gate({ old: 'aider', new: 'ruff', arms: ['aider'] }), 'arm'],
       [() => t.gate({ old: 'aider', new: 'ruff', candidateBaseline: 'v0' }), 'candidate']
     ]

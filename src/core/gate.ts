@@ -234,7 +234,7 @@ export function runGate (pairs: GatePair[], options: GateOptions): GateResult {
     confidence: options.confidence,
     max_drop: options.maxDrop,
     max_slowdown: options.maxSlowdown,
-    multiplicity: `Holm-Bonferroni over ${regressionP.filter(p => p !== null).length} regression tests (${rows.length} rows)`,
+    multiplicity: `Holm-Bonferroni over ${regressionP.filter(p => p !== null).length} regression tests (${rows.length} row${rows.length === 1 ? '' : 's'})`,
     reason: gateReason(verdict, rows)
   }
 }
@@ -278,7 +278,7 @@ function rowReason (row: GateRow, o: GateOptions): string {
 function gateReason (verdict: Verdict, rows: GateRow[]): string {
   if (rows.length === 0) return 'no task type and arm has data on both sides: nothing could be compared'
   const count = (v: Verdict): number => rows.filter(r => r.verdict === v).length
-  return `${rows.length} rows: ${count('regression')} regression, ${count('insufficient_evidence')} insufficient evidence, ` +
+  return `${rows.length} row${rows.length === 1 ? '' : 's'}: ${count('regression')} regression, ${count('insufficient_evidence')} insufficient evidence, ` +
     `${count('improvement')} improvement, ${count('no_change')} no change -> ${verdict}`
 }
 

@@ -199,7 +199,12 @@ export function createGateOperations (options: { store: Store, originCap: number
         if (arms !== null) throw new ValidationError('arm', 'conflict', '--arm filters a baseline comparison; here --old and --new name the arms')
         const scope = checkScope(input.scope)
         const windowDays = checkDays('window_days', input.windowDays, DEFAULT_WINDOW_DAYS, store.retentionDays)
-        compared = armPairs(liveArms(scope, windowDays, nowMs).filter(keep(taskTypes, null)), oldSpec, newSpec)
+        const live = liveArms(scope, windowDays, nowMs).filter(keep(taskTypes, null))
+        const shared = live.find(a => armMatches(oldSpec, a) && armMatches(newSpec, a))
+        if (shared !== undefined || (oldSpec.tool === newSpec.tool && oldSpec.model === newSpec.model)) {
+          throw new ValidationError('new', 'overlap', `--old and --new must name different arms (${armLabel(shared ?? newSpec)} matches both)`)
+        }
+        compared = armPairs(live, oldSpec, newSpec)
         oldJson = { kind: 'arm', arm: armLabel(oldSpec), scope, window_days: windowDays }
         newJson = { kind: 'arm', arm: armLabel(newSpec), scope, window_days: windowDays }
       } else {
