@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bucketOf, encodeHist } from '../src/core/histogram.js'
 import { checkGateOptions, gateExitCode, GATE_DEFAULTS, runGate, withOverallRows, type GatePair, type GateSide } from '../src/core/gate.js'
@@ -122,5 +123,43 @@ describe('trend classification (core)', () => {
   it('is insufficient_evidence with fewer than 3 days or 10 outcomes', () => {
     expect(armTrend(series(2, () => 0.5), 0.95).classification).toBe('insufficient_evidence')
     expect(armTrend(series(5, () => 0.5, () => null, 1), 0.95).classification).toBe('insufficient_evidence')
+  })
+})
+
+describe('the gate (properties)', () => {
+  const sideArb = fc.integer({ min: 1, max: 500 }).chain(n => fc.record({
+    n: fc.constant(n),
+    pass: fc.integer({ min: 0, max: n }),
+    median: fc.option(fc.double({ min: 0.5, max: 500, noNaN: true }), { nil: null })
+  }))
+  const toSide = (s: { n: number, pass: number, median: number | null }): GateSide => side(s.pass, s.n, s.median)
+
+  it('swapping old and new swaps each regression test with its improvement test; every p-value is in [0, 1]', () => {
+    fc.assert(fc.property(sideArb, sideArb, (a, b) => {
+      const [ab] = runGate([pair(toSide(a), toSide(b))], OPTIONS).rows
+      const [ba] = runGate([pair(toSide(b), toSide(a))], OPTIONS).rows
+      expect(ab.tests.pass_rate_drop.p).toBe(ba.tests.pass_rate_gain.p)
+      expect(ab.tests.p50_slowdown?.p).toBe(ba.tests.p50_speedup?.p)
+      expect(ab.tests.p90_slowdown?.p).toBe(ba.tests.p90_speedup?.p)
+      for (const t of Object.values(ab.tests)) {
+        if (t === null) continue
+        expect(t.p).toBeGreaterThanOrEqual(0)
+        expect(t.p_adjusted).toBeGreaterThanOrEqual(t.p)
+        expect(t.p_adjusted).toBeLessThanOrEqual(1)
+      }
+      // a row can never be shown both worse and not worse on its pass rate
+      expect(ab.tests.pass_rate_drop.p + ab.tests.pass_rate_no_drop.p).toBeCloseTo(1, 12)
+    }), { numRuns: 200 })
+  })
+
+  it('fewer passes on the new side never turn a regression into a pass (monotonicity)', () => {
+    fc.assert(fc.property(sideArb, sideArb, (a, b) => {
+      fc.pre(b.pass > 0)
+      const worse = { ...b, pass: b.pass - 1 }
+      const before = runGate([pair(toSide(a), toSide(b))], OPTIONS).rows[0]
+      const after = runGate([pair(toSide(a), toSide(worse))], OPTIONS).rows[0]
+      expect(after.tests.pass_rate_drop.p).toBeLessThanOrEqual(before.tests.pass_rate_drop.p + 1e-12)
+      if (before.verdict === 'regression') expect(after.verdict).toBe('regression')
+    }), { numRuns: 200 })
   })
 })
