@@ -72,6 +72,13 @@ describe('baselines', () => {
     expect(answer.rows[0]).toMatchObject({ task_type: 'bug_fix', old: { n: 1000, pass: 700 }, new: { n: 1000, pass: 500 }, verdict: 'regression' })
     expect(t.listBaselines()[0]).toMatchObject({ last_gate: { verdict: 'regression', exit_code: 4 } })
     expect(t.listBaselines()[0].last_gate_at).toBe(new Date(NOW).toISOString())
+
+    // a clock that jumps back before the capture day, or forward past the retention window, is named, not guessed around
+    clock = NOW - 2 * DAY
+    expect(() => t.gate({ baseline: 'v1' })).toThrow(/captured on 2026-11-23, after today \(2026-11-21\): the clock moved back/)
+    clock = NOW + 80 * DAY
+    expect(() => t.gate({ baseline: 'v1' })).toThrow(/starts before the retention window/)
+    expect(t.listBaselines()[0].last_gate_at).toBe(new Date(NOW).toISOString())
   })
 
   it('compares two baselines, and two arms on live data (tool@version)', () => {

@@ -222,6 +222,9 @@ export function createGateOperations (options: { store: Store, originCap: number
           // The outcomes added since the capture (in the baseline's scope, on its days and after):
           // independent of the frozen ones, as the tests assume.
           const windowDays = dayOf(nowMs) - baseline.startDay + 1
+          if (dayOf(nowMs) < baseline.endDay) {
+            throw new ValidationError('baseline', 'clock', `baseline ${baseline.name} was captured on ${isoDay(baseline.endDay)}, after today (${isoDay(dayOf(nowMs))}): the clock moved back; fix it, or compare with --candidate-baseline`)
+          }
           if (windowDays > store.retentionDays) {
             throw new ValidationError('baseline', 'pruned', `baseline ${baseline.name} starts before the retention window (${store.retentionDays} days): compare with --candidate-baseline instead`)
           }

@@ -33,16 +33,17 @@ export function sumArms (arms: ArmCounts[], labels: { tool: string, model: strin
 }
 
 /**
- * live - frozen: what was added to an arm since a baseline froze it. Counters only grow, so a
- * negative part means the baseline's days were pruned (retention) and the difference is unknowable.
+ * live - frozen: what was added to an arm since a baseline froze it. Counters only grow (the
+ * gate refuses baselines whose days retention may have pruned), so a negative part means the
+ * store lost outcomes since the capture and the difference is unknowable.
  */
 export function sinceBaseline (live: ArmCounts, frozen: ArmCounts | undefined, baselineName: string): ArmCounts {
   if (frozen === undefined) return live
   const d = diffCounters({ ...live.totals, hist: decodeHist(live.hist) }, { ...frozen.totals, hist: decodeHist(frozen.hist) })
   const negative = Object.values(d).some(v => typeof v === 'number' && v < 0) || [...d.hist.values()].some(v => v < 0)
   if (negative) {
-    throw new ValidationError('baseline', 'pruned', `baseline ${baselineName}: the counters of ${live.tool} on ${live.taskType} are now below the frozen ones ` +
-      '(its days were pruned by retention): compare with --candidate-baseline instead')
+    throw new ValidationError('baseline', 'shrunk', `baseline ${baselineName}: the counters of ${live.tool} on ${live.taskType} are now below the frozen ones ` +
+      '(the store lost outcomes since the capture, e.g. restored from an older backup): compare with --candidate-baseline instead')
   }
   const { hist, ...totals } = d
   return { ...live, totals, hist: hist.size === 0 ? null : encodeHist(hist) }
