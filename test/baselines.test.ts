@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { openTracker, type Tracker } from '../src/tracker.js'
 import { ValidationError } from '../src/errors.js'
+import { emptyScalars } from '../src/core/types.js'
+import { sinceBaseline } from '../src/gate/sides.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
 import { tempDir } from './helpers/tmp.js'
 
@@ -56,6 +58,12 @@ describe('baselines', () => {
     expect(b.deleteBaseline('v1')).toBe(true)
     expect(b.deleteBaseline('v1')).toBe(false)
     expect(b.showBaseline('v1')).toBeNull()
+  })
+
+  it('refuses a candidate whose counters shrank below the frozen ones (the difference would be a guess)', () => {
+    const arm = (n: number, pass: number) => ({ taskType: 'bug_fix', tool: 'aider', model: '', totals: { ...emptyScalars(), n, pass }, hist: null })
+    expect(sinceBaseline(arm(30, 20), arm(10, 5), 'v1').totals).toMatchObject({ n: 20, pass: 15 })
+    expect(() => sinceBaseline(arm(30, 20), arm(40, 5), 'v1')).toThrow(/below the frozen ones/)
   })
 
   it('gates the outcomes recorded since the capture, and remembers the last result', () => {
