@@ -1,14 +1,18 @@
-import { checkGateOptions, gateExitCode, runGate, withOverallRows, GATE_DEFAULTS, type GatePair, type GateResult } from '../core/gate.js'
-import { DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS } from '../core/limits.js'
+import { checkGateOptions, gateExitCode, runGate, withOverallRows, type GatePair, type GateResult } from '../core/gate.js'
+import { DEFAULT_WINDOW_DAYS } from '../core/limits.js'
 import { dayOf, isoDay } from '../core/time.js'
-import { armTrend, TREND_DEFAULTS, type ArmTrend } from '../core/trend.js'
 import { ValidationError } from '../errors.js'
 import type { ArmAggregate, Scope } from '../store/arm-queries.js'
 import { createArmDays } from '../store/arm-days.js'
 import { createBaselineTable, type Baseline, type BaselineMeta } from '../store/baselines.js'
 import type { Store } from '../store/store.js'
 import { armLabel, armMatches, checkArmSpecs, checkBaselineName, checkDays, checkScope, checkTaskTypes, checkText, parseArmSpec, type ArmSpec } from './inputs.js'
+import { createDriftOperation, type DriftReport } from './drift.js'
 import { armCountsJson, armId, gateSide, sinceBaseline, sumArms, type ArmCounts } from './sides.js'
+import { createTrendOperation, type TrendAnswer, type TrendInput } from './trend.js'
+
+export type { DriftReport } from './drift.js'
+export type { TrendAnswer, TrendInput } from './trend.js'
 
 export interface CaptureInput {
   name: string
@@ -41,14 +45,6 @@ export interface GateInput {
   windowDays?: number
 }
 
-export interface TrendInput {
-  taskType: string
-  arms?: string[]
-  days?: number
-  scope?: Scope
-  confidence?: number
-}
-
 /** A task type and arm one side has and the other lacks: it could not be compared (listed, never dropped silently). */
 export interface NotCompared { task_type: string, tool: string, model: string, missing: 'old' | 'new' }
 
@@ -58,23 +54,6 @@ export type GateAnswer = GateResult & {
   old: Record<string, unknown>
   new: Record<string, unknown>
   gated_at: string
-}
-
-export interface TrendAnswer {
-  task_type: string
-  scope: Scope
-  days: number
-  from: string
-  to: string
-  confidence: number
-  arms: Array<{ tool: string, model: string, n: number, pass: number } & Omit<ArmTrend, 'points'> & { points: Array<Omit<ArmTrend['points'][number], 'day'> & { date: string }> }>
-}
-
-export interface DriftReport {
-  checked_at: string
-  window_days: number
-  arms_checked: number
-  regressions: Array<{ task_type: string, tool: string, model: string, pass_rate_drop: number | null, p50_ratio: number | null, p90_ratio: number | null, p_value: number | null, reason: string }>
 }
 
 /** The baselines, gate, trend and drift operations shared by the CLI, the HTTP API and the embedded API. */
@@ -91,7 +70,6 @@ export interface GateOperations {
   drift: (options?: { windowDays?: number, confidence?: number }) => DriftReport
 }
 
-export const DRIFT_WINDOW_DAYS = 7
 const MAX_NOTE_CHARS = 1000
 
 function metaJson (b: BaselineMeta): Record<string, unknown> {
@@ -157,6 +135,8 @@ export function createGateOperations (options: { store: Store, originCap: number
   }
 
   return {
+    trend: createTrendOperation({ armDays, retentionDays: store.retentionDays, now }),
+    drift: createDriftOperation({ armDays, now }),
     captureBaseline (input) {
       const name = checkBaselineName('name', input.name)
       const scope = checkScope(input.scope)
@@ -253,68 +233,7 @@ export function createGateOperations (options: { store: Store, originCap: number
       }
       if (baseline !== null) table.setLastGate(baseline.name, answer, nowMs)
       return answer
-    },
-
-    trend (input) {
-      const taskType = checkTaskTypes('task_type', input.taskType)?.[0]
-      if (taskType === undefined) throw new ValidationError('task_type', 'required', 'required, must not be empty')
-      const arms = checkArmSpecs('arm', input.arms)
-      const scope = checkScope(input.scope)
-      const days = checkDays('days', input.days, TREND_DEFAULTS.days, store.retentionDays)
-      const confidence = checkGateOptions({ confidence: input.confidence ?? TREND_DEFAULTS.confidence }).confidence
-      const toDay = dayOf(now())
-      const fromDay = toDay - days + 1
-      const byArm = new Map<string, ReturnType<typeof armDays>>()
-      for (const d of armDays({ scope, taskType, fromDay, toDay })) {
-        if (arms !== null && !arms.some(s => armMatches(s, d))) continue
-        const key = JSON.stringify([d.tool, d.model])
-        byArm.set(key, [...(byArm.get(key) ?? []), d])
-      }
-      const out = [...byArm.values()].map(series => {
-        const t = armTrend(series.map(d => ({ day: d.day, n: d.totals.n, pass: d.totals.pass, hist: d.hist })), confidence)
-        return {
-          tool: series[0].tool,
-          model: series[0].model,
-          n: series.reduce((s, d) => s + d.totals.n, 0),
-          pass: series.reduce((s, d) => s + d.totals.pass, 0),
-          classification: t.classification,
-          p_value: t.p_value,
-          pass_rate: t.pass_rate,
-          p50: t.p50,
-          points: t.points.map(({ day, ...p }) => ({ date: isoDay(day), ...p }))
-        }
-      }).sort((a, b) => b.n - a.n || (a.tool < b.tool ? -1 : a.tool > b.tool ? 1 : 0))
-      return { task_type: taskType, scope, days, from: isoDay(fromDay), to: isoDay(toDay), confidence, arms: out }
-    },
-
-    drift (opts = {}) {
-      const windowDays = opts.windowDays ?? DRIFT_WINDOW_DAYS
-      const nowMs = now()
-      const today = dayOf(nowMs)
-      const sum = (fromDay: number, toDay: number): Map<string, ArmCounts> => {
-        const out = new Map<string, ArmCounts>()
-        for (const d of armDays({ scope: 'hive', taskType: null, fromDay, toDay })) {
-          const id = armId(d)
-          const prev = out.get(id)
-          out.set(id, prev === undefined ? { ...d, totals: { ...d.totals } } : sumArms([prev, d], d) as ArmCounts)
-        }
-        return out
-      }
-      const previous = sum(today - 2 * windowDays + 1, today - windowDays)
-      const current = sum(today - windowDays + 1, today)
-      const benchmarked = (a: ArmCounts | undefined): a is ArmCounts => a !== undefined && a.totals.n >= DEFAULT_MIN_SAMPLES
-      const pairs = [...current.values()].filter(c => benchmarked(c) && benchmarked(previous.get(armId(c))))
-        .map(c => ({ taskType: c.taskType, old: gateSide(previous.get(armId(c)) as ArmCounts), new: gateSide(c) }))
-      const result = runGate(pairs, checkGateOptions({ confidence: opts.confidence ?? GATE_DEFAULTS.confidence }))
-      return {
-        checked_at: new Date(nowMs).toISOString(),
-        window_days: windowDays,
-        arms_checked: pairs.length,
-        regressions: result.rows.filter(r => r.verdict === 'regression').map(r => ({
-          task_type: r.task_type, tool: r.new.tool, model: r.new.model, pass_rate_drop: r.pass_rate_drop,
-          p50_ratio: r.p50_ratio, p90_ratio: r.p90_ratio, p_value: r.p_value, reason: r.reason
-        }))
-      }
     }
+
   }
 }
