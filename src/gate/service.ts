@@ -234,6 +234,5 @@ export function createGateOperations (options: { store: Store, originCap: number
       if (baseline !== null) table.setLastGate(baseline.name, answer, nowMs)
       return answer
     }
-
   }
 }
