@@ -15,6 +15,7 @@ import { recordCommand } from './record.js'
 import { routeCommand } from './route.js'
 import { startCommand } from './start.js'
 import { statsCommand } from './stats.js'
+import { statusCommand } from './status.js'
 import { trendCommand } from './trend.js'
 
 const program = new Command('hivebench')
@@ -22,7 +23,7 @@ const program = new Command('hivebench')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
 
-const commands = [startCommand, recordCommand, importCommand, bestCommand, routeCommand, statsCommand, peersCommand, publishCommand,
+const commands = [startCommand, recordCommand, importCommand, bestCommand, routeCommand, statsCommand, statusCommand, peersCommand, publishCommand,
   idCommand, exportDeltaCommand, importDeltaCommand, baselineCommand, gateCommand, trendCommand]
 for (const cmd of commands) program.addCommand(cmd.exitOverride())
 
