@@ -56,13 +56,18 @@ export const NODE_DEFAULTS = {
   syncIntervalS: 60
 }
 
-/** A port already taken is the operator's to fix: say which, not a stack trace. */
-function listenError (err: unknown): unknown {
-  const e = err as { code?: string, message?: string }
-  if (e.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(e.message ?? '')) {
-    return new StateError('ADDRESS_IN_USE', `${e.message ?? 'address in use'}: another process (another hivebench node?) listens there; choose other ports with --http-port / --listen`, { cause: err })
-  }
-  return err
+/**
+ * A port already taken is the operator's to fix: one line naming the address and the flag to
+ * change, not libp2p's stack trace and its advice about transportManager.faultTolerance.
+ */
+export function listenError (err: unknown, what: 'libp2p' | 'http'): unknown {
+  const message = (err as { message?: string }).message ?? ''
+  if ((err as { code?: string }).code !== 'EADDRINUSE' && !/EADDRINUSE|address already in use/i.test(message)) return err
+  const address = what === 'libp2p'
+    ? /(\/ip[46]\/\S+?):\s*Error: listen EADDRINUSE/.exec(message)?.[1] ?? /address already in use (\S+)/.exec(message)?.[1]
+    : /address already in use (\S+)/.exec(message)?.[1]
+  const flag = what === 'libp2p' ? '--listen (e.g. --listen /ip4/0.0.0.0/tcp/0 for any free port)' : '--http-port (0: any free port)'
+  return new StateError('ADDRESS_IN_USE', `${what === 'libp2p' ? 'libp2p' : 'HTTP'} address ${address ?? '(unknown)'} is already in use (another hivebench node?): choose another with ${flag}`, { cause: err })
 }
 
 /** longest stretch of merging sync envelopes before yielding to the event loop */
@@ -261,14 +266,16 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
         throw new StateError('DAEMON_RUNNING', `a hivebench daemon (pid ${running.pid}, ${running.url}) already runs on ${dataDir}: one data dir is one node`)
       }
       let httpAddress: Awaited<ReturnType<HttpServer['start']>> | undefined
+      let step: 'libp2p' | 'http' = 'libp2p'
       try {
         await network.start()
+        step = 'http'
         httpAddress = await http?.start()
       } catch (err) {
         // leave nothing half-started behind: the caller gets one clear error and can exit
         await network.stop()
         await http?.stop()
-        throw listenError(err)
+        throw listenError(err, step)
       }
       exporter.start()
       await exporter.exportNow({ snapshot: true })
