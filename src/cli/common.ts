@@ -30,6 +30,14 @@ export function positiveInt (name: string): (value: string) => number {
   }
 }
 
+export function nonNegativeInt (name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0`)
+    return n
+  }
+}
+
 /** A TCP port; 0 lets the OS pick a free one. */
 export function portOption (value: string): number {
   const n = Number(value)

@@ -1,7 +1,7 @@
 import { Option } from 'commander'
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../http/server.js'
 import { createHiveNode, NODE_DEFAULTS } from '../hive/node.js'
-import { command, portOption, positiveInt, type DataDirOptions } from './common.js'
+import { command, nonNegativeInt, portOption, positiveInt, type DataDirOptions } from './common.js'
 
 interface StartOptions extends DataDirOptions {
   httpPort: number
@@ -10,6 +10,7 @@ interface StartOptions extends DataDirOptions {
   bootstrap: string[]
   hive: string
   exportInterval: number
+  publishDelay: number
   mdns: boolean
   hiveKey?: string
   allowOrigin?: string[]
@@ -22,7 +23,8 @@ export const startCommand = command('start', 'run the node: SQLite store, libp2p
   .option('--listen <multiaddr...>', 'libp2p listen addresses', NODE_DEFAULTS.listen)
   .option('--bootstrap <multiaddr...>', 'peers to dial (…/p2p/<peer id>)', NODE_DEFAULTS.bootstrap)
   .option('--hive <name>', 'hive name: selects the gossip topic', NODE_DEFAULTS.hive)
-  .option('--export-interval <seconds>', 'seconds between delta exports', positiveInt('--export-interval'), NODE_DEFAULTS.exportIntervalS)
+  .option('--export-interval <seconds>', 'seconds between periodic exports (every 12th a full snapshot)', positiveInt('--export-interval'), NODE_DEFAULTS.exportIntervalS)
+  .option('--publish-delay <seconds>', 'seconds from a recorded outcome to its delta on the wire, at most one delta per period (0: wait for the periodic export)', nonNegativeInt('--publish-delay'), NODE_DEFAULTS.publishDelayS)
   .option('--sync-interval <seconds>', 'seconds between syncs with a random peer', positiveInt('--sync-interval'), NODE_DEFAULTS.syncIntervalS)
   .addOption(new Option('--mdns', 'discover peers on the LAN by multicast DNS').default(false))
   .addOption(new Option('--no-mdns', 'no LAN discovery (the default)'))
@@ -38,6 +40,7 @@ export const startCommand = command('start', 'run the node: SQLite store, libp2p
       hiveKeyFile: o.hiveKey,
       allowOrigins: o.allowOrigin,
       exportIntervalS: o.exportInterval,
+      publishDelayS: o.publishDelay,
       snapshotEvery: NODE_DEFAULTS.snapshotEvery,
       syncIntervalS: o.syncInterval,
       http: { host: o.httpHost, port: o.httpPort }

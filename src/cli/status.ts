@@ -7,7 +7,7 @@ interface NodeStatus {
   connected_peers: number
   health: 'ok' | 'alone' | 'degraded'
   bootstrap: Array<{ address: string, last_dial_error: string | null, connected: boolean }>
-  next_export?: { at: string, kind: string } | null
+  next_export?: { changes_at: string | null, periodic_at: string | null, periodic_kind: string }
 }
 
 /** Exit codes of `status`, like `gh auth status`: the verdict is scriptable without parsing. */
@@ -30,5 +30,6 @@ export const statusCommand = queryCommand('status', 'health of the running daemo
     for (const b of node.bootstrap) {
       console.log(`  bootstrap ${b.address}: ${b.connected ? 'connected' : b.last_dial_error ?? 'not dialled yet'}`)
     }
-    if (node.next_export != null) console.log(`  next export: ${node.next_export.kind} at ${node.next_export.at}`)
+    const next = node.next_export
+    if (next !== undefined) console.log(`  next export: changes looked for at ${next.changes_at ?? '-'}, periodic ${next.periodic_kind} at ${next.periodic_at ?? '-'}`)
   })

@@ -28,8 +28,11 @@ export interface NodeOptions {
   hiveKeyFile?: string
   /** only these origins' envelopes are merged */
   allowOrigins?: string[]
+  /** seconds between periodic exports (every snapshotEvery-th a full snapshot) */
   exportIntervalS: number
   snapshotEvery: number
+  /** seconds from a recorded change to its delta on the wire (debounced; 0: wait for the periodic export). Default 10. */
+  publishDelayS?: number
   /** seconds between syncs with one random connected peer (sync also runs on every new connection) */
   syncIntervalS: number
   retentionDays?: number
@@ -53,6 +56,7 @@ export const NODE_DEFAULTS = {
   mdns: false,
   exportIntervalS: 300,
   snapshotEvery: 12,
+  publishDelayS: 10,
   syncIntervalS: 60
 }
 
@@ -179,6 +183,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     network,
     intervalS: options.exportIntervalS,
     snapshotEvery: options.snapshotEvery,
+    publishDelayS: options.publishDelayS ?? NODE_DEFAULTS.publishDelayS,
     onExport: (report, ms) => {
       last = { ...report, atMs: Date.now() }
       metrics.exportDuration.observe(ms / 1000)
@@ -206,6 +211,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     peers_connected: network.connectedPeers().length,
     ...health(),
     origins_known: exchange.originCount(),
+    next_export: exporter.nextExport(),
     last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
     envelopes_received: { ...counts },
     blocked: guard.blocked(),
