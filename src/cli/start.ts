@@ -1,6 +1,7 @@
 import { Option } from 'commander'
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../http/server.js'
 import { createHiveNode, NODE_DEFAULTS } from '../hive/node.js'
+import { createLogger, LOG_LEVELS, logFormat, logLevel, type LogFormat, type LogLevel } from '../hive/log.js'
 import { command, nonNegativeInt, portOption, positiveInt, type DataDirOptions } from './common.js'
 
 interface StartOptions extends DataDirOptions {
@@ -15,6 +16,8 @@ interface StartOptions extends DataDirOptions {
   hiveKey?: string
   allowOrigin?: string[]
   syncInterval: number
+  logLevel?: LogLevel
+  logFormat?: LogFormat
 }
 
 export const startCommand = command('start', 'run the node: SQLite store, libp2p gossip and sync, local HTTP API')
@@ -30,8 +33,15 @@ export const startCommand = command('start', 'run the node: SQLite store, libp2p
   .addOption(new Option('--no-mdns', 'no LAN discovery (the default)'))
   .option('--hive-key <file>', 'swarm.key of a closed hive (libp2p private network)')
   .option('--allow-origin <peer id...>', 'merge only these origins (allowlist)')
+  .option('--log-level <level>', `${LOG_LEVELS.join(' | ')} (default: $HIVEBENCH_LOG_LEVEL or info)`, v => logLevel(v))
+  .option('--log-format <format>', 'auto (pretty on a terminal, JSON lines otherwise) | pretty | json (default: $HIVEBENCH_LOG_FORMAT or auto)', v => logFormat(v))
   .action(async (o: StartOptions) => {
+    const logger = createLogger({
+      level: o.logLevel ?? logLevel(process.env.HIVEBENCH_LOG_LEVEL ?? 'info', 'HIVEBENCH_LOG_LEVEL'),
+      format: o.logFormat ?? logFormat(process.env.HIVEBENCH_LOG_FORMAT ?? 'auto', 'HIVEBENCH_LOG_FORMAT')
+    })
     const node = await createHiveNode({
+      logger,
       dataDir: o.dataDir,
       listen: o.listen,
       bootstrap: o.bootstrap,

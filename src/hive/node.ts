@@ -5,6 +5,7 @@ import { createExporter, type Exporter, type ExportReport } from './exporter.js'
 import { envelopesLacked, syncRequestOf } from './sync-answers.js'
 import { createHiveNetwork, dialFailure, readHiveKey, type HiveNetwork } from '../network/index.js'
 import { createDialBook } from './dial-book.js'
+import { createArrivalSummary } from './arrival-summary.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
 import type { RejectLimiterOptions } from './reject-limiter.js'
 import { originJson, type OriginJson } from '../store/exchange.js'
@@ -43,6 +44,8 @@ export interface NodeOptions {
   connectTimeoutMs?: number
   /** gossipsub heartbeat (tests shorten it) */
   heartbeatIntervalMs?: number
+  /** gossip arrivals are logged at info as one summary line per peer per this period (default 60 s) */
+  arrivalSummaryMs?: number
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
   rejectLimits?: RejectLimiterOptions
   /** the local HTTP API; omitted: no HTTP server (embedded use, some tests) */
@@ -117,6 +120,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const startedAtMs = Date.now()
 
   const guard = createReceiveGuard(local.sharing, options.rejectLimits)
+  const arrivals = createArrivalSummary(logger, options.arrivalSummaryMs)
   /** every received envelope, gossip or sync, goes through here: guard, validate, merge, count */
   const receive = (bytes: Uint8Array, maxBytes: number, via: string, fromPeer: string): Received => {
     const v = guard.receive(bytes, maxBytes, fromPeer)
@@ -126,6 +130,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     metrics.countEnvelope('received', v.verdict, rule)
     if (v.verdict === 'rejected') logger.warn({ via, fromPeer, rule: v.rule, reason: v.reason }, 'rejected envelope')
     else logger.debug({ via, fromPeer, ...v }, 'envelope')
+    if (via === 'gossip') arrivals.count(fromPeer, v.verdict)
     return v
   }
 
@@ -144,7 +149,9 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
         slice = performance.now()
       }
     }
-    logger.info(report, 'synced')
+    // a sync that brought nothing new is routine: not worth a line at info
+    if (report.accepted > 0) logger.info(report, 'synced')
+    else logger.debug(report, 'synced')
     return report
   }
   const syncSafely = (peer: string): void => {
@@ -301,6 +308,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     stop () {
       stopping ??= (async () => {
         for (const t of timers) clearInterval(t)
+        arrivals.stop()
         await http?.stop()
         exporter.stop()
         // Final export so nothing recorded is left unpublished; without peers it is stored and synced later.
