@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander'
 import { HivebenchError } from '../errors.js'
 import { baselineCommand } from './baseline.js'
 import { bestCommand } from './best.js'
+import { configCommand } from './config.js'
 import { exportDeltaCommand } from './export-delta.js'
 import { gateCommand } from './gate.js'
 import { idCommand } from './id.js'
@@ -23,7 +24,7 @@ const program = new Command('hivebench')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
 
-const commands = [startCommand, recordCommand, importCommand, bestCommand, routeCommand, statsCommand, statusCommand, peersCommand, publishCommand,
+const commands = [startCommand, recordCommand, importCommand, bestCommand, routeCommand, statsCommand, statusCommand, configCommand, peersCommand, publishCommand,
   idCommand, exportDeltaCommand, importDeltaCommand, baselineCommand, gateCommand, trendCommand]
 for (const cmd of commands) program.addCommand(cmd.exitOverride())
 
