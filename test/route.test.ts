@@ -94,6 +94,19 @@ describe('route (DESIGN section 5)', () => {
   })
 })
 
+describe('route rankBy pass_rate (the replaced tracker\'s rule, for npm run simulate)', () => {
+  it('exploits the highest raw pass rate: 5/5 over 990/1000, where the default picks 990/1000', () => {
+    const arms = ranking(['lucky', 5, 5], ['proven', 1000, 990], ['young', 4, 4])
+    expect(route(arms, { exploreShare: 0, random: mulberry32(1) }).arm?.tool).toBe('proven')
+    const d = route(arms, { exploreShare: 0, random: mulberry32(1), rankBy: 'pass_rate' })
+    expect(d).toMatchObject({ mode: 'exploit', arm: { tool: 'lucky' } })
+    expect(d.reason).toBe('exploit: lucky has the highest pass rate (1.000, n=5)')
+    // the minimum sample rule still holds: 4/4 is not benchmarked, so it is never exploited
+    const tie = ranking(['a', 10, 5], ['b', 20, 10])
+    expect(route(tie, { exploreShare: 0, random: mulberry32(1), rankBy: 'pass_rate' }).arm?.tool).toBe('b') // equal rates: the default order (higher bound)
+  })
+})
+
 describe('seeded randomness', () => {
   it('seeds: integer strings are their number, other strings hash stably', () => {
     expect(seedOf('42')).toBe(42)
