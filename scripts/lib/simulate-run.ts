@@ -270,8 +270,9 @@ function meanPoints (runs: SeedRun[], names: PolicyName[]): StepPoint[] {
  * from the task mix, ask route() for an arm, observe an outcome drawn from that arm's true pass
  * rate, record it in their own store and (sharing policies) exchange signed deltas every K tasks.
  */
-export async function runSimulation (options: SimulateOptions, world: World = loadWorld(options.data)): Promise<SimulateResult> {
+export async function runSimulation (options: SimulateOptions, loaded?: World): Promise<SimulateResult> {
   validateSimulateOptions(options)
+  const world = loaded ?? loadWorld(options.data)
   const log = options.log ?? (() => {})
   const table = policies(options.exploreShare)
   // the order of the policies given, duplicates dropped
