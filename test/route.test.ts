@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mulberry32, sampleBeta, sampleGamma, seedOf } from '../src/core/random.js'
 import { rankArms, type RankedArm } from '../src/core/ranking.js'
-import { route, routeResult } from '../src/core/route.js'
+import { DEFAULT_EXPLORE_SHARE, route, routeResult } from '../src/core/route.js'
 import { emptyScalars } from '../src/core/types.js'
 import { ValidationError } from '../src/errors.js'
 
@@ -34,10 +34,11 @@ describe('route (DESIGN section 5)', () => {
     expect([...picks.keys()].filter(k => k.startsWith('exploit'))).toEqual(['exploit:aider'])
   })
 
-  it('explores at the configured share: within 1.5 points of 10% over 10,000 seeded calls; 0 disables it', () => {
+  it('explores at the configured share: within 1.5 points of the default (30%) over 10,000 seeded calls; 0 disables it', () => {
     const random = mulberry32(seedOf('explore-share'))
     const modes = tally(10_000, () => route(clearWinner, { random }).mode)
-    expect(Math.abs((modes.get('explore') ?? 0) / 10_000 - 0.1)).toBeLessThanOrEqual(0.015)
+    expect(DEFAULT_EXPLORE_SHARE).toBe(0.3)
+    expect(Math.abs((modes.get('explore') ?? 0) / 10_000 - DEFAULT_EXPLORE_SHARE)).toBeLessThanOrEqual(0.015)
     const off = tally(10_000, () => route(clearWinner, { exploreShare: 0, random }).mode)
     expect(off).toEqual(new Map([['exploit', 10_000]]))
     const always = tally(500, () => route(clearWinner, { exploreShare: 1, random }).mode)

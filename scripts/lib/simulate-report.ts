@@ -42,7 +42,7 @@ export function simulateSvg (result: SimulateResult): string {
       dashed: STYLE[name].dashed,
       points: [{ x: 0, y: 0 }, ...result.points.filter(p => p.policy === name).map(p => ({ x: p.task, y: p.cumulativeRegret }))]
     })),
-    legendItemWidth: 235,
+    legendItemWidth: 220,
     legendColumns: 3,
     note: 'Regret of a task: the task type\'s best true pass rate minus the chosen arm\'s (pass rates over the whole file).'
   })

@@ -2,8 +2,13 @@ import { ValidationError } from '../errors.js'
 import { sampleBeta, type Random } from './random.js'
 import { compareArms, compareArmsByPassRate, type RankedArm } from './ranking.js'
 
-/** DESIGN section 5: the canary share of route decisions that explore instead of exploiting. */
-export const DEFAULT_EXPLORE_SHARE = 0.1
+/**
+ * The share of route decisions that explore instead of exploiting. DESIGN section 5 proposed a
+ * 10% canary; npm run simulate (20 nodes, the real SWE-bench pass rates, 5 seeds) measured 30%
+ * with about a third less cumulative regret, because exploiting the Wilson lower bound locks onto
+ * the arm that got ahead early, and Thompson draws mostly fall on near-best arms (README).
+ */
+export const DEFAULT_EXPLORE_SHARE = 0.3
 
 export type RouteMode = 'exploit' | 'explore' | 'cold_start'
 
