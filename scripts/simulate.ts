@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util'
 import { DEFAULT_EXPLORE_SHARE } from '../src/core/route.js'
 import { DEFAULT_DATA } from './replay.js'
 import { policies, POLICIES, type PolicyName } from './lib/simulate-policies.js'
-import { simulateTable, targetLines, writeSimulateReport } from './lib/simulate-report.js'
+import { modeTable, simulateTable, targetLines, writeSimulateReport } from './lib/simulate-report.js'
 import { reportEveryOf, runSimulation, simulateDefaults, validateSimulateOptions, type SimulateOptions } from './lib/simulate-run.js'
 import { loadWorld, SKEW_HOME_TYPES } from './lib/simulate-world.js'
 
@@ -99,6 +99,8 @@ async function main (): Promise<void> {
   for (const name of new Set(options.policies)) console.log(`  ${name}: ${table[name].description}`)
   const result = await runSimulation({ ...options, log: line => { console.log(line) } }, world)
   console.log(simulateTable(result))
+  console.log('where the regret comes from: route() modes (decisions, and regret per node), means over seeds')
+  console.log(modeTable(result))
   for (const line of targetLines(result)) console.log(line)
   const files = writeSimulateReport(result, out)
   console.log(`wrote ${files.csv} and ${files.svg} in ${((performance.now() - t0) / 1000).toFixed(1)} s`)

@@ -35,6 +35,13 @@ describe('simulate: the closed routing loop', () => {
       expect(regrets).toEqual([...regrets].sort((a, b) => a - b))
       if (name !== 'oracle') expect(regrets.at(-1)).toBeGreaterThan(0)
     }
+    // every decision has one route() mode, and the regret by mode adds up to the total
+    for (const run of result.runs) {
+      const modes = Object.values(run.modeShare)
+      expect(modes.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9)
+      expect(Object.values(run.regretByMode).reduce((a, b) => a + b, 0)).toBeCloseTo(run.steps.at(-1)!.cumulativeRegret, 9)
+    }
+    expect(result.runs.find(r => r.policy === 'oracle')!.modeShare.exploit).toBeCloseTo(1, 9)
 
     const dir = tempDir()
     const files = writeSimulateReport(result, dir)

@@ -1,6 +1,6 @@
 import { DEFAULT_MIN_SAMPLES, DEFAULT_ORIGIN_CAP } from '../../src/core/limits.js'
 import { toRankedArm, type RankedArm } from '../../src/core/ranking.js'
-import { route, type RouteOptions } from '../../src/core/route.js'
+import { route, type RouteMode, type RouteOptions } from '../../src/core/route.js'
 import type { Random } from '../../src/core/random.js'
 import { emptyScalars } from '../../src/core/types.js'
 import type { Scope } from '../../src/store/arm-queries.js'
@@ -62,12 +62,12 @@ export function withCandidates (ranking: readonly RankedArm[], taskType: SimTask
 /** The ranking the oracle routes on: every arm with its counts over the whole file. */
 export const truthRanking = (taskType: SimTaskType): RankedArm[] => taskType.arms.map(a => rankedOf(a, a.n, a.pass))
 
-/** One decision through the real route(): the arm (of the task type) to run now. */
-export function choose (policy: Policy, ranking: RankedArm[], taskType: SimTaskType, random: Random): SimArm {
+/** One decision through the real route(): the arm (of the task type) to run now, and route()'s mode. */
+export function choose (policy: Policy, ranking: RankedArm[], taskType: SimTaskType, random: Random): { arm: SimArm, mode: RouteMode } {
   const decision = route(ranking, { exploreShare: policy.exploreShare, random, rankBy: policy.rankBy })
   if (decision.arm === null) throw new Error(`route() chose no arm for ${taskType.taskType}`)
   const key = armKey(decision.arm.tool, decision.arm.model)
   const arm = taskType.arms.find(a => a.key === key)
   if (arm === undefined) throw new Error(`route() chose ${key} which is not an arm of ${taskType.taskType}`)
-  return arm
+  return { arm, mode: decision.mode }
 }

@@ -84,6 +84,18 @@ export function simulateTable (result: SimulateResult): string {
   return table.toString()
 }
 
+/** Per policy, means over seeds: each route() mode's share of the decisions and of the cumulative regret. */
+export function modeTable (result: SimulateResult): string {
+  const table = plainTable(['policy', 'exploit: decisions', 'regret', 'explore: decisions', 'regret', 'cold start: decisions', 'regret'])
+  for (const name of new Set(result.runs.map(r => r.policy))) {
+    const runs = result.runs.filter(r => r.policy === name)
+    const m = (pick: (r: typeof runs[number]) => number): number => mean(runs.map(pick))
+    table.push([name, ...(['exploit', 'explore', 'cold_start'] as const).flatMap(mode =>
+      [`${(100 * m(r => r.modeShare[mode])).toFixed(1)}%`, m(r => r.regretByMode[mode]).toFixed(2)])])
+  }
+  return table.toString()
+}
+
 /** The issue's targets, each with its figure and verdict; only those whose policies ran. */
 export function targetLines (result: SimulateResult): string[] {
   const f = finals(result)

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_EXPLORE_SHARE, checkExploreShare } from '../../src/core/route.js'
+import { DEFAULT_EXPLORE_SHARE, checkExploreShare, type RouteMode } from '../../src/core/route.js'
 import type { Outcome } from '../../src/core/types.js'
 import type { Tracker } from '../../src/tracker.js'
 import { exchangeDeltas, openMemoryNode, syncFrom, type ExchangeReport, type MemoryNode } from './replay-hive.js'
@@ -56,6 +56,10 @@ export interface SeedRun {
   bestPerTask: number[]
   /** the late node's decisions in order: did it choose a true best arm? (hive policy with lateNode only) */
   late: boolean[] | null
+  /** where the regret came from: route()'s mode of each decision, regret per node (founders) */
+  regretByMode: Record<RouteMode, number>
+  /** share of the founders' decisions in each mode */
+  modeShare: Record<RouteMode, number>
   seconds: number
 }
 
@@ -194,6 +198,8 @@ export async function runPolicy (world: World, policy: Policy, o: SimulateOption
     const bestPerTask: number[] = []
     const late: boolean[] | null = withLate ? [] : null
     let regret = 0; let stepBest = 0; let stepDecisions = 0; let bytes = 0
+    const regretByMode: Record<RouteMode, number> = { exploit: 0, explore: 0, cold_start: 0 }
+    const modeShare: Record<RouteMode, number> = { exploit: 0, explore: 0, cold_start: 0 }
     const rankingOf = (i: number, t: SimTaskType): ReturnType<typeof truthRanking> => nodes === null
       ? truth.get(t) ?? []
       : withCandidates(nodes.trackerOf(i).best(t.taskType, { scope: policy.scope }).ranking, t)
@@ -203,11 +209,13 @@ export async function runPolicy (world: World, policy: Policy, o: SimulateOption
         const isLate = withLate && i === N
         if (isLate && task <= joinAt) continue
         const taskType = arrivals[i]()
-        const arm = choose(policy, rankingOf(i, taskType), taskType, randoms[i])
+        const { arm, mode } = choose(policy, rankingOf(i, taskType), taskType, randoms[i])
         nodes?.record(i, draws[i](arm))
         const hit = taskType.best.has(arm.key)
         if (isLate) { late?.push(hit); continue }
         regret += taskType.bestRate - arm.rate
+        regretByMode[mode] += (taskType.bestRate - arm.rate) / N
+        modeShare[mode] += 1 / (N * T)
         if (hit) best++
       }
       bestPerTask.push(best)
@@ -219,7 +227,7 @@ export async function runPolicy (world: World, policy: Policy, o: SimulateOption
         stepBest = 0; stepDecisions = 0
       }
     }
-    return { seed, policy: policy.name, steps, bestPerTask, late, seconds: (performance.now() - started) / 1000 }
+    return { seed, policy: policy.name, steps, bestPerTask, late, regretByMode, modeShare, seconds: (performance.now() - started) / 1000 }
   } finally {
     await nodes?.close()
     rmSync(tmp, { recursive: true, force: true })
