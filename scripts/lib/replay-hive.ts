@@ -76,7 +76,7 @@ export async function exchangeDeltas (nodes: MemoryNode[], round: number, filesD
 /**
  * A node joining late catches up as it would over /hivebench/sync/1.0.0, without the network:
  * it sends `from` what it holds per origin, `from` answers with every stored envelope it lacks
- * (network/hive-sync.ts), and it validates and merges each one like a gossiped envelope.
+ * (hive/sync-answers.ts), and it validates and merges each one like a gossiped envelope.
  */
 export function syncFrom (to: MemoryNode, from: MemoryNode, hive = 'sync'): ExchangeReport {
   const report = emptyReport()
