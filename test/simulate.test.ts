@@ -17,10 +17,8 @@ const finalOf = (r: SimulateResult, policy: string) => r.points.filter(p => p.po
 
 describe('simulate: the closed routing loop', () => {
   it('a smoke run (N = 3, T = 50) of every policy on the SWE-bench file finishes in seconds and writes the CSV and the chart', async () => {
-    const started = performance.now()
+    // about 1 s on an idle machine; the test's timeout (60 s) is the bound, generous for a loaded one
     const result = await runSimulation(small({ tasks: 50, shareEvery: 10 }))
-    const seconds = (performance.now() - started) / 1000
-    expect(seconds).toBeLessThan(30) // measured about 1 s on an idle machine; generous for a loaded one
     // 12 repositories, of which 2 (seaborn, flask) have no arm with 5 rows
     expect(result.world.taskTypes).toHaveLength(10)
     expect(result.world.dropped.sort()).toEqual(['mwaskom/seaborn', 'pallets/flask'])
