@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
@@ -131,6 +132,22 @@ describe('simulate: the closed routing loop', () => {
     await expect(runSimulation(small({ skew: 2 }))).rejects.toThrow('--skew')
     await expect(runSimulation(small({ seeds: parseSeeds('1,x') }))).rejects.toThrow('--seed')
   })
+
+  it('the script: prints the report and writes DIR/simulate.csv; a bad option exits 2 with the usage', () => {
+    const script = fileURLToPath(new URL('../dist/scripts/simulate.js', import.meta.url))
+    if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\` (npm test does)`)
+    const run = (args: string[]) => spawnSync(process.execPath, [script, ...args], { encoding: 'utf8', timeout: 60_000 })
+    const out = tempDir()
+    const ok = run(['--nodes', '2', '--tasks', '10', '--share-every', '5', '--policy', 'hive,local,oracle', '--seed', '1..2', '--out', out])
+    expect(ok.status).toBe(0)
+    expect(ok.stdout).toContain('2 nodes x 10 tasks, deltas exchanged every 5 tasks')
+    expect(ok.stdout).toMatch(/late node \(joins after 5 tasks/)
+    expect(readFileSync(join(out, 'simulate.csv'), 'utf8').trimEnd().split('\n')).toHaveLength(1 + 3 * 2)
+    const bad = run(['--explore-share', '2'])
+    expect(bad.status).toBe(2)
+    expect(bad.stderr).toContain('--explore-share must be a share from 0 to 1 (got 2)')
+    expect(bad.stderr).toContain('usage: npm run simulate')
+  }, 60_000)
 
   it('--live: the hive policy over daemons on 127.0.0.1 makes the same decisions as in process', async () => {
     const o = small({ nodes: 3, tasks: 20, shareEvery: 10, policies: ['hive', 'hive-no-explore'] })
