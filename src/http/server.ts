@@ -86,16 +86,23 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
   /** set at start(): null when no token is in force */
   let check: ((header: string | undefined) => boolean) | null = null
   const startedAt = Date.now()
-  let openApi: Record<string, unknown> | undefined
+  /** the URL the API listens on, once it does (the OpenAPI document's server) */
+  let servedAt: string | null = null
   const context: RouteContext = {
     tracker: options.tracker,
     node: options.node,
     metrics,
     maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
     serverStatus: () => ({ status: 'ok', uptime_s: Math.round((Date.now() - startedAt) / 1000), http: { url: server.address()?.url ?? null, auth: check !== null } }),
-    openApi: () => (openApi ??= openApiDocument(routes))
+    openApi: () => openApiDocument(routes, servedAt)
   }
   const routes = [...buildRoutes(context), ...dashboardRoutes(context)]
+  const patterns = routes.map(r => ({ method: r.method, re: new RegExp(`^${r.url.replace(/:\w+/g, '[^/]+')}$`) }))
+  const methodsOf = (path: string): string[] => {
+    const methods = new Set<string>(patterns.filter(p => p.re.test(path)).map(p => p.method))
+    if (methods.has('GET')) methods.add('HEAD')
+    return [...methods].sort()
+  }
   const publicUrls = new Set(routes.filter(r => r.public === true).map(r => r.url))
   const isPage = registerDashboard(app, context.openApi)
 
@@ -121,6 +128,11 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
     return await reply.code(r.status).send(r.body)
   })
   app.setNotFoundHandler(async (request, reply) => {
+    // a route that exists under another method: 405 with the methods it has (RFC 9110 15.5.6)
+    const allowed = methodsOf(request.url.split('?')[0])
+    if (allowed.length > 0) {
+      return await reply.code(405).header('allow', allowed.join(', ')).send({ error: { code: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed on ${request.url.split('?')[0].slice(0, 200)}: use ${allowed.join(', ')}` } })
+    }
     return await reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` } })
   })
 
@@ -138,7 +150,9 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
         const token = resolveToken({ host, token: options.token, tokenFile: options.tokenFile })
         check = token === null ? null : bearerChecker(token)
         await app.listen({ host, port: options.port ?? DEFAULT_HTTP_PORT })
-        return server.address() as HttpAddress
+        const address = server.address() as HttpAddress
+        servedAt = address.url
+        return address
       })()
       return started
     },
