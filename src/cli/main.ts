@@ -4,7 +4,9 @@ import { Command, CommanderError } from 'commander'
 import { HivebenchError } from '../errors.js'
 import { baselineCommand } from './baseline.js'
 import { bestCommand } from './best.js'
+import { completionCommand } from './completion.js'
 import { configCommand } from './config.js'
+import { applyConventions } from './conventions.js'
 import { exportDeltaCommand } from './export-delta.js'
 import { gateCommand } from './gate.js'
 import { idCommand } from './id.js'
@@ -24,9 +26,10 @@ const program = new Command('hivebench')
   .showHelpAfterError('(run with --help for usage)')
   .exitOverride()
 
-const commands = [startCommand, recordCommand, importCommand, bestCommand, routeCommand, statsCommand, statusCommand, configCommand, peersCommand, publishCommand,
+const commands = [startCommand, recordCommand, importCommand, bestCommand, routeCommand, statsCommand, statusCommand, configCommand, completionCommand, peersCommand, publishCommand,
   idCommand, exportDeltaCommand, importDeltaCommand, baselineCommand, gateCommand, trendCommand]
 for (const cmd of commands) program.addCommand(cmd.exitOverride())
+applyConventions(program)
 
 /** Exit codes: 0 ok, 1 usage or input error (one line, no stack trace), 2 unexpected failure; `gate` adds 3 and 4. */
 try {
