@@ -15,6 +15,7 @@ export const bestCommand = queryCommand('best', 'the best tool (and model) for a
   .option('--model <model>', 'only arms with this model')
   .option('--window-days <n>', 'only the last N UTC days (default 30)', positiveInt('--window-days'))
   .option('--min-samples <n>', 'samples an arm needs to be eligible (default 5)', positiveInt('--min-samples'))
+  .addHelpText('after', '\nExample:\n  $ hivebench best bug_fix --scope local --window-days 7 --json')
   .action(async (taskType: string, o: BestOptions) => {
     const result = await withTracker(o, t => t.best(taskType, o))
     if (o.json === true) return printJson(result)

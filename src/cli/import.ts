@@ -1,10 +1,11 @@
 import { SingleBar, Presets } from 'cli-progress'
 import { readOutcomeFile } from '../ingest/outcome-file.js'
-import { command, withTracker, type DataDirOptions } from './common.js'
+import { printJson, queryCommand, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
-export const importCommand = command('import', 'import outcomes from a CSV (header row) or JSON Lines file, all or nothing')
+export const importCommand = queryCommand('import', 'import outcomes from a CSV (header row) or JSON Lines file, all or nothing')
   .argument('<file>', 'CSV or JSON Lines file')
-  .action(async (file: string, o: DataDirOptions) => {
+  .addHelpText('after', '\nExample:\n  $ hivebench import results.csv      # header row: task_type,tool,model,outcome,duration_s,...')
+  .action(async (file: string, o: DataDirOptions & JsonOption) => {
     const { rows, ignored } = readOutcomeFile(file)
     if (ignored.length > 0) console.error(`ignoring columns that are not outcome fields: ${ignored.join(', ')}`)
     const bar = process.stderr.isTTY ? new SingleBar({ format: 'importing {bar} {value}/{total} rows', stream: process.stderr }, Presets.shades_classic) : null
@@ -16,6 +17,7 @@ export const importCommand = command('import', 'import outcomes from a CSV (head
         onProgress: done => bar?.update(done)
       }))
       bar?.stop()
+      if (o.json === true) return printJson({ file, ...result, ignored_columns: ignored })
       console.log(`imported ${result.recorded} outcomes from ${file}` + (result.duplicates > 0 ? ` (${result.duplicates} duplicate ids counted once)` : ''))
     } finally {
       bar?.stop()

@@ -9,6 +9,7 @@ interface PeersView {
 }
 
 export const peersCommand = queryCommand('peers', 'connected peers (from the running daemon) and known origins')
+  .addHelpText('after', '\nExample:\n  $ hivebench peers --json')
   .action(async (o: DataDirOptions & JsonOption) => {
     // With a daemon: its live view. Without: the origins in the database (connections unknown).
     const daemon = findDaemon(o.dataDir)

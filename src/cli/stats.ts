@@ -15,6 +15,7 @@ export const statsCommand = queryCommand('stats', 'per task type: every arm with
   .option('--window-days <n>', 'only the last N UTC days (default 30)', positiveInt('--window-days'))
   .option('--min-samples <n>', 'samples an arm needs to be ranked (default 5)', positiveInt('--min-samples'))
   .option('--by-origin', 'per arm: samples per origin and the weight the ranking counted after the per-origin cap')
+  .addHelpText('after', '\nExample:\n  $ hivebench stats --task-type bug_fix --by-origin')
   .action(async (o: StatsOptions) => {
     if (o.byOrigin === true) return await statsByOrigin(o)
     const result = await withTracker(o, t => t.stats(o))
