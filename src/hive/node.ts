@@ -2,6 +2,7 @@ import { pino, type Logger } from 'pino'
 import { DEFAULT_RETENTION_DAYS } from '../core/limits.js'
 import { openLocalNode, type LocalNode } from './local-node.js'
 import { createExporter, type Exporter, type ExportReport } from './exporter.js'
+import { createMaintenance } from './maintenance.js'
 import { envelopesLacked, syncRequestOf } from './sync-answers.js'
 import { createHiveNetwork, readHiveKey, type HiveNetwork } from '../network/index.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
@@ -167,6 +168,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     onError: err => { logger.error({ err }, 'export failed') }
   })
 
+  const maintenance = createMaintenance({ store: local.tracker.store, logger })
   const exchange = local.tracker.store.exchange
   const status = (): Record<string, unknown> => ({
     peer_id: network.peerId,
@@ -236,6 +238,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
         await http?.stop()
         throw listenError(err)
       }
+      maintenance.start()
       exporter.start()
       await exporter.exportNow({ snapshot: true })
       every(options.syncIntervalS, () => {
@@ -252,6 +255,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     stop () {
       stopping ??= (async () => {
         for (const t of timers) clearInterval(t)
+        maintenance.stop()
         await http?.stop()
         exporter.stop()
         // Final export so nothing recorded is left unpublished; without peers it is stored and synced later.

@@ -67,6 +67,11 @@ export interface OriginJson {
   keys: number
 }
 
+/** newest day of an envelope's (live) entries; null when it has none */
+function lastDayOf (entries: readonly CounterEntry[]): number | null {
+  return entries.length === 0 ? null : entries.reduce((newest, e) => Math.max(newest, e.day), 0)
+}
+
 export function originJson (o: OriginInfo): OriginJson {
   return {
     peer_id: o.peerId,
@@ -118,7 +123,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const seenOrigin = db.prepare<[number, number, number]>('UPDATE origins SET last_seq = MAX(last_seq, ?), last_seen_ms = ? WHERE id = ?')
   const setSnapshot = db.prepare<[number, number]>('UPDATE origins SET snapshot_seq = ? WHERE id = ?')
   const hasEnvelope = db.prepare<[number, number], { seq: number }>('SELECT seq FROM envelopes WHERE origin = ? AND seq = ?')
-  const insertEnvelope = db.prepare<[number, number, string, Uint8Array, number]>('INSERT INTO envelopes (origin, seq, kind, bytes, received_ms) VALUES (?, ?, ?, ?, ?)')
+  const insertEnvelope = db.prepare<[number, number, string, Uint8Array, number, number | null]>('INSERT INTO envelopes (origin, seq, kind, bytes, received_ms, last_day) VALUES (?, ?, ?, ?, ?, ?)')
   const countSnapshotParts = db.prepare<[number, number, number], { parts: number }>(
     "SELECT COUNT(*) AS parts FROM envelopes WHERE origin = ? AND kind = 'snapshot' AND seq BETWEEN ? AND ?")
   const dropBefore = db.prepare<[number, number]>('DELETE FROM envelopes WHERE origin = ? AND seq < ?')
@@ -128,8 +133,8 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
     `SELECT * FROM counters WHERE task_type = ? AND origin = ${LOCAL_ORIGIN} AND tool = ? AND model = ? AND day = ?`)
   // The change marks are the keys of the raw batches recorded since the last export (raw-outcomes.ts);
   // keys pruned since they were marked have no row left, and are skipped.
-  const changedRows = (): Array<CounterRow & { task_type: string, tool: string, model: string, day: number }> =>
-    rawOutcomes.pendingKeys().flatMap(k => localRow.get(k.taskType, k.tool, k.model, k.day) ?? [])
+  const changedRows = (pending: CounterKey[]): Array<CounterRow & { task_type: string, tool: string, model: string, day: number }> =>
+    pending.flatMap(k => localRow.get(k.taskType, k.tool, k.model, k.day) ?? [])
   const liveRows = db.prepare<[number], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN} AND day >= ?`)
   const advanceSelf = db.prepare<[number, number]>('UPDATE origins SET last_seq = ?, last_seen_ms = ? WHERE id = 0')
@@ -163,22 +168,32 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
     }),
 
     exportEnvelopes: writeTransaction(db, (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder): ExportResult | null => {
-      rollup.startDay(nowMs) // runs the daily pruning first, so no expired day is exported
-      const rows = kind === 'delta' ? changedRows() : liveRows.all(oldestLiveDay(nowMs))
-      if (kind === 'delta' && rows.length === 0) {
+      // Only days peers accept now: none before the retention window (R21), none after today by
+      // this clock (R28). Keys recorded under a clock that ran ahead wait, marked, for their day,
+      // instead of getting every later export of this node refused.
+      const today = dayOf(nowMs)
+      const pending = rawOutcomes.pendingKeys()
+      const held = pending.filter(k => k.day > today)
+      const exportable = (row: { day: number }): boolean => row.day >= oldestLiveDay(nowMs) && row.day <= today
+      const rows = (kind === 'delta' ? changedRows(pending) : liveRows.all(oldestLiveDay(nowMs))).filter(exportable)
+      const finish = (): void => {
         rawOutcomes.markExported()
+        rawOutcomes.hold(held)
+      }
+      if (kind === 'delta' && rows.length === 0) {
+        finish()
         return null
       }
       const firstSeq = (selfRow.get()?.last_seq ?? 0) + 1
       const envelopes = encode({ firstSeq, kind, createdAtMs: nowMs, entries: rows.map(toEntry) })
-      envelopes.forEach((bytes, i) => insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs))
+      envelopes.forEach((bytes, i) => insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs, null))
       // Our own newest snapshot supersedes our older envelopes, as it does for peers (R23).
       if (kind === 'snapshot') {
         dropBefore.run(LOCAL_ORIGIN, firstSeq)
         setSnapshot.run(firstSeq, LOCAL_ORIGIN)
       }
       advanceSelf.run(firstSeq + envelopes.length - 1, nowMs)
-      rawOutcomes.markExported()
+      finish()
       return { kind, firstSeq, envelopes, entries: rows.length }
     }),
 
@@ -192,7 +207,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       // A delta with nothing inside the window carries nothing to relay: keeping it would only let
       // an origin fill every node's store (and every sync) with empty envelopes.
       if (e.kind === 'snapshot' || e.entries.length > 0) {
-        insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs)
+        insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs, lastDayOf(e.entries))
         trimDeltas.run(origin.id, origin.id, MAX_DELTAS_PER_ORIGIN)
       }
       const startDay = rollup.startDay(nowMs)

@@ -98,7 +98,12 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
         .run(day, day, encodeOutcomeBatch([]), encodeBatchKeys(marks))
     }
     db.exec('DROP TABLE changed_keys')
-  }
+  },
+
+  // 6: the newest day of each stored envelope's entries (NULL: unknown, or no entries), so
+  // retention drops envelopes whose days it pruned (retention.ts) and sync can bring back a
+  // day pruned by mistake.
+  'ALTER TABLE envelopes ADD COLUMN last_day INTEGER'
 ]
 
 /** Migration 3: the v1 outcome rows become one batch per day and 10,000 rows, in recording order. */
