@@ -2,7 +2,10 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { DAY_MS, dayOf } from '../src/core/time.js'
 import { envelopesLacked, syncRequestOf } from '../src/hive/sync-answers.js'
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import { createClockWatch, SKEW_WARNING_INTERVAL_MS, type SkewWarning } from '../src/hive/clock-watch.js'
+import { createReceiveGuard, gossipVerdictOf } from '../src/hive/receive-guard.js'
 import { createSharing } from '../src/hive/sharing.js'
+import { MAX_ENVELOPE_BYTES } from '../src/protocol/index.js'
 import { openTracker } from '../src/tracker.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
 
@@ -130,5 +133,48 @@ describe('outcomes stamped ahead of the clock', () => {
     expect(later.length).toBe(1)
     expect(peer.sharing.receive(later[0]).verdict).toBe('accepted')
     expect(peer.tracker.stats({ scope: 'hive', minSamples: 1 }).task_types[0].ranking.map(r => r.tool).sort()).toEqual(['blip', 'normal'])
+  })
+})
+
+describe('a peer whose clock is wrong', () => {
+  it('2 hours fast: its envelopes are ignored without penalty, never blocked, and accepted once its clock is fixed', async () => {
+    const me = await clockNode()
+    const fast = await clockNode()
+    fast.clock.wall += 2 * 3600_000
+    const guard = createReceiveGuard(me.sharing, undefined, () => me.clock.wall)
+    const verdicts = []
+    for (let i = 0; i < 30; i++) {
+      fast.tracker.record({ task_type: 'x', tool: 'y', success: true })
+      for (const e of fast.sharing.export('delta')?.envelopes ?? []) verdicts.push(guard.receive(e, MAX_ENVELOPE_BYTES, 'fastPeer'))
+    }
+    expect(new Set(verdicts.map(v => v.verdict === 'ignored' ? `${v.verdict}:${v.rule}` : v.verdict))).toEqual(new Set(['ignored:R10']))
+    expect(verdicts.map(gossipVerdictOf)).toEqual(verdicts.map(() => 'ignore'))
+    expect(guard.blocked()).toEqual([])
+    fast.clock.wall = me.clock.wall // fixed
+    const snapshot = fast.sharing.export('snapshot')?.envelopes ?? []
+    expect(snapshot.map(e => guard.receive(e, MAX_ENVELOPE_BYTES, 'fastPeer').verdict)).toEqual(['accepted'])
+    expect(total(me, 'hive')).toBe(30)
+  })
+
+  it('is named with its skew in a warning, on both sides, once per origin per interval', async () => {
+    const slow = await clockNode()
+    const fast = await clockNode()
+    fast.clock.wall += 2 * 3600_000
+    const seenBySlow: SkewWarning[] = []
+    const seenByFast: SkewWarning[] = []
+    const slowWatch = createClockWatch(w => seenBySlow.push(w), () => slow.clock.wall)
+    const fastWatch = createClockWatch(w => seenByFast.push(w), () => fast.clock.wall)
+    for (let i = 0; i < 3; i++) {
+      fast.tracker.record({ task_type: 'x', tool: 'y', success: true })
+      slow.tracker.record({ task_type: 'x', tool: 'y', success: true })
+      for (const e of fast.sharing.export('delta')?.envelopes ?? []) slowWatch.observeGossip(e, 'fastPeer')
+      for (const e of slow.sharing.export('delta')?.envelopes ?? []) fastWatch.observeGossip(e, 'slowPeer')
+    }
+    expect(seenBySlow).toEqual([{ peer: 'fastPeer', origin: fast.peerId, skewMs: 2 * 3600_000 }])
+    expect(seenByFast).toEqual([{ peer: 'slowPeer', origin: slow.peerId, skewMs: -2 * 3600_000 }])
+    slow.clock.wall += SKEW_WARNING_INTERVAL_MS
+    fast.tracker.record({ task_type: 'x', tool: 'y', success: true })
+    for (const e of fast.sharing.export('delta')?.envelopes ?? []) slowWatch.observeGossip(e, 'fastPeer')
+    expect(seenBySlow).toHaveLength(2)
   })
 })

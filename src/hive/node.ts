@@ -3,6 +3,7 @@ import { DEFAULT_RETENTION_DAYS } from '../core/limits.js'
 import { openLocalNode, type LocalNode } from './local-node.js'
 import { createExporter, type Exporter, type ExportReport } from './exporter.js'
 import { createMaintenance } from './maintenance.js'
+import { createClockWatch } from './clock-watch.js'
 import { envelopesLacked, syncRequestOf } from './sync-answers.js'
 import { createHiveNetwork, readHiveKey, type HiveNetwork } from '../network/index.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
@@ -97,6 +98,11 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const startedAtMs = Date.now()
 
   const guard = createReceiveGuard(local.sharing, options.rejectLimits)
+  const clockWatch = createClockWatch(({ peer, origin, skewMs }) => {
+    logger.warn({ peer, origin, skewS: Math.round(skewMs / 1000) }, skewMs > 0
+      ? 'this origin\'s clock is ahead of ours (or ours is behind): we ignore its envelopes dated in our future (R10, R28) until the clocks agree'
+      : 'this origin\'s clock is behind ours (or ours is ahead): peers may be ignoring our envelopes (R10, R28); check the system clocks')
+  })
   /** every received envelope, gossip or sync, goes through here: guard, validate, merge, count */
   const receive = (bytes: Uint8Array, maxBytes: number, via: string, fromPeer: string): Received => {
     const v = guard.receive(bytes, maxBytes, fromPeer)
@@ -143,7 +149,10 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       // Validation and merge happen here, once: the verdict is what gossipsub acts on
       // (REJECT lowers the sender's score), and an accepted envelope is already merged.
-      validate: (message, fromPeer) => gossipVerdictOf(receive(message, MAX_GOSSIP_BYTES, 'gossip', fromPeer)),
+      validate: (message, fromPeer) => {
+        clockWatch.observeGossip(message, fromPeer)
+        return gossipVerdictOf(receive(message, MAX_GOSSIP_BYTES, 'gossip', fromPeer))
+      },
       onMessage: () => {},
       syncHandler: (request) => envelopesLacked(local.tracker.store.exchange, options.hive, request),
       onPeerConnected: syncSafely,
