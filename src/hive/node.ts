@@ -117,18 +117,19 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
 
   let network: HiveNetwork
   const syncWith = async (peer: string): Promise<SyncReport> => {
-    const frames = await network.requestSync(peer, syncRequestOf(local.tracker.store.exchange, options.hive))
-    const report: SyncReport = { peer, received: frames.length, accepted: 0, ignored: 0, rejected: 0 }
+    const report: SyncReport = { peer, received: 0, accepted: 0, ignored: 0, rejected: 0 }
     let slice = performance.now()
-    for (const bytes of frames) {
+    // each frame is merged as it arrives: a sync holds one envelope in memory, whatever the peer sends
+    await network.requestSync(peer, syncRequestOf(local.tracker.store.exchange, options.hive), async (bytes) => {
       const v = receive(bytes, MAX_ENVELOPE_BYTES, 'sync', peer).verdict
+      report.received++
       report[v === 'dropped' ? 'rejected' : v]++
       // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
       if (performance.now() - slice > SYNC_SLICE_MS) {
         await new Promise(resolve => setImmediate(resolve))
         slice = performance.now()
       }
-    }
+    })
     logger.info(report, 'synced')
     return report
   }

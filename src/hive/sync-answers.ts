@@ -19,6 +19,12 @@ export function syncRequestOf (exchange: Exchange, hive: string): Uint8Array {
 export const MAX_ANSWER_FRAMES = 5_000
 export const MAX_ANSWER_BYTES = 32 * 1024 * 1024
 
+/**
+ * The envelopes the requester lacks, read one at a time as the stream pulls them: the seqs to
+ * send are listed first (a few bytes each), and each envelope's bytes are read only when the
+ * transport has room for it, so an answer nobody reads holds one envelope in memory, not the
+ * answer (256 deltas of 1 MB took ~285 MB per stream when read up front).
+ */
 export function * envelopesLacked (exchange: Exchange, hive: string, request: Uint8Array): Generator<Uint8Array> {
   const decoded = decodeSyncRequest(request)
   if (decoded.hive !== hive) return
@@ -29,8 +35,11 @@ export function * envelopesLacked (exchange: Exchange, hive: string, request: Ui
     const digest = theirs.get(held.peerId)
     // Anything before their newest snapshot is superseded for them (R23): skip it.
     const from = digest === undefined ? 0 : digest.snapshotSeq
-    for (const { seq, bytes } of exchange.envelopesOf(held.peerId, from)) {
-      if (digest !== undefined && inRanges(digest.ranges, seq)) continue
+    for (const seq of held.seqs) {
+      if (seq < from || (digest !== undefined && inRanges(digest.ranges, seq))) continue
+      // dropped since the listing (a newer snapshot, retention): nothing to send
+      const bytes = exchange.envelopeBytes(held.peerId, seq)
+      if (bytes === undefined) continue
       if (frames === MAX_ANSWER_FRAMES || bytesSent + bytes.length > MAX_ANSWER_BYTES) return
       frames++
       bytesSent += bytes.length

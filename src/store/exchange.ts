@@ -111,8 +111,8 @@ export interface Exchange {
   holdings: () => OriginHoldings[]
   /** every origin's day counters keyed by peer id, in a canonical order: equal on nodes that hold the same hive */
   hiveCounters: () => Array<{ origin: string, entry: CounterEntry }>
-  /** stored envelopes of one origin with seq >= fromSeq, in seq order (for sync and relay) */
-  envelopesOf: (peerId: string, fromSeq: number) => Array<{ seq: number, bytes: Uint8Array }>
+  /** the bytes of one stored envelope (sync reads them one at a time as the stream drains), or undefined once dropped */
+  envelopeBytes: (peerId: string, seq: number) => Uint8Array | undefined
 }
 
 export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutcomeLog, retentionDays: number): Exchange {
@@ -143,7 +143,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const countOrigins = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM origins WHERE peer_id IS NOT NULL')
   const keysPerOrigin = db.prepare<[], { origin: number, keys: number }>('SELECT origin, COUNT(*) AS keys FROM counters GROUP BY origin')
   const heldSeqs = db.prepare<[number], { seq: number }>('SELECT seq FROM envelopes WHERE origin = ? ORDER BY seq')
-  const envelopesFrom = db.prepare<[number, number], { seq: number, bytes: Buffer }>('SELECT seq, bytes FROM envelopes WHERE origin = ? AND seq >= ? ORDER BY seq')
+  const envelopeAt = db.prepare<[string, number], Buffer>('SELECT e.bytes FROM envelopes e JOIN origins o ON o.id = e.origin WHERE o.peer_id = ? AND e.seq = ?').pluck()
   const allCounters = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number, peer_id: string | null }>(
     'SELECT o.peer_id, c.* FROM counters c JOIN origins o ON o.id = c.origin')
   const mergeCounters = createCounterMerger(db, rollup)
@@ -257,10 +257,9 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       return rows.map(({ origin, entry }) => ({ origin, entry }))
     },
 
-    envelopesOf (peerId, fromSeq) {
-      const origin = originByPeer.get(peerId)
-      if (origin === undefined) return []
-      return envelopesFrom.all(origin.id, fromSeq).map(r => ({ seq: r.seq, bytes: new Uint8Array(r.bytes) }))
+    envelopeBytes (peerId, seq) {
+      const bytes = envelopeAt.get(peerId, seq)
+      return bytes === undefined ? undefined : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     }
   }
 }
