@@ -30,7 +30,8 @@ export const RULES = {
   R21: { verdict: 'IGNORE', summary: 'not every entry older than the retention window' },
   R22: { verdict: 'IGNORE', summary: '(origin, seq) not already stored (checked by the store)' },
   R23: { verdict: 'IGNORE', summary: 'not superseded by a newer complete snapshot (checked by the store)' },
-  R28: { verdict: 'IGNORE', summary: 'no day after today (checked once R11-R20 hold: a fast clock is not provable misbehaviour)' }
+  R28: { verdict: 'IGNORE', summary: 'no day after today (checked once R11-R20 hold: a fast clock is not provable misbehaviour)' },
+  R29: { verdict: 'IGNORE', summary: 'not only new keys of an origin already at MAX_KEYS_PER_ORIGIN (checked by the store)' }
 } as const satisfies Record<string, { verdict: Verdict, summary: string }>
 
 export type Verdict = 'REJECT' | 'IGNORE'

@@ -24,8 +24,8 @@ export interface IncomingEnvelope {
 
 /** The stateful receive rules of protocol/README.md: R22 (already held, or our own) and R23 (superseded). */
 export type MergeOutcome =
-  | { verdict: 'accepted', keysChanged: number }
-  | { verdict: 'ignored', rule: 'R22' | 'R23', reason: string }
+  | { verdict: 'accepted', keysChanged: number, keysRefused: number }
+  | { verdict: 'ignored', rule: 'R22' | 'R23' | 'R29', reason: string }
 
 /** Encodes this node's entries as envelopes with seqs firstSeq, firstSeq+1, ... (signing happens here). */
 export type BatchEncoder = (batch: { firstSeq: number, kind: EnvelopeKind, createdAtMs: number, entries: CounterEntry[] }) => Uint8Array[]
@@ -43,6 +43,14 @@ export interface ExportResult {
  * next snapshot), so no origin can grow every node's store and sync answers without bound.
  */
 export const MAX_DELTAS_PER_ORIGIN = 256
+
+/**
+ * Most day-counter keys (task type x tool x model x day) one peer origin may hold here (R29).
+ * 65,536 covers 24 task types x 30 arms x 90 days; beyond it, entries for new keys are refused
+ * (keys already held keep merging), so one origin can make a node store at most ~15 MB of
+ * counter rows, however many deltas of fresh keys it signs.
+ */
+export const MAX_KEYS_PER_ORIGIN = 65_536
 
 export interface OriginInfo {
   peerId: string
@@ -118,7 +126,8 @@ export interface Exchange {
 export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutcomeLog, retentionDays: number): Exchange {
   const selfRow = db.prepare<[], { peer_id: string | null, last_seq: number }>('SELECT peer_id, last_seq FROM origins WHERE id = 0')
   const setSelf = db.prepare<[string]>('UPDATE origins SET peer_id = ? WHERE id = 0')
-  const originByPeer = db.prepare<[string], { id: number, snapshot_seq: number }>('SELECT id, snapshot_seq FROM origins WHERE peer_id = ?')
+  const originByPeer = db.prepare<[string], { id: number, snapshot_seq: number, key_count: number }>('SELECT id, snapshot_seq, key_count FROM origins WHERE peer_id = ?')
+  const addKeys = db.prepare<[number, number]>('UPDATE origins SET key_count = key_count + ? WHERE id = ?')
   const insertOrigin = db.prepare<[string, number]>('INSERT INTO origins (peer_id, first_seen_ms) VALUES (?, ?)')
   const seenOrigin = db.prepare<[number, number, number]>('UPDATE origins SET last_seq = MAX(last_seq, ?), last_seen_ms = ? WHERE id = ?')
   const setSnapshot = db.prepare<[number, number]>('UPDATE origins SET snapshot_seq = ? WHERE id = ?')
@@ -151,10 +160,10 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const toEntry = (row: CounterRow & { task_type: string, tool: string, model: string, day: number }): CounterEntry =>
     counterEntry({ taskType: row.task_type, tool: row.tool, model: row.model, day: row.day }, countersFromRow(row))
 
-  const originIdOf = (peerId: string, nowMs: number): { id: number, snapshot_seq: number } => {
+  const originIdOf = (peerId: string, nowMs: number): { id: number, snapshot_seq: number, key_count: number } => {
     const found = originByPeer.get(peerId)
     if (found !== undefined) return found
-    return { id: Number(insertOrigin.run(peerId, nowMs).lastInsertRowid), snapshot_seq: 0 }
+    return { id: Number(insertOrigin.run(peerId, nowMs).lastInsertRowid), snapshot_seq: 0, key_count: 0 }
   }
 
   return {
@@ -204,14 +213,19 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       if (origin.id === LOCAL_ORIGIN) return { verdict: 'ignored', rule: 'R22', reason: 'our own envelope' }
       if (e.seq < origin.snapshot_seq) return { verdict: 'ignored', rule: 'R23', reason: `seq ${e.seq} precedes the newest complete snapshot (${origin.snapshot_seq})` }
       if (hasEnvelope.get(origin.id, e.seq) !== undefined) return { verdict: 'ignored', rule: 'R22', reason: `seq ${e.seq} already held` }
+      const startDay = rollup.startDay(nowMs)
+      const merged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs), MAX_KEYS_PER_ORIGIN - origin.key_count)
+      if (merged.created > 0) addKeys.run(merged.created, origin.id)
+      // R29: nothing but new keys beyond the origin's bound: keep nothing, relay nothing
+      if (merged.refused > 0 && merged.refused === e.entries.length) {
+        return { verdict: 'ignored', rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${MAX_KEYS_PER_ORIGIN}); its new keys are refused` }
+      }
       // A delta with nothing inside the window carries nothing to relay: keeping it would only let
       // an origin fill every node's store (and every sync) with empty envelopes.
       if (e.kind === 'snapshot' || e.entries.length > 0) {
         insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs, lastDayOf(e.entries))
         trimDeltas.run(origin.id, origin.id, MAX_DELTAS_PER_ORIGIN)
       }
-      const startDay = rollup.startDay(nowMs)
-      const keysChanged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs))
       seenOrigin.run(e.seq, nowMs, origin.id)
       if (e.kind === 'snapshot') {
         const first = e.seq - e.part
@@ -221,7 +235,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
           setSnapshot.run(first, origin.id)
         }
       }
-      return { verdict: 'accepted', keysChanged }
+      return { verdict: 'accepted', keysChanged: merged.grew, keysRefused: merged.refused }
     }),
 
     originCount: () => countOrigins.get()?.n ?? 0,

@@ -49,6 +49,9 @@ export function createRetention (db: Db, rawOutcomes: RawOutcomeLog, options: Re
   const read = db.prepare<[string], number>('SELECT value FROM meta WHERE key = ?').pluck()
   const write = db.prepare<[string, number]>('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)')
   const pruneCounters = db.prepare<[number]>('DELETE FROM counters WHERE day <= ?')
+  const clearKeyCounts = db.prepare('UPDATE origins SET key_count = 0')
+  const keyCounts = db.prepare<[], { origin: number, n: number }>('SELECT origin, COUNT(*) AS n FROM counters GROUP BY origin')
+  const setKeyCount = db.prepare<[number, number]>('UPDATE origins SET key_count = ? WHERE id = ?')
   const pruneEnvelopes = db.prepare<[number]>('DELETE FROM envelopes WHERE origin > 0 AND last_day IS NOT NULL AND last_day <= ?')
   const monoAtOpen = monotonic()
 
@@ -83,6 +86,11 @@ export function createRetention (db: Db, rawOutcomes: RawOutcomeLog, options: Re
         write.run(RETENTION_DAY_KEY, pruningDay)
         const lastDroppedDay = pruningDay - options.retentionDays
         pruned.counters = pruneCounters.run(lastDroppedDay).changes
+        if (pruned.counters > 0) {
+          // the per-origin key counts that MAX_KEYS_PER_ORIGIN bounds, recounted (once a day at most)
+          clearKeyCounts.run()
+          for (const { origin, n } of keyCounts.all()) setKeyCount.run(n, origin)
+        }
         pruned.envelopes = pruneEnvelopes.run(lastDroppedDay).changes
         rawOutcomes.prune(lastDroppedDay)
       }
