@@ -178,3 +178,20 @@ describe('a peer whose clock is wrong', () => {
     expect(seenBySlow).toHaveLength(2)
   })
 })
+
+describe('retention', () => {
+  it('forgets an origin with nothing left once it has been silent for the whole window', async () => {
+    const a = await clockNode({ retentionDays: 10 })
+    const peer = await clockNode({ retentionDays: 10 })
+    peer.tracker.record({ task_type: 'x', tool: 'y', success: true })
+    for (const e of peer.sharing.export('delta')?.envelopes ?? []) a.sharing.receive(e)
+    expect(a.tracker.store.exchange.knowsOrigin(peer.peerId)).toBe(true)
+    for (let day = 1; day <= 11; day++) {
+      a.clock.mono += DAY_MS
+      a.clock.wall += DAY_MS
+      a.tracker.store.maintain(a.clock.wall)
+    }
+    expect(a.tracker.store.exchange.knowsOrigin(peer.peerId)).toBe(false)
+    expect(a.tracker.store.exchange.originCount()).toBe(1)
+  })
+})

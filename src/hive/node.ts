@@ -3,6 +3,7 @@ import { DEFAULT_RETENTION_DAYS } from '../core/limits.js'
 import { openLocalNode, type LocalNode } from './local-node.js'
 import { createExporter, type Exporter, type ExportReport } from './exporter.js'
 import { createMaintenance } from './maintenance.js'
+import { createOriginAdmission, createYielder, type AdmissionLimits } from './admission.js'
 import { createClockWatch } from './clock-watch.js'
 import { envelopesLacked, syncRequestOf } from './sync-answers.js'
 import { createHiveNetwork, readHiveKey, type HiveNetwork } from '../network/index.js'
@@ -35,6 +36,8 @@ export interface NodeOptions {
   logger?: Logger
   /** gossipsub heartbeat (tests shorten it) */
   heartbeatIntervalMs?: number
+  /** new origins one peer may introduce (rate, burst, total); see admission.ts */
+  admission?: AdmissionLimits
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
   rejectLimits?: RejectLimiterOptions
   /** the local HTTP API; omitted: no HTTP server (embedded use, some tests) */
@@ -97,7 +100,9 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   let last: (ExportReport & { atMs: number }) | null = null
   const startedAtMs = Date.now()
 
-  const guard = createReceiveGuard(local.sharing, options.rejectLimits)
+  const admission = createOriginAdmission(origin => local.tracker.store.exchange.knowsOrigin(origin), options.admission)
+  const guard = createReceiveGuard(local.sharing, options.rejectLimits, Date.now, admission)
+  const receiveSlice = createYielder(SYNC_SLICE_MS)
   const clockWatch = createClockWatch(({ peer, origin, skewMs }) => {
     logger.warn({ peer, origin, skewS: Math.round(skewMs / 1000) }, skewMs > 0
       ? 'this origin\'s clock is ahead of ours (or ours is behind): we ignore its envelopes dated in our future (R10, R28) until the clocks agree'
@@ -105,7 +110,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   })
   /** every received envelope, gossip or sync, goes through here: guard, validate, merge, count */
   const receive = (bytes: Uint8Array, maxBytes: number, via: string, fromPeer: string): Received => {
-    const v = guard.receive(bytes, maxBytes, fromPeer)
+    const v = guard.receive(bytes, maxBytes, fromPeer, via === 'gossip')
     const rule = v.verdict === 'accepted' ? undefined : v.verdict === 'dropped' ? v.reason : v.rule
     const key = rule === undefined ? v.verdict : `${v.verdict}:${rule}`
     counts[key] = (counts[key] ?? 0) + 1
@@ -150,7 +155,9 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       // Validation and merge happen here, once: the verdict is what gossipsub acts on
       // (REJECT lowers the sender's score), and an accepted envelope is already merged.
-      validate: (message, fromPeer) => {
+      validate: async (message, fromPeer) => {
+        // a flood of messages must not starve the HTTP API: validate in slices, yielding between them
+        await receiveSlice()
         clockWatch.observeGossip(message, fromPeer)
         return gossipVerdictOf(receive(message, MAX_GOSSIP_BYTES, 'gossip', fromPeer))
       },
@@ -192,6 +199,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     origins_known: exchange.originCount(),
     last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
     envelopes_received: { ...counts },
+    origins_not_admitted: admission.refused(),
     blocked: guard.blocked()
   })
   const peers = (): { peers: Array<Record<string, unknown>>, origins: OriginJson[] } => {

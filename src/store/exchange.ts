@@ -114,6 +114,8 @@ export interface Exchange {
   /** Stores and merges a validated envelope of a peer origin (R22, R23 checked here). */
   mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => MergeOutcome
   origins: () => OriginInfo[]
+  /** whether this origin has been seen (merged or stored) */
+  knowsOrigin: (peerId: string) => boolean
   /** how many origins (this node included) are known: cheap, for metrics */
   originCount: () => number
   holdings: () => OriginHoldings[]
@@ -239,6 +241,8 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
     }),
 
     originCount: () => countOrigins.get()?.n ?? 0,
+
+    knowsOrigin: (peerId) => originByPeer.get(peerId) !== undefined,
 
     origins () {
       const keys = new Map(keysPerOrigin.all().map(r => [r.origin, r.keys]))

@@ -23,7 +23,7 @@ export interface RetentionReport {
   /** today - pruningDay when the wall clock is ahead of what real elapsed time allows (a jump, or downtime), else 0 */
   heldBackDays: number
   /** rows removed in this run */
-  pruned: { counters: number, envelopes: number }
+  pruned: { counters: number, envelopes: number, origins: number }
 }
 
 export interface RetentionOptions {
@@ -52,6 +52,10 @@ export function createRetention (db: Db, rawOutcomes: RawOutcomeLog, options: Re
   const clearKeyCounts = db.prepare('UPDATE origins SET key_count = 0')
   const keyCounts = db.prepare<[], { origin: number, n: number }>('SELECT origin, COUNT(*) AS n FROM counters GROUP BY origin')
   const setKeyCount = db.prepare<[number, number]>('UPDATE origins SET key_count = ? WHERE id = ?')
+  // an origin with nothing left, unheard of for the whole retention window, is forgotten: anything
+  // it could still send is stale (R21), and origin rows must not pile up for good
+  const pruneOrigins = db.prepare<[number]>(`DELETE FROM origins WHERE id > 0 AND key_count = 0
+    AND NOT EXISTS (SELECT 1 FROM envelopes e WHERE e.origin = origins.id) AND COALESCE(last_seen_ms, first_seen_ms, 0) < ?`)
   const pruneEnvelopes = db.prepare<[number]>('DELETE FROM envelopes WHERE origin > 0 AND last_day IS NOT NULL AND last_day <= ?')
   const monoAtOpen = monotonic()
 
@@ -79,7 +83,7 @@ export function createRetention (db: Db, rawOutcomes: RawOutcomeLog, options: Re
       const realDays = Math.floor((monotonic() - monoAtOpen) / DAY_MS)
       const allowed = Math.min(startDay + 1 + realDays, dayOf(options.openedAtMs + (monotonic() - monoAtOpen)))
       const pruningDay = Math.max(stored, Math.min(today, allowed))
-      const pruned = { counters: 0, envelopes: 0 }
+      const pruned = { counters: 0, envelopes: 0, origins: 0 }
       // once per process, then whenever the mark moves (the raw log has no day index: no hourly scans)
       if (pruningDay !== stored || !prunedOnce) {
         prunedOnce = true
@@ -93,6 +97,7 @@ export function createRetention (db: Db, rawOutcomes: RawOutcomeLog, options: Re
         }
         pruned.envelopes = pruneEnvelopes.run(lastDroppedDay).changes
         rawOutcomes.prune(lastDroppedDay)
+        pruned.origins = pruneOrigins.run((lastDroppedDay + 1) * DAY_MS).changes
       }
       return { pruningDay, today, heldBackDays: Math.max(0, today - pruningDay), pruned }
     }
