@@ -1,4 +1,5 @@
-import { pino, type Logger } from 'pino'
+import type { Logger } from 'pino'
+import { createDaemonLogger } from './logger.js'
 import { DEFAULT_RETENTION_DAYS } from '../core/limits.js'
 import { openLocalNode, type LocalNode } from './local-node.js'
 import { createExporter, type Exporter, type ExportReport } from './exporter.js'
@@ -92,7 +93,7 @@ export interface HiveNode {
  * Components start in that order and stop in reverse.
  */
 export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
-  const logger = options.logger ?? pino({ name: 'hivebench' })
+  const logger = options.logger ?? createDaemonLogger()
   const allowlist = options.allowOrigins !== undefined && options.allowOrigins.length > 0 ? new Set(options.allowOrigins) : undefined
   const local = await openLocalNode({ dataDir: options.dataDir, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS, allowlist, verify: true })
   const metrics = createMetrics()
