@@ -97,6 +97,9 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const allowlist = options.allowOrigins !== undefined && options.allowOrigins.length > 0 ? new Set(options.allowOrigins) : undefined
   const local = await openLocalNode({ dataDir: options.dataDir, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS, allowlist, verify: true })
   const metrics = createMetrics()
+  if (local.seqEpoch !== null) {
+    logger.warn({ seqEpoch: local.seqEpoch }, 'the database is new but the identity is not (a lost database?): this origin\'s sequence continues from a new epoch, so peers accept its next envelopes; counters peers already hold for this node stay as they are')
+  }
   const counts: Record<string, number> = {}
   let last: (ExportReport & { atMs: number }) | null = null
   const startedAtMs = Date.now()

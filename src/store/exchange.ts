@@ -100,8 +100,15 @@ export interface OriginHoldings {
 }
 
 export interface Exchange {
-  /** Sets this node's peer id (origin 0); refuses a different one than the database already has. */
-  bindSelf: (peerId: string) => void
+  /**
+   * Sets this node's peer id (origin 0); refuses a different one than the database already has.
+   * `seqEpochMs`, given when the identity is older than this database (the database was lost or
+   * replaced, the key kept): a database bound for the first time then continues the origin's
+   * sequence from that Unix time in ms (a seq epoch, protocol/README.md "Publishing"), above any
+   * seq the origin used before, so peers (which hold those seqs, R22) accept its new envelopes.
+   * Returns the epoch when it started one.
+   */
+  bindSelf: (peerId: string, seqEpochMs?: number) => number | null
   /**
    * Exports this node's changed keys (delta) or all live keys (snapshot) in one transaction:
    * read, encode + sign, store the envelopes, advance the sequence number, clear the change
@@ -169,13 +176,17 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   }
 
   return {
-    bindSelf: writeTransaction(db, (peerId: string) => {
-      const current = selfRow.get()?.peer_id ?? null
-      if (current === peerId) return
+    bindSelf: writeTransaction(db, (peerId: string, seqEpochMs?: number): number | null => {
+      const self = selfRow.get()
+      const current = self?.peer_id ?? null
+      if (current === peerId) return null
       if (current !== null) {
         throw new StateError('IDENTITY_MISMATCH', `this database belongs to node ${current}, but the identity key is ${peerId}: restore the original identity.key or use a new data dir`)
       }
       setSelf.run(peerId)
+      if (seqEpochMs === undefined || (self?.last_seq ?? 0) >= seqEpochMs) return null
+      advanceSelf.run(Math.floor(seqEpochMs), seqEpochMs)
+      return Math.floor(seqEpochMs)
     }),
 
     exportEnvelopes: writeTransaction(db, (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder): ExportResult | null => {
