@@ -2,7 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DAY_MS } from '../src/core/time.js'
 import { emptyCounters } from '../src/core/types.js'
-import { createOriginAdmission, createYielder } from '../src/hive/admission.js'
+import { createOriginAdmission, createSlicedQueue } from '../src/hive/admission.js'
 import { createReceiveGuard, gossipVerdictOf } from '../src/hive/receive-guard.js'
 import { encodeEnvelope, MAX_GOSSIP_BYTES } from '../src/protocol/index.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
@@ -41,13 +41,20 @@ describe('origin admission', () => {
     expect(admission.refused()).toBe(9)
   })
 
-  it('the yielder gives the event loop a turn once a slice is used up', async () => {
-    const yieldNow = createYielder(5)
-    let ticked = false
-    setImmediate(() => { ticked = true })
-    const until = performance.now() + 10
-    while (performance.now() < until) { /* a busy slice */ }
-    await yieldNow()
-    expect(ticked).toBe(true)
+  it('the sliced queue runs at most one slice of tasks per event-loop turn, in order, and refuses past its bound', async () => {
+    const run = createSlicedQueue(5, 1000)
+    const busy = (): number => { const until = performance.now() + 2; while (performance.now() < until) { /* work */ } return 1 }
+    let turns = 0
+    const ticker = setInterval(() => { turns++ }, 0)
+    const order: number[] = []
+    const results = await Promise.all(Array.from({ length: 50 }, async (_, i) => await run(() => { order.push(i); return busy() }, 0)))
+    clearInterval(ticker)
+    expect(results).toEqual(Array(50).fill(1))
+    expect(order).toEqual(Array.from({ length: 50 }, (_, i) => i))
+    expect(turns).toBeGreaterThanOrEqual(10) // 100 ms of work in 5 ms slices: timers ran in between
+    const small = createSlicedQueue(5, 2)
+    const waiting = [small(() => 'a', 'over'), small(() => 'b', 'over')]
+    expect(await small(() => 'c', 'over')).toBe('over')
+    expect(await Promise.all(waiting)).toEqual(['a', 'b'])
   })
 })

@@ -56,14 +56,35 @@ export function createOriginAdmission (isKnown: (origin: string) => boolean, lim
 }
 
 /**
- * Lets the event loop breathe under any receive load: receive work runs in slices of at most
- * `sliceMs`, then yields (setImmediate) so HTTP requests, heartbeats and timers get their turn.
+ * Runs receive work in slices of at most `sliceMs`, one slice per turn of the event loop, so
+ * HTTP requests, heartbeats and timers always get their turn. gossipsub validates the messages
+ * of a burst concurrently: a plain "yield now and then" let thousands of pending validations
+ * resume in one turn (a 5-8 s stall under a flood); a FIFO drained one slice per turn does not.
+ * Past `maxQueued` waiting tasks, `run` answers `overloaded` at once instead of queueing.
  */
-export function createYielder (sliceMs: number): () => Promise<void> {
-  let sliceStart = performance.now()
-  return async () => {
-    if (performance.now() - sliceStart < sliceMs) return
-    await new Promise(resolve => setImmediate(resolve))
-    sliceStart = performance.now()
+export function createSlicedQueue (sliceMs: number, maxQueued: number): <T>(task: () => T, overloaded: T) => Promise<T> {
+  const queue: Array<() => void> = []
+  let pumping = false
+  const pump = (): void => {
+    const sliceEnd = performance.now() + sliceMs
+    while (queue.length > 0 && performance.now() < sliceEnd) (queue.shift() as () => void)()
+    if (queue.length > 0) setImmediate(pump)
+    else pumping = false
+  }
+  return async <T>(task: () => T, overloaded: T): Promise<T> => {
+    if (queue.length >= maxQueued) return overloaded
+    return await new Promise<T>((resolve, reject) => {
+      queue.push(() => {
+        try {
+          resolve(task())
+        } catch (err) {
+          reject(err)
+        }
+      })
+      if (!pumping) {
+        pumping = true
+        setImmediate(pump)
+      }
+    })
   }
 }

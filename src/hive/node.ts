@@ -4,7 +4,7 @@ import { DEFAULT_RETENTION_DAYS } from '../core/limits.js'
 import { openLocalNode, type LocalNode } from './local-node.js'
 import { createExporter, type Exporter, type ExportReport } from './exporter.js'
 import { createMaintenance } from './maintenance.js'
-import { createOriginAdmission, createYielder, type AdmissionLimits } from './admission.js'
+import { createOriginAdmission, createSlicedQueue, type AdmissionLimits } from './admission.js'
 import { createClockWatch } from './clock-watch.js'
 import { envelopesLacked, syncRequestOf } from './sync-answers.js'
 import { createHiveNetwork, readHiveKey, type HiveNetwork } from '../network/index.js'
@@ -106,7 +106,8 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
 
   const admission = createOriginAdmission(origin => local.tracker.store.exchange.knowsOrigin(origin), options.admission)
   const guard = createReceiveGuard(local.sharing, options.rejectLimits, Date.now, admission)
-  const receiveSlice = createYielder(SYNC_SLICE_MS)
+  // gossip validation in slices of 20 ms, one per event-loop turn; 10,000 waiting at most
+  const receiveInSlices = createSlicedQueue(SYNC_SLICE_MS, 10_000)
   const clockWatch = createClockWatch(({ peer, origin, skewMs }) => {
     logger.warn({ peer, origin, skewS: Math.round(skewMs / 1000) }, skewMs > 0
       ? 'this origin\'s clock is ahead of ours (or ours is behind): we ignore its envelopes dated in our future (R10, R28) until the clocks agree'
@@ -159,12 +160,12 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       // Validation and merge happen here, once: the verdict is what gossipsub acts on
       // (REJECT lowers the sender's score), and an accepted envelope is already merged.
-      validate: async (message, fromPeer) => {
-        // a flood of messages must not starve the HTTP API: validate in slices, yielding between them
-        await receiveSlice()
+      // a flood of messages must not starve the HTTP API: validate in slices, one per event-loop
+      // turn; beyond the queue's bound, messages are ignored unread (no penalty, nothing relayed)
+      validate: async (message, fromPeer) => await receiveInSlices(() => {
         clockWatch.observeGossip(message, fromPeer)
         return gossipVerdictOf(receive(message, MAX_GOSSIP_BYTES, 'gossip', fromPeer))
-      },
+      }, 'ignore'),
       onMessage: () => {},
       syncHandler: (request) => envelopesLacked(local.tracker.store.exchange, options.hive, request),
       onPeerConnected: syncSafely,
