@@ -6,7 +6,7 @@ import { createExporter, type Exporter, type ExportReport } from './exporter.js'
 import { createMaintenance } from './maintenance.js'
 import { createOriginAdmission, createSlicedQueue, type AdmissionLimits } from './admission.js'
 import { createClockWatch } from './clock-watch.js'
-import { envelopesLacked, syncRequestOf } from './sync-answers.js'
+import { envelopesLacked, syncRequestsOf } from './sync-answers.js'
 import { createHiveNetwork, readHiveKey, type HiveNetwork } from '../network/index.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
 import type { RejectLimiterOptions } from './reject-limiter.js'
@@ -129,17 +129,20 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const syncWith = async (peer: string): Promise<SyncReport> => {
     const report: SyncReport = { peer, received: 0, accepted: 0, ignored: 0, rejected: 0 }
     let slice = performance.now()
-    // each frame is merged as it arrives: a sync holds one envelope in memory, whatever the peer sends
-    await network.requestSync(peer, syncRequestOf(local.tracker.store.exchange, options.hive), async (bytes) => {
-      const v = receive(bytes, MAX_ENVELOPE_BYTES, 'sync', peer).verdict
-      report.received++
-      report[v === 'dropped' ? 'rejected' : v]++
-      // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
-      if (performance.now() - slice > SYNC_SLICE_MS) {
-        await new Promise(resolve => setImmediate(resolve))
-        slice = performance.now()
-      }
-    })
+    // each frame is merged as it arrives: a sync holds one envelope in memory, whatever the peer
+    // sends; a digest too large for one frame goes as pages, one exchange each
+    for (const request of syncRequestsOf(local.tracker.store.exchange, options.hive)) {
+      await network.requestSync(peer, request, async (bytes) => {
+        const v = receive(bytes, MAX_ENVELOPE_BYTES, 'sync', peer).verdict
+        report.received++
+        report[v === 'dropped' ? 'rejected' : v]++
+        // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
+        if (performance.now() - slice > SYNC_SLICE_MS) {
+          await new Promise(resolve => setImmediate(resolve))
+          slice = performance.now()
+        }
+      })
+    }
     logger.info(report, 'synced')
     return report
   }

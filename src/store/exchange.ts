@@ -99,6 +99,9 @@ export interface OriginHoldings {
   seqs: number[]
 }
 
+/** A slice of the origin space by peer id text: from <= id < to; '' leaves that side open. */
+export interface OriginRange { from: string, to: string }
+
 export interface Exchange {
   /**
    * Sets this node's peer id (origin 0); refuses a different one than the database already has.
@@ -125,7 +128,8 @@ export interface Exchange {
   knowsOrigin: (peerId: string) => boolean
   /** how many origins (this node included) are known: cheap, for metrics */
   originCount: () => number
-  holdings: () => OriginHoldings[]
+  /** per origin, in peer-id order; with `range`, only origins with from <= peer id < to ('' = unbounded) */
+  holdings: (range?: OriginRange) => OriginHoldings[]
   /** every origin's day counters keyed by peer id, in a canonical order: equal on nodes that hold the same hive */
   hiveCounters: () => Array<{ origin: string, entry: CounterEntry }>
   /** the bytes of one stored envelope (sync reads them one at a time as the stream drains), or undefined once dropped */
@@ -156,6 +160,8 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const liveRows = db.prepare<[number], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN} AND day >= ?`)
   const advanceSelf = db.prepare<[number, number]>('UPDATE origins SET last_seq = ?, last_seen_ms = ? WHERE id = 0')
+  const holdingsIn = db.prepare<[string, string, string], { id: number, peer_id: string, snapshot_seq: number }>(
+    "SELECT id, peer_id, snapshot_seq FROM origins WHERE peer_id IS NOT NULL AND peer_id >= ? AND (? = '' OR peer_id < ?) ORDER BY peer_id")
   const originList = db.prepare<[], { id: number, peer_id: string | null, last_seq: number, snapshot_seq: number, first_seen_ms: number | null, last_seen_ms: number | null, envelopes: number }>(
     'SELECT o.*, (SELECT COUNT(*) FROM envelopes e WHERE e.origin = o.id) AS envelopes FROM origins o WHERE o.peer_id IS NOT NULL ORDER BY o.id')
   const countOrigins = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM origins WHERE peer_id IS NOT NULL')
@@ -269,11 +275,12 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       }))
     },
 
-    holdings: () => originList.all().map(o => ({
-      peerId: o.peer_id ?? '',
+    holdings: (range = { from: '', to: '' }) => holdingsIn.all(range.from, range.to, range.to).map(o => ({
+      peerId: o.peer_id,
       snapshotSeq: o.snapshot_seq,
       seqs: heldSeqs.all(o.id).map(r => r.seq)
     })),
+
 
     hiveCounters () {
       // one sort key per row, computed once (a comparator building keys is O(n log n) JSON work)
