@@ -1,5 +1,6 @@
 import { pino, type Logger } from 'pino'
 import { ValidationError } from '../errors.js'
+import { createDaemonLogger } from './logger.js'
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = typeof LOG_LEVELS[number]
@@ -36,12 +37,17 @@ export function prettyLine (json: string, colour: boolean): string {
 }
 
 /**
- * The daemon's logger. JSON lines go to stdout (as before: log collectors read them there);
+ * The daemon's logger. JSON lines go to stdout (as before: log collectors read them there; see logger.ts);
  * pretty lines go to stderr, the terminal's channel, coloured when it is a terminal.
  */
 export function createLogger (options: { level: LogLevel, format: LogFormat, stderrIsTty?: boolean }): Logger {
   const tty = options.stderrIsTty ?? process.stderr.isTTY === true
   const pretty = options.format === 'pretty' || (options.format === 'auto' && tty)
-  if (!pretty) return pino({ name: 'hivebench', level: options.level })
+  if (!pretty) {
+    // JSON lines on stdout through the daemon's write-error-proof destination
+    const logger = createDaemonLogger()
+    logger.level = options.level
+    return logger
+  }
   return pino({ name: 'hivebench', level: options.level }, { write (line: string) { process.stderr.write(prettyLine(line, tty)) } })
 }
