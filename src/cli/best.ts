@@ -1,6 +1,6 @@
 import { isoDay } from '../core/time.js'
 import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
-import { rankingTable } from './format.js'
+import { RANKING_LEGEND, rankingTable } from './format.js'
 
 interface BestOptions extends DataDirOptions, JsonOption {
   scope?: 'local' | 'hive'
@@ -30,5 +30,5 @@ export const bestCommand = queryCommand('best', 'the best tool (and model) for a
       ? `no tool for ${result.task_type} has ${result.min_samples}+ samples yet (${result.scope} scope, last ${result.window_days} days)`
       : `best for ${result.task_type}: ${best.tool}${best.model === '' ? '' : ` / ${best.model}`} ` +
         `(${best.pass}/${best.n} passed, 95% lower bound ${(best.wilson_lower * 100).toFixed(1)}%; ${result.scope} scope, last ${result.window_days} days to ${isoDay(Math.floor(Date.now() / 86_400_000))})`)
-    if (result.ranking.length > 0) console.log(rankingTable(result.ranking))
+    if (result.ranking.length > 0) console.log(`${rankingTable(result.ranking)}\n${RANKING_LEGEND}`)
   })

@@ -1,4 +1,4 @@
-import Table from 'cli-table3'
+import { renderTable } from './table.js'
 import type { RankedArm } from '../core/ranking.js'
 import type { OriginBreakdownResult } from '../tracker.js'
 
@@ -12,42 +12,37 @@ function outcomeMix (arm: RankedArm): string {
 }
 
 /** A readable ranking table: rank, arm, samples, pass rate with its 95% Wilson bounds, latency, cost, mix. */
+/** What the ranking table's abbreviations mean: printed once under the table(s). */
+export const RANKING_LEGEND = 'n: samples; 95% bounds: Wilson score interval of the pass rate (rank 1 has the highest lower bound); p50/p90: duration quantiles; ' +
+  'outcomes: ok pass, fail grader_fail, tmo timeout, ntc no_tool_calls, err error; origins: nodes whose samples count; ·: fewer samples than --min-samples, not ranked'
+
 export function rankingTable (ranking: RankedArm[]): string {
-  const table = new Table({
-    head: ['#', 'tool', 'model', 'n', 'pass rate', '95% bounds', 'p50', 'p90', 'mean cost', 'outcomes', 'origins'],
-    style: { head: [], border: [], compact: true }
-  })
-  ranking.forEach((arm, i) => {
-    table.push([
-      arm.benchmarked ? String(i + 1) : '·',
-      arm.tool,
-      arm.model === '' ? '-' : arm.model,
-      String(arm.n),
-      percent(arm.pass_rate),
-      `${percent(arm.wilson_lower)}–${percent(arm.wilson_upper)}`,
-      seconds(arm.p50_s),
-      seconds(arm.p90_s),
-      usd(arm.mean_cost_usd),
-      outcomeMix(arm),
-      String(arm.origins)
-    ])
-  })
-  return table.toString()
+  const rows = ranking.map((arm, i) => [
+    arm.benchmarked ? String(i + 1) : '·',
+    arm.tool,
+    arm.model === '' ? '-' : arm.model,
+    String(arm.n),
+    percent(arm.pass_rate),
+    `${percent(arm.wilson_lower)}–${percent(arm.wilson_upper)}`,
+    seconds(arm.p50_s),
+    seconds(arm.p90_s),
+    usd(arm.mean_cost_usd),
+    outcomeMix(arm),
+    String(arm.origins)
+  ])
+  return renderTable(['#', 'tool', 'model', 'n', 'pass rate', '95% bounds', 'p50', 'p90', 'mean cost', 'outcomes', 'origins'], rows)
 }
 
 const weight = (x: number): string => Number.isInteger(x) ? String(x) : x.toFixed(1)
 
 /** Each arm's samples per origin and the weight the ranking counted after the per-origin cap. */
 export function originTable (result: OriginBreakdownResult): string {
-  const table = new Table({
-    head: ['tool', 'model', 'origin', 'n', 'pass rate', 'weight counted', 'capped'],
-    style: { head: [], border: [], compact: true }
-  })
+  const rows: string[][] = []
   for (const arm of result.arms) {
     for (const o of arm.origins) {
       const origin = o.origin ?? 'this node'
-      table.push([arm.tool, arm.model === '' ? '-' : arm.model, o.self && o.origin !== null ? `${origin} (this node)` : origin, String(o.n), percent(o.pass_rate), weight(o.weighted_n), o.capped ? 'yes' : 'no'])
+      rows.push([arm.tool, arm.model === '' ? '-' : arm.model, o.self && o.origin !== null ? `${origin} (this node)` : origin, String(o.n), percent(o.pass_rate), weight(o.weighted_n), o.capped ? 'yes' : 'no'])
     }
   }
-  return table.toString()
+  return renderTable(['tool', 'model', 'origin', 'n', 'pass rate', 'weight counted', 'capped'], rows)
 }

@@ -1,4 +1,4 @@
-import Table from 'cli-table3'
+import { renderTable } from './table.js'
 import { originJson, type OriginJson } from '../store/exchange.js'
 import { callDaemon, findDaemon } from './daemon-client.js'
 import { printJson, queryCommand, withTracker, type DataDirOptions, type JsonOption } from './common.js'
@@ -19,7 +19,6 @@ export const peersCommand = queryCommand('peers', 'connected peers (from the run
     if (o.json === true) return printJson(view)
     if (daemon === null) console.log('no daemon running: connected peers unknown')
     else console.log(`${view.peers.length} connected peer(s)` + (view.peers.length > 0 ? ': ' + view.peers.map(p => `${p.peer_id} (score ${(p.score ?? 0).toFixed(1)})`).join(', ') : ''))
-    const table = new Table({ head: ['origin', 'last seq', 'snapshot seq', 'last seen', 'envelopes', 'keys'], style: { head: [], border: [], compact: true } })
-    for (const x of view.origins) table.push([x.self ? `${x.peer_id} (this node)` : x.peer_id, x.last_seq, x.snapshot_seq, x.last_seen ?? '-', x.envelopes, x.keys])
-    console.log(table.toString())
+    console.log(renderTable(['origin', 'last seq', 'snapshot seq', 'last seen', 'envelopes', 'keys'],
+      view.origins.map(x => [x.self ? `${x.peer_id} (this node)` : x.peer_id, String(x.last_seq), String(x.snapshot_seq), x.last_seen ?? '-', String(x.envelopes), String(x.keys)])))
   })

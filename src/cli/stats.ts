@@ -1,5 +1,5 @@
 import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
-import { originTable, rankingTable } from './format.js'
+import { originTable, RANKING_LEGEND, rankingTable } from './format.js'
 
 interface StatsOptions extends DataDirOptions, JsonOption {
   taskType?: string
@@ -25,6 +25,7 @@ export const statsCommand = queryCommand('stats', 'per task type: every arm with
       console.log(`\n${taskType}  (${result.scope} scope, last ${result.window_days} days)`)
       console.log(rankingTable(ranking))
     }
+    console.log(`\n${RANKING_LEGEND}`)
   })
 
 async function statsByOrigin (o: StatsOptions): Promise<void> {
