@@ -1,9 +1,9 @@
 import { createSharing, type Sharing } from './sharing.js'
 import { loadOrCreateIdentity, type Identity } from './store/identity.js'
-import { openTracker, type Tracker, type TrackerOptions } from './tracker.js'
+import { openTracker, type StoreTracker, type TrackerOptions } from './tracker.js'
 
 export interface LocalNode {
-  tracker: Tracker
+  tracker: StoreTracker
   identity: Identity
   sharing: Sharing
   close: () => void

@@ -1,40 +1,17 @@
 import { validateOutcome } from './core/outcome.js'
 import { DEFAULT_MIN_SAMPLES, DEFAULT_ORIGIN_CAP, DEFAULT_WINDOW_DAYS } from './core/limits.js'
-import { rankArms, type RankedArm, type Ranking } from './core/ranking.js'
+import { randomFor } from './core/random.js'
+import { rankArms, type Ranking } from './core/ranking.js'
+import { routeResult } from './core/route.js'
 import { dayOf } from './core/time.js'
-import type { Outcome } from './core/types.js'
+import type { Outcome, RecordResult, Scope } from './core/types.js'
 import { ValidationError } from './errors.js'
-import type { Scope } from './store/arm-queries.js'
 import { resolveDataDir } from './store/data-dir.js'
-import type { RecordResult } from './store/local-writer.js'
+import { originJson } from './store/exchange.js'
 import { openStore, type Store } from './store/store.js'
+import type { BatchOptions, BestResult, QueryOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
 
-export interface TrackerOptions {
-  /** default: $HIVEBENCH_DATA_DIR or ~/.hivebench */
-  dataDir?: string
-  retentionDays?: number
-  windowDays?: number
-  minSamples?: number
-  originCap?: number
-  /** clock, for tests */
-  now?: () => number
-  /** check the database's integrity at open (the daemon does; see store/db.ts) */
-  verify?: boolean
-}
-
-export interface QueryOptions {
-  scope?: Scope
-  model?: string
-  windowDays?: number
-  minSamples?: number
-}
-
-export interface BatchOptions {
-  /** each input's line in a file: errors then name the line instead of the row */
-  lines?: number[]
-  /** called every few thousand rows while validating, and once at the end */
-  onProgress?: (done: number, total: number) => void
-}
+export type { BatchOptions, BestResult, QueryOptions, RouteOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
 
 const PROGRESS_EVERY = 1000
 
@@ -55,53 +32,26 @@ function freezeRanking (r: Ranking): Ranking {
   return Object.freeze(r)
 }
 
-export interface BestResult {
-  task_type: string
-  scope: Scope
-  window_days: number
-  min_samples: number
-  best: RankedArm | null
-  ranking: RankedArm[]
-}
-
-export interface StatsResult {
-  scope: Scope
-  window_days: number
-  task_types: Array<{ task_type: string, ranking: RankedArm[] }>
-}
-
 /**
- * The embedded API: what `hivebench` does, without the daemon. Recording validates every
- * field (DESIGN section 2); queries rank arms (section 5) and return the JSON shape of section 6.
+ * The tracker with its store: what the node, the sharing layer and the input surfaces build on
+ * (not published). The surfaces hand it data nobody has typed yet (HTTP bodies, file rows), so
+ * recording accepts `unknown` here; the validator checks every field either way.
  */
-export interface Tracker {
+export interface StoreTracker extends Tracker {
   readonly store: Store
   record: (input: unknown) => RecordResult
-  /**
-   * Records one outcome in a group commit: outcomes given in the same turn of the event loop
-   * share one transaction (each caller still learns whether its own outcome was new). Resolves
-   * once committed; a bad outcome throws at once, without affecting the others. Servers use it
-   * so that many concurrent single-outcome requests cost one transaction.
-   */
   recordSoon: (input: unknown) => Promise<RecordResult>
-  /**
-   * All-or-nothing: one bad row stores nothing and the error names its 1-based row (or, when
-   * `lines` gives each input's line in a file, its line).
-   */
-  recordBatch: (inputs: unknown[], options?: BatchOptions) => RecordResult
-  best: (taskType: string, options?: QueryOptions) => BestResult
-  stats: (options?: QueryOptions & { taskType?: string }) => StatsResult
-  close: () => void
+  recordBatch: (inputs: readonly unknown[], options?: BatchOptions) => RecordResult
 }
 
-export function openTracker (options: TrackerOptions = {}): Tracker {
+export function openTracker (options: TrackerOptions = {}): StoreTracker {
   const now = options.now ?? Date.now
   const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, verify: options.verify })
   const defaultWindow = options.windowDays ?? DEFAULT_WINDOW_DAYS
   const defaultMinSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES
   const originCap = options.originCap ?? DEFAULT_ORIGIN_CAP
 
-  const validateAll = (inputs: unknown[], nowMs: number, options: BatchOptions = {}): Outcome[] => inputs.map((input, i) => {
+  const validateAll = (inputs: readonly unknown[], nowMs: number, options: BatchOptions = {}): Outcome[] => inputs.map((input, i) => {
     if (options.onProgress !== undefined && i % PROGRESS_EVERY === 0) options.onProgress(i, inputs.length)
     try {
       return validateOutcome(input, { nowMs, retentionDays: store.retentionDays })
@@ -169,8 +119,17 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
     return out
   }
 
+  const best = (taskType: string, q: QueryOptions = {}): BestResult => {
+    const trimmed = typeof taskType === 'string' ? taskType.trim() : ''
+    if (trimmed === '') throw new ValidationError('task_type', 'required', 'required, must not be empty')
+    const r = resolveQuery(q)
+    const ranked = rankTaskTypes(trimmed, r).get(trimmed) ?? { best: null, ranking: [] }
+    return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, ...ranked }
+  }
+
   return {
     store,
+    dataDir: store.dataDir,
     record (input) {
       const nowMs = now()
       return totals(store.recordOutcomes([validateOutcome(input, { nowMs, retentionDays: store.retentionDays })], nowMs))
@@ -188,13 +147,8 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
       options.onProgress?.(inputs.length, inputs.length)
       return result
     },
-    best (taskType, q = {}) {
-      const trimmed = typeof taskType === 'string' ? taskType.trim() : ''
-      if (trimmed === '') throw new ValidationError('task_type', 'required', 'required, must not be empty')
-      const r = resolveQuery(q)
-      const ranked = rankTaskTypes(trimmed, r).get(trimmed) ?? { best: null, ranking: [] }
-      return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, ...ranked }
-    },
+    best,
+    route: (taskType, q = {}) => routeResult(best(taskType, q), { exploreShare: q.exploreShare, random: randomFor(q.seed) }),
     stats (q = {}) {
       const r = resolveQuery(q)
       const ranked = rankTaskTypes(q.taskType?.trim() ?? null, r)
@@ -204,6 +158,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
         task_types: [...ranked].map(([taskType, r]) => ({ task_type: taskType, ranking: r.ranking }))
       }
     },
+    origins: () => store.exchange.origins().map(originJson),
     close: () => { store.close() }
   }
 }

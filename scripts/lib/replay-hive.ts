@@ -4,7 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { readEnvelopeFile, writeEnvelopeFile } from '../../src/protocol/envelope-file.js'
 import { createSharing, type Sharing } from '../../src/sharing.js'
-import { openTracker, type Tracker } from '../../src/tracker.js'
+import { openTracker, type StoreTracker } from '../../src/tracker.js'
 import type { Row } from './replay-data.js'
 
 /** What one round's exchange moved: envelope bytes as published (once) and as delivered (once per receiver). */
@@ -12,7 +12,7 @@ export interface ExchangeReport { published: number, delivered: number, envelope
 
 /** The simulated hive the replay drives: in-process nodes (this file) or live daemons on 127.0.0.1 (replay-live.ts). */
 export interface ReplayHive {
-  trackers: Tracker[]
+  trackers: StoreTracker[]
   record: (node: number, rows: Row[]) => void
   /** every node publishes its delta; returns once every node holds every envelope */
   exchange: (round: number) => Promise<ExchangeReport>
@@ -21,7 +21,7 @@ export interface ReplayHive {
 
 export const verdictName = (v: { verdict: string, rule?: string }): string => v.verdict === 'accepted' ? 'accepted' : `${v.verdict} ${v.rule ?? ''}`.trim()
 
-interface MemoryNode { tracker: Tracker, sharing: Sharing }
+interface MemoryNode { tracker: StoreTracker, sharing: Sharing }
 
 /**
  * N nodes in this process, each with its own data dir and Ed25519 identity. The exchange is the

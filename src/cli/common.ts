@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { openLocalNode, type LocalNode } from '../local-node.js'
-import { openTracker, type Tracker } from '../tracker.js'
+import { openTracker, type StoreTracker } from '../tracker.js'
 
 export interface DataDirOptions {
   dataDir?: string
@@ -56,7 +56,7 @@ export function numberOrText (value: string | undefined): number | string | unde
 }
 
 /** Opens the tracker on the command's data dir, runs `fn`, and always closes it. */
-export async function withTracker<T> (options: DataDirOptions, fn: (tracker: Tracker) => T | Promise<T>): Promise<T> {
+export async function withTracker<T> (options: DataDirOptions, fn: (tracker: StoreTracker) => T | Promise<T>): Promise<T> {
   const tracker = openTracker({ dataDir: options.dataDir })
   try {
     return await fn(tracker)
