@@ -32,6 +32,11 @@ export interface RouteOptions extends QueryOptions {
   exploreShare?: number
   /** makes the decision reproducible: an integer, or any string */
   seed?: number | string
+  /**
+   * Only these tools are candidates (`hivebench run --choose`): arms of other tools are left
+   * out, and a listed tool with no outcome yet is a candidate with n = 0.
+   */
+  tools?: readonly string[]
 }
 
 export interface BatchOptions {

@@ -1,17 +1,19 @@
 import { validateOutcome } from './core/outcome.js'
 import { DEFAULT_MIN_SAMPLES, DEFAULT_ORIGIN_CAP, DEFAULT_WINDOW_DAYS } from './core/limits.js'
 import { randomFor } from './core/random.js'
-import { rankArms, type Ranking } from './core/ranking.js'
+import { rankArms, toRankedArm, type Ranking } from './core/ranking.js'
 import { routeResult } from './core/route.js'
 import { dayOf } from './core/time.js'
-import type { Outcome, RecordResult, Scope } from './core/types.js'
+import { emptyScalars, type Outcome, type RecordResult, type Scope } from './core/types.js'
 import { ValidationError } from './errors.js'
 import { resolveDataDir } from './store/data-dir.js'
 import { originJson } from './store/exchange.js'
 import { openStore, type Store } from './store/store.js'
-import type { BatchOptions, BestResult, QueryOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
+import type { BatchOptions, BestResult, QueryOptions, RouteOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
 
 export type { BatchOptions, BestResult, QueryOptions, RouteOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
+export type { OriginJson, RecordResult } from './core/types.js'
+export { resolveDataDir }
 
 const PROGRESS_EVERY = 1000
 
@@ -127,6 +129,19 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
     return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, ...ranked }
   }
 
+  /** The ranking narrowed to the candidate tools of `q.tools`, each present (n = 0 when unknown). */
+  const candidates = (answer: BestResult, q: RouteOptions): BestResult => {
+    if (q.tools === undefined) return answer
+    const tools = new Set(q.tools.map(t => t.trim()))
+    if (tools.size === 0 || tools.has('')) throw new ValidationError('tools', 'required', 'must name at least one tool, none empty')
+    const ranking = answer.ranking.filter(a => tools.has(a.tool))
+    for (const tool of tools) {
+      if (ranking.some(a => a.tool === tool)) continue
+      ranking.push(toRankedArm({ tool, model: q.model ?? '', totals: emptyScalars(), hist: null, origins: 0, heavyOrigins: [] }, { minSamples: answer.min_samples, originCap }))
+    }
+    return { ...answer, ranking }
+  }
+
   return {
     store,
     dataDir: store.dataDir,
@@ -148,7 +163,7 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
       return result
     },
     best,
-    route: (taskType, q = {}) => routeResult(best(taskType, q), { exploreShare: q.exploreShare, random: randomFor(q.seed) }),
+    route: (taskType, q = {}) => routeResult(candidates(best(taskType, q), q), { exploreShare: q.exploreShare, random: randomFor(q.seed) }),
     stats (q = {}) {
       const r = resolveQuery(q)
       const ranked = rankTaskTypes(q.taskType?.trim() ?? null, r)

@@ -2,7 +2,7 @@ import { SingleBar, Presets } from 'cli-progress'
 import { readOutcomeFile } from '../ingest/outcome-file.js'
 import { command, withTracker, type DataDirOptions } from './common.js'
 
-export const importCommand = command('import', 'import outcomes from a CSV (header row) or JSON Lines file, all or nothing')
+export const importCommand = command('import')
   .argument('<file>', 'CSV or JSON Lines file')
   .action(async (file: string, o: DataDirOptions) => {
     const { rows, ignored } = readOutcomeFile(file)

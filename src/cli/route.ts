@@ -8,7 +8,7 @@ interface RouteOptions extends DataDirOptions, JsonOption {
   scope?: 'local' | 'hive'
 }
 
-export const routeCommand = queryCommand('route', 'which tool to use now: the best one, or (at the explore share) an under-sampled one, and why')
+export const routeCommand = queryCommand('route')
   .argument('<task_type>', 'task type, e.g. bug_fix')
   .option('--explore-share <f>', 'share of decisions that explore, 0..1 (default 0.1; 0 disables)', shareOption)
   .option('--seed <s>', 'makes the decision reproducible (an integer, or any string)')

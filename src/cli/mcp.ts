@@ -1,0 +1,2 @@
+import { command } from './common.js'
+export const mcpCommand = command('mcp')
