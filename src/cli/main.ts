@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import '../polyfill.js'
-import { readFileSync } from 'node:fs'
 import { Command, CommanderError } from 'commander'
 import { HivebenchError } from '../errors.js'
 import { COMMAND_LIST, type CommandName } from './command-list.js'
+import { packageVersion } from './version.js'
 
 /**
  * The CLI loads only the module of the command it runs: a hook that calls `hivebench record`
@@ -57,15 +57,10 @@ function placeholder (name: CommandName, summary: string): Command {
     .action(() => { throw new LoadCommand(name) })
 }
 
-function version (): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }
-  return manifest.version
-}
-
 async function buildProgram (loaded: CommandName | null): Promise<Command> {
   const program = new Command('hivebench')
     .description('federated benchmark-sharing peer node: which coding tool is best for this task type?')
-    .version(version(), '-V, --version', 'print the version')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
   // The list shows every command as its loaded self would appear (placeholders take any arguments).

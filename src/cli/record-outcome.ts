@@ -1,6 +1,7 @@
 import type { OutcomeInput } from '../core/outcome.js'
 import type { RecordResult } from '../core/types.js'
 import { HivebenchError } from '../errors.js'
+import type { StoreTracker } from '../tracker.js'
 import { callDaemon } from './daemon-client.js'
 import { withTracker } from './common.js'
 
@@ -17,7 +18,7 @@ export interface Recorded extends RecordResult {
  * not answer: it is then written embedded. Give it an id: if the daemon stored it but its answer
  * was lost, the embedded retry counts once.
  */
-export async function recordOutcome (dataDir: string | undefined, input: OutcomeInput): Promise<Recorded> {
+export async function recordOutcome (dataDir: string | undefined, input: OutcomeInput, openTracker?: () => StoreTracker): Promise<Recorded> {
   let fallback = 'no daemon running'
   try {
     const r = await callDaemon(dataDir, 'POST', '/v1/outcomes', input) as RecordResult
@@ -26,6 +27,7 @@ export async function recordOutcome (dataDir: string | undefined, input: Outcome
     if (!(err instanceof HivebenchError) || (err.code !== 'NO_DAEMON' && err.code !== 'DAEMON_UNREACHABLE')) throw err
     if (err.code === 'DAEMON_UNREACHABLE') fallback = err.message
   }
-  const r = await withTracker({ dataDir }, t => t.record(input))
+  // a caller's open tracker (the MCP server keeps one), else one opened for this outcome
+  const r = openTracker === undefined ? await withTracker({ dataDir }, t => t.record(input)) : openTracker().record(input)
   return { ...r, via: 'embedded', summary: `${r.recorded === 1 ? 'recorded' : 'already recorded (same id)'} embedded (${fallback})` }
 }
