@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import type { LocalNode } from '../local-node.js'
+import type { LocalNode } from '../hive/local-node.js'
 import { openTracker, type StoreTracker } from '../tracker.js'
 import { summaryOf, type CommandName } from './command-list.js'
 
@@ -71,7 +71,7 @@ export async function withTracker<T> (options: DataDirOptions, fn: (tracker: Sto
  * envelopes). Imported on use: only the commands that sign or verify load the crypto stack.
  */
 export async function withLocalNode<T> (options: DataDirOptions, fn: (node: LocalNode) => T | Promise<T>): Promise<T> {
-  const { openLocalNode } = await import('../local-node.js')
+  const { openLocalNode } = await import('../hive/local-node.js')
   const node = await openLocalNode({ dataDir: options.dataDir })
   try {
     return await fn(node)

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ValidationError } from '../errors.js'
-import type { Metrics } from '../metrics.js'
+import type { Metrics } from '../hive/metrics.js'
 import type { QueryOptions, StoreTracker } from '../tracker.js'
 import { ApiError } from './errors.js'
 import type { RouteSpec } from './openapi.js'
