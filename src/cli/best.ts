@@ -1,6 +1,6 @@
 import { isoDay } from '../core/time.js'
-import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 import { rankingTable } from './format.js'
+import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
 interface BestOptions extends DataDirOptions, JsonOption {
   scope?: 'local' | 'hive'

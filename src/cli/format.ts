@@ -1,5 +1,5 @@
-import Table from 'cli-table3'
 import type { RankedArm } from '../core/ranking.js'
+import { textTable } from './table.js'
 
 const percent = (x: number | null): string => x === null ? '-' : `${(x * 100).toFixed(1)}%`
 const seconds = (x: number | null): string => x === null ? '-' : x < 10 ? `${x.toFixed(2)}s` : `${x.toFixed(0)}s`
@@ -12,24 +12,18 @@ function outcomeMix (arm: RankedArm): string {
 
 /** A readable ranking table: rank, arm, samples, pass rate with its 95% Wilson bounds, latency, cost, mix. */
 export function rankingTable (ranking: RankedArm[]): string {
-  const table = new Table({
-    head: ['#', 'tool', 'model', 'n', 'pass rate', '95% bounds', 'p50', 'p90', 'mean cost', 'outcomes', 'origins'],
-    style: { head: [], border: [], compact: true }
-  })
-  ranking.forEach((arm, i) => {
-    table.push([
-      arm.benchmarked ? String(i + 1) : '·',
-      arm.tool,
-      arm.model === '' ? '-' : arm.model,
-      String(arm.n),
-      percent(arm.pass_rate),
-      `${percent(arm.wilson_lower)}–${percent(arm.wilson_upper)}`,
-      seconds(arm.p50_s),
-      seconds(arm.p90_s),
-      usd(arm.mean_cost_usd),
-      outcomeMix(arm),
-      String(arm.origins)
-    ])
-  })
-  return table.toString()
+  const head = ['#', 'tool', 'model', 'n', 'pass rate', '95% bounds', 'p50', 'p90', 'mean cost', 'outcomes', 'origins']
+  return textTable(head, ranking.map((arm, i) => [
+    arm.benchmarked ? String(i + 1) : '·',
+    arm.tool,
+    arm.model === '' ? '-' : arm.model,
+    String(arm.n),
+    percent(arm.pass_rate),
+    `${percent(arm.wilson_lower)}–${percent(arm.wilson_upper)}`,
+    seconds(arm.p50_s),
+    seconds(arm.p90_s),
+    usd(arm.mean_cost_usd),
+    outcomeMix(arm),
+    String(arm.origins)
+  ]))
 }

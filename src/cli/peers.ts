@@ -1,6 +1,6 @@
-import Table from 'cli-table3'
 import type { OriginJson } from '../tracker.js'
 import { callDaemon, findDaemon } from './daemon-client.js'
+import { textTable } from './table.js'
 import { printJson, queryCommand, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
 interface PeersView {
@@ -18,7 +18,6 @@ export const peersCommand = queryCommand('peers')
     if (o.json === true) return printJson(view)
     if (daemon === null) console.log('no daemon running: connected peers unknown')
     else console.log(`${view.peers.length} connected peer(s)` + (view.peers.length > 0 ? ': ' + view.peers.map(p => `${p.peer_id} (score ${(p.score ?? 0).toFixed(1)})`).join(', ') : ''))
-    const table = new Table({ head: ['origin', 'last seq', 'snapshot seq', 'last seen', 'envelopes', 'keys'], style: { head: [], border: [], compact: true } })
-    for (const x of view.origins) table.push([x.self ? `${x.peer_id} (this node)` : x.peer_id, x.last_seq, x.snapshot_seq, x.last_seen ?? '-', x.envelopes, x.keys])
-    console.log(table.toString())
+    console.log(textTable(['origin', 'last seq', 'snapshot seq', 'last seen', 'envelopes', 'keys'],
+      view.origins.map(x => [x.self ? `${x.peer_id} (this node)` : x.peer_id, String(x.last_seq), String(x.snapshot_seq), x.last_seen ?? '-', String(x.envelopes), String(x.keys)])))
   })

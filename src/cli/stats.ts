@@ -1,5 +1,5 @@
-import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 import { rankingTable } from './format.js'
+import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
 interface StatsOptions extends DataDirOptions, JsonOption {
   taskType?: string
