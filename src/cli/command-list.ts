@@ -6,7 +6,7 @@ export const COMMAND_LIST = [
   { name: 'start', args: '', summary: 'run the node: SQLite store, libp2p gossip and sync, local HTTP API' },
   { name: 'record', args: '', summary: 'record one task outcome' },
   { name: 'run', args: '[command...]', summary: 'run a coding agent (or the arm route picks), classify its outcome, and record it' },
-  { name: 'import', args: '<file>', summary: 'import outcomes: CSV, JSON Lines or JSON files, Terminal-Bench run directories, SWE-bench reports' },
+  { name: 'import', args: '<path>', summary: 'import outcomes: CSV, JSON Lines or JSON files, Terminal-Bench run directories, SWE-bench reports' },
   { name: 'best', args: '<task_type>', summary: 'the best tool (and model) for a task type, with the evidence' },
   { name: 'route', args: '<task_type>', summary: 'which tool to use now: the best one, or (at the explore share) an under-sampled one, and why' },
   { name: 'stats', args: '', summary: 'per task type: every arm with pass rate, bounds, latency, cost, outcome mix and origins' },
