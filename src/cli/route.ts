@@ -1,5 +1,3 @@
-import { randomFor } from '../core/random.js'
-import { routeResult } from '../core/route.js'
 import { printJson, queryCommand, scopeOption, shareOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
 interface RouteOptions extends DataDirOptions, JsonOption {
@@ -14,7 +12,7 @@ export const routeCommand = queryCommand('route')
   .option('--seed <s>', 'makes the decision reproducible (an integer, or any string)')
   .option('--scope <scope>', 'local | hive (default hive)', scopeOption)
   .action(async (taskType: string, o: RouteOptions) => {
-    const result = await withTracker(o, t => routeResult(t.best(taskType, { scope: o.scope }), { exploreShare: o.exploreShare, random: randomFor(o.seed) }))
+    const result = await withTracker(o, t => t.route(taskType, { scope: o.scope, exploreShare: o.exploreShare, seed: o.seed }))
     if (o.json === true) return printJson(result)
     const arm = result.arm === null ? '-' : result.arm.model === '' ? result.arm.tool : `${result.arm.tool} / ${result.arm.model}`
     console.log(`mode:   ${result.mode}\narm:    ${arm}\nreason: ${result.reason}`)
