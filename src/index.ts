@@ -8,7 +8,7 @@ import type { Tracker, TrackerOptions } from './tracker-api.js'
  */
 export const openTracker: (options?: TrackerOptions) => Tracker = openStoreTracker
 
-export type { Tracker, TrackerOptions, QueryOptions, RouteOptions, BatchOptions, BestResult, StatsResult } from './tracker-api.js'
+export type { Tracker, TrackerOptions, QueryOptions, RouteOptions, BatchOptions, BestResult, StatsResult, OriginBreakdownResult, DailyArmsResult } from './tracker-api.js'
 export type { OutcomeInput } from './core/outcome.js'
 export type { RankedArm } from './core/ranking.js'
 export type { RouteResult, RouteMode, ArmSummary } from './core/route.js'

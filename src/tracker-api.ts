@@ -88,5 +88,61 @@ export interface Tracker {
   stats: (options?: QueryOptions & { taskType?: string }) => StatsResult
   /** Every origin whose counters this node holds (this node's own included), for `peers`. */
   origins: () => OriginJson[]
+  /** Each arm's samples per origin and the weight the ranking gave them (`GET /v1/arms?by=origin`). */
+  armsByOrigin: (taskType: string, options?: QueryOptions) => OriginBreakdownResult
+  /** Each arm's pass rate and latency per UTC day (`GET /v1/arms?by=day`). */
+  armsByDay: (taskType: string, options?: QueryOptions) => DailyArmsResult
   close: () => void
+}
+
+export interface BestResult {
+  task_type: string
+  scope: Scope
+  window_days: number
+  min_samples: number
+  best: RankedArm | null
+  ranking: RankedArm[]
+}
+
+export interface StatsResult {
+  scope: Scope
+  window_days: number
+  task_types: Array<{ task_type: string, ranking: RankedArm[] }>
+}
+
+/** GET /v1/arms?by=origin: each arm's samples per origin and the weight the ranking gave them. */
+export interface OriginBreakdownResult {
+  task_type: string
+  scope: Scope
+  window_days: number
+  origin_cap: number
+  /** in ranking order */
+  arms: Array<{
+    tool: string
+    model: string
+    n: number
+    pass: number
+    weighted_n: number
+    origins: Array<{
+      /** the origin's peer id (null: this node without an identity yet) */
+      origin: string | null
+      self: boolean
+      n: number
+      pass: number
+      pass_rate: number
+      /** samples and passes the ranking counted after the per-origin cap */
+      weighted_n: number
+      weighted_pass: number
+      capped: boolean
+    }>
+  }>
+}
+
+/** GET /v1/arms?by=day: each arm's pass rate and latency per UTC day. */
+export interface DailyArmsResult {
+  task_type: string
+  scope: Scope
+  window_days: number
+  /** in ranking order */
+  arms: Array<{ tool: string, model: string, days: Array<{ day: string, n: number, pass: number, pass_rate: number, p50_s: number | null, p90_s: number | null }> }>
 }

@@ -1,17 +1,18 @@
 import { validateOutcome } from './core/outcome.js'
 import { DEFAULT_MIN_SAMPLES, DEFAULT_ORIGIN_CAP, DEFAULT_WINDOW_DAYS } from './core/limits.js'
+import { quantiles } from './core/histogram.js'
 import { randomFor } from './core/random.js'
-import { rankArms, toRankedArm, type Ranking } from './core/ranking.js'
+import { originWeight, rankArms, toRankedArm, type Ranking } from './core/ranking.js'
 import { routeResult } from './core/route.js'
-import { dayOf } from './core/time.js'
+import { dayOf, isoDay, windowStartDay } from './core/time.js'
 import { emptyScalars, type Outcome, type RecordResult, type Scope } from './core/types.js'
 import { ValidationError } from './errors.js'
 import { resolveDataDir } from './store/data-dir.js'
 import { originJson } from './store/exchange.js'
 import { openStore, type Store } from './store/store.js'
-import type { BatchOptions, BestResult, QueryOptions, RouteOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
+import type { BatchOptions, BestResult, DailyArmsResult, OriginBreakdownResult, QueryOptions, RouteOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
 
-export type { BatchOptions, BestResult, QueryOptions, RouteOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
+export type { BatchOptions, BestResult, DailyArmsResult, OriginBreakdownResult, QueryOptions, RouteOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
 export type { OriginJson, RecordResult } from './core/types.js'
 export { resolveDataDir }
 
@@ -142,7 +143,7 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
     return { ...answer, ranking }
   }
 
-  return {
+  const tracker: StoreTracker = {
     store,
     dataDir: store.dataDir,
     record (input) {
@@ -174,6 +175,38 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
       }
     },
     origins: () => store.exchange.origins().map(originJson),
+    armsByOrigin (taskType, q = {}) {
+      const { best, r, startDay, order } = breakdownOf(taskType, q)
+      const shares = store.breakdown.byOrigin({ scope: r.scope, taskType: best.task_type, startDay, model: r.model })
+      const arms = best.ranking.map(a => ({ tool: a.tool, model: a.model, n: a.n, pass: a.pass, weighted_n: a.weighted_n, origins: [] as OriginBreakdownResult['arms'][number]['origins'] }))
+      for (const s of shares) {
+        const i = order.get(armId(s))
+        if (i === undefined) continue // not in the ranking: recorded since it was read
+        const w = originWeight(s, best.ranking[i].origins, originCap)
+        arms[i].origins.push({ origin: s.peerId, self: s.originId === 0, n: s.n, pass: s.pass, pass_rate: s.pass / s.n, weighted_n: w.n, weighted_pass: w.pass, capped: w.n < s.n })
+      }
+      for (const arm of arms) arm.origins.sort((a, b) => b.n - a.n)
+      return { task_type: best.task_type, scope: r.scope, window_days: r.windowDays, origin_cap: originCap, arms }
+    },
+    armsByDay (taskType, q = {}) {
+      const { best, r, startDay, order } = breakdownOf(taskType, q)
+      const arms: DailyArmsResult['arms'] = best.ranking.map(a => ({ tool: a.tool, model: a.model, days: [] }))
+      for (const p of store.breakdown.byDay({ scope: r.scope, taskType: best.task_type, startDay, model: r.model })) {
+        const [p50, p90] = quantiles(p.hist, [0.5, 0.9])
+        arms[order.get(armId(p)) ?? -1]?.days.push({ day: isoDay(p.day), n: p.n, pass: p.pass, pass_rate: p.pass / p.n, p50_s: p50, p90_s: p90 })
+      }
+      return { task_type: best.task_type, scope: r.scope, window_days: r.windowDays, arms }
+    },
     close: () => { store.close() }
   }
+  return tracker
+
+  /** The ranking a breakdown follows (its order, its origin counts) and the window it covers. */
+  function breakdownOf (taskType: string, q: QueryOptions): { best: BestResult, r: ResolvedQuery, startDay: number, order: Map<string, number> } {
+    const r = resolveQuery(q)
+    const best = tracker.best(taskType, q)
+    return { best, r, startDay: windowStartDay(now(), r.windowDays), order: new Map(best.ranking.map((a, i) => [armId(a), i])) }
+  }
 }
+
+const armId = (a: { tool: string, model: string }): string => `${a.tool}\0${a.model}`

@@ -1,4 +1,5 @@
 import type { RankedArm } from '../core/ranking.js'
+import type { OriginBreakdownResult } from '../tracker.js'
 import { textTable } from './table.js'
 
 const percent = (x: number | null): string => x === null ? '-' : `${(x * 100).toFixed(1)}%`
@@ -26,4 +27,15 @@ export function rankingTable (ranking: RankedArm[]): string {
     outcomeMix(arm),
     String(arm.origins)
   ]))
+}
+
+const weight = (x: number): string => Number.isInteger(x) ? String(x) : x.toFixed(1)
+
+/** Each arm's samples per origin and the weight the ranking counted after the per-origin cap. */
+export function originTable (result: OriginBreakdownResult): string {
+  const rows = result.arms.flatMap(arm => arm.origins.map(o => {
+    const origin = o.origin ?? 'this node'
+    return [arm.tool, arm.model === '' ? '-' : arm.model, o.self && o.origin !== null ? `${origin} (this node)` : origin, String(o.n), percent(o.pass_rate), weight(o.weighted_n), o.capped ? 'yes' : 'no']
+  }))
+  return textTable(['tool', 'model', 'origin', 'n', 'pass rate', 'weight counted', 'capped'], rows)
 }
