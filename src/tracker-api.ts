@@ -69,6 +69,8 @@ export interface StatsResult {
 export interface Tracker {
   /** the data directory in use */
   readonly dataDir: string
+  /** days of outcomes kept; `at` must fall inside them */
+  readonly retentionDays: number
   record: (input: OutcomeInput) => RecordResult
   /**
    * Records one outcome in a group commit: outcomes given in the same turn of the event loop

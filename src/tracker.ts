@@ -146,6 +146,7 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
   const tracker: StoreTracker = {
     store,
     dataDir: store.dataDir,
+    retentionDays: store.retentionDays,
     record (input) {
       const nowMs = now()
       return totals(store.recordOutcomes([validateOutcome(input, { nowMs, retentionDays: store.retentionDays })], nowMs))

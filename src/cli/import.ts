@@ -48,7 +48,7 @@ The whole input is one transaction: a bad row stores nothing.`)
           ...o,
           idFrom: o.idFrom?.split(',').map(c => c.trim()).filter(c => c !== ''),
           nowMs,
-          retentionDays: t.store.retentionDays
+          retentionDays: t.retentionDays
         })
         bar?.start(rows.rows.length, 0)
         const recorded = t.recordBatch(rows.rows.map(r => r.input), {
