@@ -1,4 +1,5 @@
 import type { OutcomeInput } from './core/outcome.js'
+import type { GateOperations } from './gate/types.js'
 import type { RankedArm } from './core/ranking.js'
 import type { RouteResult } from './core/route.js'
 import type { OriginJson, RecordResult, Scope } from './core/types.js'
@@ -64,9 +65,10 @@ export interface StatsResult {
 /**
  * The embedded API: what `hivebench` does, without the daemon. Recording validates every
  * field (DESIGN section 2) at run time too (JavaScript callers, data read from files); queries
- * rank arms (section 5) and return the JSON shape of section 6, the same as the HTTP API's.
+ * rank arms (section 5) and return the JSON shape of section 6, the same as the HTTP API's;
+ * baselines, the upgrade gate, trends and drift come from gate/service.ts.
  */
-export interface Tracker {
+export interface Tracker extends GateOperations {
   /** the data directory in use */
   readonly dataDir: string
   /** days of outcomes kept; `at` must fall inside them */

@@ -7,6 +7,7 @@ import { routeResult } from './core/route.js'
 import { dayOf, isoDay, windowStartDay } from './core/time.js'
 import { emptyScalars, type Outcome, type RecordResult, type Scope } from './core/types.js'
 import { ValidationError } from './errors.js'
+import { createGateOperations } from './gate/service.js'
 import { resolveDataDir } from './store/data-dir.js'
 import { originJson } from './store/exchange.js'
 import { openStore, type Store } from './store/store.js'
@@ -147,6 +148,7 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
     store,
     dataDir: store.dataDir,
     retentionDays: store.retentionDays,
+    ...createGateOperations({ store, originCap, now }),
     record (input) {
       const nowMs = now()
       return totals(store.recordOutcomes([validateOutcome(input, { nowMs, retentionDays: store.retentionDays })], nowMs))

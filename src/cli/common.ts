@@ -11,10 +11,13 @@ export interface JsonOption {
   json?: boolean
 }
 
-/** Every command takes --data-dir (DESIGN section 6); its summary comes from the command list. */
-export function command (name: CommandName): Command {
+/**
+ * Every command takes --data-dir (DESIGN section 6). A command's summary comes from the command
+ * list; a subcommand (of `baseline`) gives its own.
+ */
+export function command (name: CommandName | string, description: string = summaryOf(name)): Command {
   return new Command(name)
-    .description(summaryOf(name))
+    .description(description)
     .option('--data-dir <dir>', 'data directory (default: $HIVEBENCH_DATA_DIR or ~/.hivebench)')
 }
 

@@ -23,7 +23,10 @@ const LOADERS: Record<CommandName, () => Promise<Command>> = {
   mcp: async () => (await import('./mcp.js')).mcpCommand,
   id: async () => (await import('./id.js')).idCommand,
   'export-delta': async () => (await import('./export-delta.js')).exportDeltaCommand,
-  'import-delta': async () => (await import('./import-delta.js')).importDeltaCommand
+  'import-delta': async () => (await import('./import-delta.js')).importDeltaCommand,
+  baseline: async () => (await import('./baseline.js')).baselineCommand,
+  gate: async () => (await import('./gate.js')).gateCommand,
+  trend: async () => (await import('./trend.js')).trendCommand
 }
 
 const isCommand = (word: string | undefined): word is CommandName => COMMAND_LIST.some(c => c.name === word)
@@ -67,7 +70,7 @@ async function buildProgram (loaded: CommandName | null): Promise<Command> {
   program.configureHelp({
     subcommandTerm: cmd => {
       const spec = COMMAND_LIST.find(c => c.name === cmd.name())
-      return spec === undefined ? cmd.name() : `${spec.name} [options]${spec.args === '' ? '' : ' ' + spec.args}`
+      return spec === undefined ? cmd.name() : `${spec.name}${spec.usage === '' ? '' : ' ' + spec.usage}`
     }
   })
   for (const { name, summary } of COMMAND_LIST) {
@@ -77,7 +80,7 @@ async function buildProgram (loaded: CommandName | null): Promise<Command> {
   return program
 }
 
-/** Exit codes: 0 ok, 1 usage or input error (one line, no stack trace), 2 unexpected failure; a command may set its own. */
+/** Exit codes: 0 ok, 1 usage or input error (one line, no stack trace), 2 unexpected failure; `run` passes on the agent's, `gate` adds 3 and 4. */
 async function main (argv: string[]): Promise<void> {
   let loaded = commandOf(argv.slice(2))
   for (;;) {
