@@ -55,7 +55,10 @@ describe('CLI start-up', () => {
       mcp: async () => (await import('../src/cli/mcp.js')).mcpCommand,
       id: async () => (await import('../src/cli/id.js')).idCommand,
       'export-delta': async () => (await import('../src/cli/export-delta.js')).exportDeltaCommand,
-      'import-delta': async () => (await import('../src/cli/import-delta.js')).importDeltaCommand
+      'import-delta': async () => (await import('../src/cli/import-delta.js')).importDeltaCommand,
+      baseline: async () => (await import('../src/cli/baseline.js')).baselineCommand,
+      gate: async () => (await import('../src/cli/gate.js')).gateCommand,
+      trend: async () => (await import('../src/cli/trend.js')).trendCommand
     }
     expect(Object.keys(loaders).sort()).toEqual(COMMAND_LIST.map(c => c.name).sort())
     for (const spec of COMMAND_LIST) {
@@ -64,7 +67,7 @@ describe('CLI start-up', () => {
       expect(real.description()).toBe(spec.summary)
       const term = new Help().subcommandTerm(real)
       expect(help.stdout).toContain(term)
-      expect(term).toBe(`${spec.name} [options]${spec.args === '' ? '' : ' ' + spec.args}`)
+      expect(term).toBe(spec.usage === '' ? spec.name : `${spec.name} ${spec.usage}`)
     }
     const bestHelp = runCli(['help', 'best'])
     expect(bestHelp.stdout).toContain('Usage: hivebench best [options] <task_type>')
