@@ -1,3 +1,4 @@
+import { DEFAULT_EXPLORE_SHARE } from '../core/route.js'
 import { printJson, queryCommand, scopeOption, shareOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
 interface RouteOptions extends DataDirOptions, JsonOption {
@@ -8,7 +9,7 @@ interface RouteOptions extends DataDirOptions, JsonOption {
 
 export const routeCommand = queryCommand('route')
   .argument('<task_type>', 'task type, e.g. bug_fix')
-  .option('--explore-share <f>', 'share of decisions that explore, 0..1 (default 0.1; 0 disables)', shareOption)
+  .option('--explore-share <f>', `share of decisions that explore, 0..1 (default ${DEFAULT_EXPLORE_SHARE}; 0 disables)`, shareOption)
   .option('--seed <s>', 'makes the decision reproducible (an integer, or any string)')
   .option('--scope <scope>', 'local | hive (default hive)', scopeOption)
   .action(async (taskType: string, o: RouteOptions) => {
