@@ -1,9 +1,9 @@
 import { createSharing, type Sharing } from './sharing.js'
 import { loadOrCreateIdentity, type Identity } from '../store/identity.js'
-import { openTracker, type Tracker, type TrackerOptions } from '../tracker.js'
+import { openTracker, type StoreTracker, type TrackerOptions } from '../tracker.js'
 
 export interface LocalNode {
-  tracker: Tracker
+  tracker: StoreTracker
   identity: Identity
   /** set when the database was new but the identity was not: the seq this origin's sequence continues from */
   seqEpoch: number | null
