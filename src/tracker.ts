@@ -1,6 +1,6 @@
 import { validateOutcome } from './core/outcome.js'
-import { DEFAULT_MIN_SAMPLES, DEFAULT_ORIGIN_CAP, DEFAULT_WINDOW_DAYS } from './core/limits.js'
-import { rankArms, type RankedArm, type Ranking } from './core/ranking.js'
+import { DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS } from './core/limits.js'
+import { DEFAULT_RANK_POLICY, rankArms, type RankedArm, type Ranking, type RankPolicy } from './core/ranking.js'
 import { dayOf } from './core/time.js'
 import type { Outcome } from './core/types.js'
 import { ValidationError } from './errors.js'
@@ -15,7 +15,8 @@ export interface TrackerOptions {
   retentionDays?: number
   windowDays?: number
   minSamples?: number
-  originCap?: number
+  /** the hive ranking's defences against liars and Sybils (core/ranking.ts); defaults: DEFAULT_RANK_POLICY */
+  rankPolicy?: Partial<RankPolicy>
   /** clock, for tests */
   now?: () => number
   /** check the database's integrity at open (the daemon does; see store/db.ts) */
@@ -99,7 +100,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
   const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, verify: options.verify })
   const defaultWindow = options.windowDays ?? DEFAULT_WINDOW_DAYS
   const defaultMinSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES
-  const originCap = options.originCap ?? DEFAULT_ORIGIN_CAP
+  const rankPolicy: RankPolicy = { ...DEFAULT_RANK_POLICY, ...options.rankPolicy }
 
   const validateAll = (inputs: unknown[], nowMs: number, options: BatchOptions = {}): Outcome[] => inputs.map((input, i) => {
     if (options.onProgress !== undefined && i % PROGRESS_EVERY === 0) options.onProgress(i, inputs.length)
@@ -157,7 +158,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
   }
 
   const rankFresh = (taskType: string | null, q: ResolvedQuery, nowMs: number): Map<string, Ranking> => {
-    const arms = store.arms({ scope: q.scope, taskType, windowDays: q.windowDays, model: q.model, originCap, nowMs })
+    const arms = store.arms({ scope: q.scope, taskType, windowDays: q.windowDays, model: q.model, nowMs })
     const byTaskType = new Map<string, typeof arms>()
     for (const arm of arms) {
       const list = byTaskType.get(arm.taskType) ?? []
@@ -165,7 +166,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
       byTaskType.set(arm.taskType, list)
     }
     const out = new Map<string, Ranking>()
-    for (const t of [...byTaskType.keys()].sort()) out.set(t, freezeRanking(rankArms(byTaskType.get(t) ?? [], { minSamples: q.minSamples, originCap })))
+    for (const t of [...byTaskType.keys()].sort()) out.set(t, freezeRanking(rankArms(byTaskType.get(t) ?? [], { ...rankPolicy, minSamples: q.minSamples })))
     return out
   }
 

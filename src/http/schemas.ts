@@ -21,15 +21,16 @@ const armProperties = {
   n: int,
   pass: int,
   pass_rate: nullableNum,
-  wilson_lower: { ...num, description: 'Wilson score 95% lower bound of the pass rate (the ranking key)' },
+  wilson_lower: { ...num, description: 'the ranking key: Wilson score 95% lower bound of the weighted pass rate; in hive scope after leaving out the most favourable origin' },
   wilson_upper: num,
   p50_s: nullableNum,
   p90_s: nullableNum,
   mean_cost_usd: nullableNum,
   outcomes: object(Object.fromEntries(OUTCOME_CLASSES.map(c => [c, int]))),
   origins: { ...int, description: 'origins (nodes) whose counters are behind the figures' },
-  benchmarked: { type: 'boolean', description: 'has the minimum samples to be eligible as best' },
-  weighted_n: { ...num, description: 'the sample weight the ranking used after the per-origin cap' }
+  benchmarked: { type: 'boolean', description: 'eligible as best: the minimum weighted samples, from enough distinct origins (hive scope)' },
+  weighted_n: { ...num, description: 'the sample weight the ranking used after the per-origin cap' },
+  weighted_pass: { ...num, description: 'the passes inside weighted_n' }
 }
 
 export const rankedArm = object(armProperties)

@@ -28,7 +28,6 @@ export interface ArmsRequest {
   taskType: string | null
   windowDays: number
   model?: string
-  originCap: number
   nowMs: number
 }
 
