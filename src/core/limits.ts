@@ -13,3 +13,8 @@ export const DEFAULT_ORIGIN_CAP = 100
 export const DEFAULT_SCALED_CAP = true
 export const DEFAULT_MIN_ORIGINS = 2
 export const DEFAULT_LEAVE_OUT = 1
+/**
+ * R24 identity work (protocol/identity-work.ts): leading zero bits of SHA-256(origin key), a hive
+ * parameter. 16 bits: about 65,536 Ed25519 key generations, seconds per identity (README, "Trust").
+ */
+export const DEFAULT_ID_WORK_BITS = 16

@@ -2,7 +2,7 @@ import { HivebenchError } from '../errors.js'
 
 /**
  * The validation rules of protocol/README.md ("Validation rules"), in the order a receiver
- * applies them. The first rule that fails decides the verdict: REJECT for malformed, forged or
+ * applies them (R24, added in revision 1.1, runs between R7 and R8). The first rule that fails decides the verdict: REJECT for malformed, forged or
  * impossible envelopes (gossipsub then penalises the peer that sent it), IGNORE for envelopes
  * that are well-formed but stale, duplicate, of an unknown version, or outside local policy.
  */
@@ -29,7 +29,8 @@ export const RULES = {
   R20: { verdict: 'REJECT', summary: 'no duplicate key in one envelope' },
   R21: { verdict: 'IGNORE', summary: 'not every entry older than the retention window' },
   R22: { verdict: 'IGNORE', summary: '(origin, seq) not already stored (checked by the store)' },
-  R23: { verdict: 'IGNORE', summary: 'not superseded by a newer complete snapshot (checked by the store)' }
+  R23: { verdict: 'IGNORE', summary: 'not superseded by a newer complete snapshot (checked by the store)' },
+  R24: { verdict: 'REJECT', summary: 'origin key carries the hive\'s identity work (checked after R7, before R8)' }
 } as const satisfies Record<string, { verdict: Verdict, summary: string }>
 
 export type Verdict = 'REJECT' | 'IGNORE'

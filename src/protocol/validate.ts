@@ -3,6 +3,8 @@ import { DEFAULT_LIMITS, type DecodeLimits } from './constants.js'
 import { checkEntries } from './entries.js'
 import { decodeEnvelope, verifyEnvelope, type DecodedEnvelope } from './envelope.js'
 import { fail } from './errors.js'
+import { checkIdentityWork } from './identity-work.js'
+import { originPublicKey } from './origin.js'
 import { decodePayload } from './payload.js'
 import type { CounterEntry } from '../core/types.js'
 
@@ -12,6 +14,8 @@ export interface ValidationContext {
   retentionDays: number
   /** R9: when set, only these origins (peer id strings) are merged */
   allowlist?: ReadonlySet<string>
+  /** R24: leading zero bits the origin key's SHA-256 must carry (a hive parameter); 0 or absent: no check */
+  workBits?: number
   /** R1/R12 bounds; gossip passes { maxBytes: MAX_GOSSIP_BYTES } */
   limits?: Partial<DecodeLimits>
 }
@@ -34,6 +38,7 @@ export function validateEnvelope (bytes: Uint8Array, ctx: ValidationContext): Va
     maxEntries: ctx.limits?.maxEntries ?? DEFAULT_LIMITS.maxEntries
   }
   const envelope = decodeEnvelope(bytes, limits) // R1-R7
+  checkIdentityWork(originPublicKey(envelope.originBytes), ctx.workBits ?? 0) // R24: one hash, so before the signature
   verifyEnvelope(envelope) // R8
   // R9: after the signature, so only an authentic origin is judged by policy
   if (ctx.allowlist !== undefined && !ctx.allowlist.has(envelope.origin)) fail('R9', `${envelope.origin} is not in the allowlist`, 'origin')
