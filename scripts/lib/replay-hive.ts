@@ -37,7 +37,7 @@ export async function openMemoryHive (o: { nodes: number, dataDir: string, nowMs
     for (let i = 0; i < o.nodes; i++) {
       const privateKey = await generateKeyPair('Ed25519')
       const tracker = openTracker({ dataDir: join(o.dataDir, `node-${i + 1}`), now, windowDays: o.windowDays, minSamples: o.minSamples })
-      nodes.push({ tracker, sharing: createSharing({ store: tracker.store, privateKey, now }) })
+      nodes.push({ tracker, sharing: createSharing({ store: tracker.store, privateKey, workBits: 0, now }) }) // throwaway keys: R24 (identity work) off
       tracker.store.exchange.bindSelf(peerIdFromPrivateKey(privateKey).toString())
     }
   } catch (err) {
