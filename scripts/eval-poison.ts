@@ -31,11 +31,12 @@ const LIE = 1_000_000
 const SYBIL_N = 100
 
 /** today's ranking: the fixed cap of 100 samples per origin and no other defence */
-const NONE: RankPolicy = { originCap: 100, scaledCap: false, minOrigins: 1, leaveOut: 0 }
+const NONE: RankPolicy = { originCap: 100, medianCapFactor: 0, minOrigins: 1, leaveOut: 0 }
 
 const POLICIES: Array<{ name: string, policy: RankPolicy }> = [
   { name: 'today: fixed cap 100', policy: { ...NONE } },
-  { name: 'scaled cap only', policy: { ...NONE, scaledCap: true } },
+  { name: 'cap 2 x median only', policy: { ...NONE, medianCapFactor: 2 } },
+  { name: 'cap 1 x median only', policy: { ...NONE, medianCapFactor: 1 } },
   { name: 'min 2 origins only', policy: { ...NONE, minOrigins: 2 } },
   { name: 'leave-one-out only', policy: { ...NONE, leaveOut: 1 } },
   { name: 'default (all three)', policy: DEFAULT_RANK_POLICY },

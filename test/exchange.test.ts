@@ -107,8 +107,8 @@ describe('file exchange of signed envelopes', () => {
     const r = me.tracker.best('bug_fix')
     expect(r.best?.tool).toBe('good')
     const bad = r.ranking.find(a => a.tool === 'bad')!
-    // the liar weighs as much as the median other origin (50), not its 2000
-    expect(bad).toMatchObject({ n: 2150, pass: 2030, origins: 4, weighted_n: 200, weighted_pass: 80 })
+    // the liar weighs twice the median other origin (2 x 50), not its 2000
+    expect(bad).toMatchObject({ n: 2150, pass: 2030, origins: 4, weighted_n: 250, weighted_pass: 130 })
   })
 })
 

@@ -10,7 +10,7 @@ export const DEFAULT_WINDOW_DAYS = 30
 export const DEFAULT_MIN_SAMPLES = 5
 export const DEFAULT_ORIGIN_CAP = 100
 /** hive ranking defences (core/ranking.ts, protocol/THREAT-MODEL.md "Ranking"); chosen by `npm run eval:poison` */
-export const DEFAULT_SCALED_CAP = true
+export const DEFAULT_MEDIAN_CAP_FACTOR = 2
 export const DEFAULT_MIN_ORIGINS = 2
 export const DEFAULT_LEAVE_OUT = 1
 /**

@@ -1,4 +1,4 @@
-import { DEFAULT_LEAVE_OUT, DEFAULT_MIN_ORIGINS, DEFAULT_ORIGIN_CAP, DEFAULT_SCALED_CAP } from './limits.js'
+import { DEFAULT_LEAVE_OUT, DEFAULT_MEDIAN_CAP_FACTOR, DEFAULT_MIN_ORIGINS, DEFAULT_ORIGIN_CAP } from './limits.js'
 import { quantiles } from './histogram.js'
 import type { OutcomeClass, ScalarCounters } from './types.js'
 import { wilsonInterval } from './wilson.js'
@@ -49,8 +49,9 @@ export interface RankedArm {
 /**
  * How the hive ranking resists liars and Sybils (protocol/THREAT-MODEL.md, "Ranking"):
  * - originCap: no origin ever weighs more than this many samples on an arm;
- * - scaledCap: an origin weighs at most the median n of the other origins reporting the arm,
- *   so a liar is bounded by the honest evidence on sparse arms too;
+ * - medianCapFactor: an origin weighs at most this many times the median n of the other
+ *   origins reporting the arm, so a liar is bounded by the honest evidence on sparse arms too
+ *   (2: an honest origin is rarely cut; a liar counts as two typical origins);
  * - minOrigins: in hive scope an arm is benchmarked only when this many distinct origins report
  *   it (or every origin of the task type, when fewer report there: a lone node ranks alone);
  * - leaveOut: the ranking key is the Wilson lower bound after removing the leaveOut origins
@@ -58,14 +59,15 @@ export interface RankedArm {
  */
 export interface RankPolicy {
   originCap: number
-  scaledCap: boolean
+  /** 0: off; f: an origin weighs at most f x the median n of the other origins on the arm */
+  medianCapFactor: number
   minOrigins: number
   leaveOut: number
 }
 
 export const DEFAULT_RANK_POLICY: RankPolicy = Object.freeze({
   originCap: DEFAULT_ORIGIN_CAP,
-  scaledCap: DEFAULT_SCALED_CAP,
+  medianCapFactor: DEFAULT_MEDIAN_CAP_FACTOR,
   minOrigins: DEFAULT_MIN_ORIGINS,
   leaveOut: DEFAULT_LEAVE_OUT
 })
@@ -82,14 +84,14 @@ function median (values: number[]): number {
 
 /**
  * Each origin's weight on the arm: an origin with n_o samples counts min(n_o, cap_o) samples at
- * its own pass rate, where cap_o = originCap, lowered to the median n of the other origins when
- * scaledCap is on. An arm with a single origin keeps its counts: there is nobody to outweigh.
+ * its own pass rate, where cap_o = originCap, lowered to medianCapFactor x the median n of the
+ * other origins when the factor is not 0. An arm with a single origin keeps its counts: there is nobody to outweigh.
  */
 export function originWeights (perOrigin: OriginCounts[], policy: RankPolicy): Array<{ n: number, pass: number }> {
   if (perOrigin.length < 2) return perOrigin.map(o => ({ n: o.n, pass: o.pass }))
   return perOrigin.map((o, i) => {
     let cap = policy.originCap
-    if (policy.scaledCap) cap = Math.min(cap, median(perOrigin.filter((_, j) => j !== i).map(p => p.n)))
+    if (policy.medianCapFactor > 0) cap = Math.min(cap, policy.medianCapFactor * median(perOrigin.filter((_, j) => j !== i).map(p => p.n)))
     return o.n <= cap ? { n: o.n, pass: o.pass } : { n: cap, pass: o.pass * cap / o.n }
   })
 }
