@@ -17,6 +17,8 @@ export interface TrackerOptions {
   minSamples?: number
   /** the hive ranking's defences against liars and Sybils (core/ranking.ts); defaults: DEFAULT_RANK_POLICY */
   rankPolicy?: Partial<RankPolicy>
+  /** stored origins (store numbers) the hive ranking leaves out: the operator's origin policy (hive/origin-policy.ts) */
+  excludeOrigins?: () => ReadonlySet<number>
   /** clock, for tests */
   now?: () => number
   /** check the database's integrity at open (the daemon does; see store/db.ts) */
@@ -158,7 +160,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
   }
 
   const rankFresh = (taskType: string | null, q: ResolvedQuery, nowMs: number): Map<string, Ranking> => {
-    const arms = store.arms({ scope: q.scope, taskType, windowDays: q.windowDays, model: q.model, nowMs })
+    const arms = store.arms({ scope: q.scope, taskType, windowDays: q.windowDays, model: q.model, exclude: q.scope === 'hive' ? options.excludeOrigins?.() : undefined, nowMs })
     const byTaskType = new Map<string, typeof arms>()
     for (const arm of arms) {
       const list = byTaskType.get(arm.taskType) ?? []

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { openLocalNode, type LocalNode } from '../hive/local-node.js'
-import { openTracker, type Tracker } from '../tracker.js'
+import { openLocalNode, openPolicyTracker, type LocalNode } from '../hive/local-node.js'
+import type { Tracker } from '../tracker.js'
 
 export interface DataDirOptions {
   dataDir?: string
@@ -26,6 +26,14 @@ export function positiveInt (name: string): (value: string) => number {
   return (value) => {
     const n = Number(value)
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1`)
+    return n
+  }
+}
+
+export function nonNegativeInt (name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0`)
     return n
   }
 }
@@ -57,7 +65,7 @@ export function numberOrText (value: string | undefined): number | string | unde
 
 /** Opens the tracker on the command's data dir, runs `fn`, and always closes it. */
 export async function withTracker<T> (options: DataDirOptions, fn: (tracker: Tracker) => T | Promise<T>): Promise<T> {
-  const tracker = openTracker({ dataDir: options.dataDir })
+  const { tracker } = openPolicyTracker({ dataDir: options.dataDir })
   try {
     return await fn(tracker)
   } finally {

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander'
 import { HivebenchError } from '../errors.js'
 import { bestCommand } from './best.js'
 import { exportDeltaCommand } from './export-delta.js'
+import { forgetCommand } from './forget.js'
 import { idCommand } from './id.js'
 import { importDeltaCommand } from './import-delta.js'
 import { importCommand } from './import.js'
@@ -20,7 +21,7 @@ const program = new Command('hivebench')
   .exitOverride()
 
 const commands = [startCommand, recordCommand, importCommand, bestCommand, routeCommand, statsCommand, peersCommand, publishCommand,
-  idCommand, exportDeltaCommand, importDeltaCommand]
+  idCommand, exportDeltaCommand, importDeltaCommand, forgetCommand]
 for (const cmd of commands) program.addCommand(cmd.exitOverride())
 
 /** Exit codes: 0 ok, 1 usage or input error (one line, no stack trace), 2 unexpected failure. */

@@ -1,28 +1,57 @@
 import { createSharing, type Sharing } from './sharing.js'
-import { loadOrCreateIdentity, type Identity } from '../store/identity.js'
+import { createViewExclusion, readOriginPolicy, type OriginPolicy } from './origin-policy.js'
 import { resolveWorkBits } from './work-bits.js'
+import { resolveDataDir } from '../store/data-dir.js'
+import { loadOrCreateIdentity, type Identity } from '../store/identity.js'
 import { openTracker, type Tracker, type TrackerOptions } from '../tracker.js'
 
 export interface LocalNode {
   tracker: Tracker
   identity: Identity
   sharing: Sharing
+  /** the data dir's origin policy (origin-policy.ts) as this node applies it */
+  policy: OriginPolicy
   close: () => void
+}
+
+const NO_ORIGINS: ReadonlySet<number> = new Set()
+
+/**
+ * A tracker whose hive ranking applies the data dir's origin policy (and the hive's identity
+ * work) to what is stored: every surface that ranks opens the tracker through here.
+ */
+export function openPolicyTracker (options: TrackerOptions & { allowlist?: ReadonlySet<string>, workBits?: number } = {}): { tracker: Tracker, policy: OriginPolicy, workBits: number } {
+  const workBits = resolveWorkBits(options.workBits)
+  const dataDir = resolveDataDir(options.dataDir)
+  const stored = readOriginPolicy(dataDir)
+  const policy: OriginPolicy = options.allowlist === undefined ? stored : { ...stored, allow: [...options.allowlist] }
+  let exclude = (): ReadonlySet<number> => NO_ORIGINS
+  const tracker = openTracker({ ...options, dataDir, excludeOrigins: () => exclude() })
+  exclude = createViewExclusion(tracker.store.db, policy, workBits)
+  return { tracker, policy, workBits }
 }
 
 /**
  * The tracker plus this node's identity and the sharing layer: everything that works without a
  * network (recording, ranking, exporting and importing signed envelopes). The daemon builds on it.
+ * The data dir's origin policy applies to every path through here: what is merged (R9) and what
+ * the hive ranking counts of what is stored.
  */
 export async function openLocalNode (options: TrackerOptions & { allowlist?: ReadonlySet<string>, workBits?: number } = {}): Promise<LocalNode> {
-  const workBits = resolveWorkBits(options.workBits)
-  const tracker = openTracker(options)
+  const { tracker, policy, workBits } = openPolicyTracker(options)
   try {
     // a new identity is minted with the hive's work (R24), so peers accept its envelopes
     const identity = await loadOrCreateIdentity(tracker.store.dataDir, { workBits })
     tracker.store.exchange.bindSelf(identity.peerId)
-    const sharing = createSharing({ store: tracker.store, privateKey: identity.privateKey, allowlist: options.allowlist, workBits, now: options.now })
-    return { tracker, identity, sharing, close: () => { tracker.close() } }
+    const sharing = createSharing({
+      store: tracker.store,
+      privateKey: identity.privateKey,
+      allowlist: policy.allow === undefined ? undefined : new Set(policy.allow),
+      denylist: new Set(policy.deny),
+      workBits,
+      now: options.now
+    })
+    return { tracker, identity, sharing, policy, close: () => { tracker.close() } }
   } catch (err) {
     tracker.close()
     throw err

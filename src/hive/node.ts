@@ -25,6 +25,8 @@ export interface NodeOptions {
   hiveKeyFile?: string
   /** only these origins' envelopes are merged */
   allowOrigins?: string[]
+  /** R24: the hive's identity work in bits (default resolveWorkBits()) */
+  workBits?: number
   exportIntervalS: number
   snapshotEvery: number
   /** seconds between syncs with one random connected peer (sync also runs on every new connection) */
@@ -89,7 +91,7 @@ export interface HiveNode {
 export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const logger = options.logger ?? pino({ name: 'hivebench' })
   const allowlist = options.allowOrigins !== undefined && options.allowOrigins.length > 0 ? new Set(options.allowOrigins) : undefined
-  const local = await openLocalNode({ dataDir: options.dataDir, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS, allowlist, verify: true })
+  const local = await openLocalNode({ dataDir: options.dataDir, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS, allowlist, workBits: options.workBits, verify: true })
   const metrics = createMetrics()
   const counts: Record<string, number> = {}
   let last: (ExportReport & { atMs: number }) | null = null

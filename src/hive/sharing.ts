@@ -18,6 +18,8 @@ export interface SharingOptions {
   privateKey: Ed25519PrivateKey
   /** when set, only these origins are merged (R9) */
   allowlist?: ReadonlySet<string>
+  /** never merged (R9): origins this node forgot */
+  denylist?: ReadonlySet<string>
   /** R24: the hive's identity work in bits; default resolveWorkBits() */
   workBits?: number
   now?: () => number
@@ -49,7 +51,7 @@ export function createSharing (options: SharingOptions): Sharing {
     receive (bytes, maxBytes = MAX_ENVELOPE_BYTES) {
       const nowMs = now()
       try {
-        const envelope = validateEnvelope(bytes, { nowMs, retentionDays: store.retentionDays, allowlist: options.allowlist, workBits, limits: { maxBytes } })
+        const envelope = validateEnvelope(bytes, { nowMs, retentionDays: store.retentionDays, allowlist: options.allowlist, denylist: options.denylist, workBits, limits: { maxBytes } })
         const merged = store.exchange.mergeEnvelope(envelope, nowMs)
         return merged.verdict === 'accepted'
           ? { verdict: 'accepted', origin: envelope.origin, seq: envelope.seq, keysChanged: merged.keysChanged }

@@ -15,7 +15,7 @@ export const RULES = {
   R6: { verdict: 'REJECT', summary: 'header values in range' },
   R7: { verdict: 'REJECT', summary: 'origin is an Ed25519 peer id' },
   R8: { verdict: 'REJECT', summary: 'signature valid for the origin' },
-  R9: { verdict: 'IGNORE', summary: 'origin allowed (when an allowlist is set)' },
+  R9: { verdict: 'IGNORE', summary: 'origin allowed by local policy (allowlist, when set; not forgotten)' },
   R10: { verdict: 'REJECT', summary: 'created_at not in the future' },
   R11: { verdict: 'REJECT', summary: 'payload shape' },
   R12: { verdict: 'REJECT', summary: 'entry count, string table and string indices within bounds' },

@@ -35,6 +35,8 @@ export interface ArmQuery {
   /** true when startDay is the rollup's current window start, so the rollup (and the local window) can answer */
   rollupCurrent: boolean
   model?: string
+  /** hive scope: origins (store numbers) the ranking leaves out (origin-policy.ts); forces the day sums */
+  exclude?: ReadonlySet<number>
 }
 
 // Raw (array) rows, read by position: better-sqlite3 builds no object per row, which halves the
@@ -57,7 +59,8 @@ export function createArmQueries (db: Db, localWindow: LocalWindow): (q: ArmQuer
   // using the primary key, and these run on every best() call.
   const cache = new Map<string, Statement<object, unknown[]>>()
   const statement = (kind: 'rollup' | 'perOrigin' | 'days', q: ArmQuery): Statement<object, unknown[]> => {
-    const id = `${kind}|${q.scope}|${q.taskType === null}|${q.model === undefined}`
+    const excluding = (q.exclude?.size ?? 0) > 0
+    const id = `${kind}|${q.scope}|${q.taskType === null}|${q.model === undefined}|${excluding}`
     let stmt = cache.get(id)
     if (stmt === undefined) {
       const where = [
@@ -67,7 +70,8 @@ export function createArmQueries (db: Db, localWindow: LocalWindow): (q: ArmQuer
           perOrigin: 'origin > 0 AND n > 0',
           days: (q.scope === 'local' ? `origin = ${LOCAL_ORIGIN}` : 'origin >= 0') + ' AND day >= @start_day'
         }[kind],
-        q.model === undefined ? '1' : 'model = @model'
+        q.model === undefined ? '1' : 'model = @model',
+        excluding ? 'origin NOT IN (SELECT value FROM json_each(@exclude))' : '1'
       ].join(' AND ')
       const taskTypeColumn = q.taskType === null ? 'task_type' : 'NULL'
       stmt = db.prepare<object, unknown[]>({
@@ -81,7 +85,7 @@ export function createArmQueries (db: Db, localWindow: LocalWindow): (q: ArmQuer
   }
 
   return (q) => {
-    const params: Record<string, unknown> = { task_type: q.taskType, model: q.model ?? null, start_day: q.startDay }
+    const params: Record<string, unknown> = { task_type: q.taskType, model: q.model ?? null, start_day: q.startDay, exclude: (q.exclude?.size ?? 0) > 0 ? JSON.stringify([...q.exclude ?? []]) : null }
     const arms = new Map<string, ArmAggregate>()
     // Arms of one task type are told apart by tool and model alone: a shorter key string.
     const keyOf = (taskType: string, tool: string, model: string): string =>
@@ -104,7 +108,7 @@ export function createArmQueries (db: Db, localWindow: LocalWindow): (q: ArmQuer
     const hive = q.scope === 'hive'
     const rowTaskType = (row: unknown[]): string => q.taskType ?? row[0] as string
 
-    if (q.rollupCurrent) {
+    if (q.rollupCurrent && (q.exclude?.size ?? 0) === 0) {
       // This node's arms (copied: the window's totals change with each commit), then in hive
       // scope the rollup row summing the peers, whose 'origins' column counts them.
       for (const local of localWindow.arms(q.taskType, q.startDay)) {

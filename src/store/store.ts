@@ -28,6 +28,8 @@ export interface ArmsRequest {
   taskType: string | null
   windowDays: number
   model?: string
+  /** hive scope: origins (store numbers) the ranking leaves out */
+  exclude?: ReadonlySet<number>
   nowMs: number
 }
 
