@@ -1,5 +1,5 @@
 import { validateOutcome } from './core/outcome.js'
-import { DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS } from './core/limits.js'
+import { DEFAULT_ANSWER_ARMS, DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS } from './core/limits.js'
 import { DEFAULT_RANK_POLICY, rankArms, type RankedArm, type Ranking, type RankPolicy } from './core/ranking.js'
 import { dayOf } from './core/time.js'
 import type { Outcome } from './core/types.js'
@@ -30,6 +30,8 @@ export interface QueryOptions {
   model?: string
   windowDays?: number
   minSamples?: number
+  /** arms listed per ranking, best first (default DEFAULT_ANSWER_ARMS); `arms_total` says how many there are */
+  limit?: number
 }
 
 export interface BatchOptions {
@@ -65,12 +67,14 @@ export interface BestResult {
   min_samples: number
   best: RankedArm | null
   ranking: RankedArm[]
+  /** arms known for the task type; the ranking lists the first `limit` */
+  arms_total: number
 }
 
 export interface StatsResult {
   scope: Scope
   window_days: number
-  task_types: Array<{ task_type: string, ranking: RankedArm[] }>
+  task_types: Array<{ task_type: string, ranking: RankedArm[], arms_total: number }>
 }
 
 /**
@@ -115,7 +119,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
   })
 
   /** The query options with defaults applied, each checked once. */
-  interface ResolvedQuery { scope: Scope, windowDays: number, minSamples: number, model?: string }
+  interface ResolvedQuery { scope: Scope, windowDays: number, minSamples: number, limit: number, model?: string }
   const resolveQuery = (q: QueryOptions): ResolvedQuery => {
     // DESIGN section 5: `hive` includes this node; with no peers it equals `local`.
     const scope = q.scope ?? 'hive'
@@ -126,7 +130,9 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
     }
     const minSamples = q.minSamples ?? defaultMinSamples
     if (!Number.isInteger(minSamples) || minSamples < 1) throw new ValidationError('min_samples', 'range', 'must be an integer >= 1')
-    return { scope, windowDays, minSamples, model: q.model }
+    const limit = q.limit ?? DEFAULT_ANSWER_ARMS
+    if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('limit', 'range', 'must be an integer >= 1')
+    return { scope, windowDays, minSamples, limit, model: q.model }
   }
 
   let pending: Array<{ outcome: Outcome, resolve: (r: RecordResult) => void, reject: (err: unknown) => void }> = []
@@ -196,7 +202,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
       if (trimmed === '') throw new ValidationError('task_type', 'required', 'required, must not be empty')
       const r = resolveQuery(q)
       const ranked = rankTaskTypes(trimmed, r).get(trimmed) ?? { best: null, ranking: [] }
-      return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, ...ranked }
+      return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, best: ranked.best, ranking: ranked.ranking.slice(0, r.limit), arms_total: ranked.ranking.length }
     },
     stats (q = {}) {
       const r = resolveQuery(q)
@@ -204,7 +210,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
       return {
         scope: r.scope,
         window_days: r.windowDays,
-        task_types: [...ranked].map(([taskType, r]) => ({ task_type: taskType, ranking: r.ranking }))
+        task_types: [...ranked].map(([taskType, ranking]) => ({ task_type: taskType, ranking: ranking.ranking.slice(0, r.limit), arms_total: ranking.ranking.length }))
       }
     },
     close: () => { store.close() }

@@ -95,6 +95,23 @@ describe('poisoning resistance, each defence alone against the attack it answers
   })
 })
 
+describe('bounded answers', () => {
+  it('one origin adding 5,000 arms of n = 2 neither takes the best nor bloats the answer; more arms on request', async () => {
+    const me = await hive(DEFAULT_RANK_POLICY, 3, [...outcomes('good', 8, 2), ...outcomes('bad', 2, 8)])
+    const key = await generateKeyPair('Ed25519')
+    const entries = Array.from({ length: 5000 }, (_, i) => ({ ...emptyCounters(), taskType: 'bug_fix', tool: `junk-${i}`, model: '', day: dayOf(NOW), n: 2, pass: 2 }))
+    expect(me.sharing.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries }, key as never)).verdict).toBe('accepted')
+    const r = me.tracker.best('bug_fix')
+    expect(r.best?.tool).toBe('good')
+    expect(r.ranking).toHaveLength(50)
+    expect(r.arms_total).toBe(5002)
+    expect(me.tracker.best('bug_fix', { limit: 10_000 }).ranking).toHaveLength(5002)
+    expect(me.tracker.stats().task_types[0]).toMatchObject({ arms_total: 5002 })
+    expect(me.tracker.stats().task_types[0].ranking).toHaveLength(50)
+    expect(() => me.tracker.best('bug_fix', { limit: 0 })).toThrow(/limit/)
+  })
+})
+
 describe('absurd counters (hostile origins at the edges of R14)', () => {
   it('many origins claiming 2^53 - 1 per entry neither hang queries nor break the store the next day', async () => {
     let now = NOW

@@ -1,3 +1,4 @@
+import { DEFAULT_ANSWER_ARMS } from '../core/limits.js'
 import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 import { rankingTable } from './format.js'
 
@@ -6,6 +7,7 @@ interface StatsOptions extends DataDirOptions, JsonOption {
   scope?: 'local' | 'hive'
   windowDays?: number
   minSamples?: number
+  limit?: number
 }
 
 export const statsCommand = queryCommand('stats', 'per task type: every arm with pass rate, bounds, latency, cost, outcome mix and origins')
@@ -13,6 +15,7 @@ export const statsCommand = queryCommand('stats', 'per task type: every arm with
   .option('--scope <scope>', 'local | hive (default hive)', scopeOption)
   .option('--window-days <n>', 'only the last N UTC days (default 30)', positiveInt('--window-days'))
   .option('--min-samples <n>', 'samples an arm needs to be ranked (default 5)', positiveInt('--min-samples'))
+  .option('--limit <n>', `arms listed, best first (default ${DEFAULT_ANSWER_ARMS})`, positiveInt('--limit'))
   .action(async (o: StatsOptions) => {
     const result = await withTracker(o, t => t.stats(o))
     if (o.json === true) return printJson(result)

@@ -9,6 +9,8 @@ export const DEFAULT_RETENTION_DAYS = 90
 export const DEFAULT_WINDOW_DAYS = 30
 export const DEFAULT_MIN_SAMPLES = 5
 export const DEFAULT_ORIGIN_CAP = 100
+/** arms an answer lists unless more are asked for (`limit`): one origin adding thousands of arms must not bloat every answer */
+export const DEFAULT_ANSWER_ARMS = 50
 /** hive ranking defences (core/ranking.ts, protocol/THREAT-MODEL.md "Ranking"); chosen by `npm run eval:poison` */
 export const DEFAULT_MEDIAN_CAP_FACTOR = 2
 export const DEFAULT_MIN_ORIGINS = 2
