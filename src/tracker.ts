@@ -61,6 +61,11 @@ function freezeRanking (r: Ranking): Ranking {
   return Object.freeze(r)
 }
 
+/** The first `limit` arms of a (cached, frozen) ranking: the ranking itself when it is short enough, else a frozen copy. */
+function topArms (ranking: RankedArm[], limit: number): RankedArm[] {
+  return ranking.length <= limit ? ranking : Object.freeze(ranking.slice(0, limit)) as RankedArm[]
+}
+
 export interface BestResult {
   task_type: string
   scope: Scope
@@ -242,7 +247,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
       if (trimmed === '') throw new ValidationError('task_type', 'required', 'required, must not be empty')
       const r = resolveQuery(q)
       const ranked = rankTaskTypes(trimmed, r).get(trimmed) ?? { best: null, ranking: [] }
-      return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, best: ranked.best, ranking: ranked.ranking.slice(0, r.limit), arms_total: ranked.ranking.length }
+      return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, best: ranked.best, ranking: topArms(ranked.ranking, r.limit), arms_total: ranked.ranking.length }
     },
     stats (q = {}) {
       const r = resolveQuery(q)
@@ -250,7 +255,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
       return {
         scope: r.scope,
         window_days: r.windowDays,
-        task_types: [...ranked].map(([taskType, ranking]) => ({ task_type: taskType, ranking: ranking.ranking.slice(0, r.limit), arms_total: ranking.ranking.length }))
+        task_types: [...ranked].map(([taskType, ranking]) => ({ task_type: taskType, ranking: topArms(ranking.ranking, r.limit), arms_total: ranking.ranking.length }))
       }
     },
     armsByOrigin (taskType, q = {}) {

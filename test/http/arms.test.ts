@@ -122,7 +122,7 @@ describe('hivebench stats --by-origin', () => {
     const json = await runCli(['stats', '--by-origin', '--json', '--data-dir', dir])
     expect(JSON.parse(json.stdout)).toEqual({ task_types: [expected] })
     const text = await runCli(['stats', '--by-origin', '--data-dir', dir])
-    expect(text.stdout).toContain('one origin counts for at most 100 samples')
+    expect(text.stdout).toContain('one origin counts for at most min(100, 2 x the median other origin) samples')
     expect(text.stdout).toMatch(/bad .*5000 .*100\.0% .*100 .*yes/)
   })
 })
