@@ -1,0 +1,34 @@
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterEach, describe, expect, it } from 'vitest'
+import { readEnvelopeFile, writeEnvelopeFile } from '../src/hive/envelope-file.js'
+import { MAX_ENVELOPE_BYTES } from '../src/protocol/index.js'
+import { encodeFrame } from '../src/protocol/frames.js'
+import { fileNode, type TestNode } from './helpers/nodes.js'
+import { tempDir } from './helpers/tmp.js'
+
+const open: TestNode[] = []
+afterEach(() => { while (open.length > 0) open.pop()?.close() })
+
+describe('envelope files (protocol r1.1)', () => {
+  it('an oversize envelope is an R1 REJECT for itself alone; the envelopes around it are merged', async () => {
+    const [a, b, me] = [await fileNode(), await fileNode(), await fileNode()]
+    open.push(a, b, me)
+    a.tracker.record({ task_type: 'bug_fix', tool: 'aider', success: true })
+    b.tracker.record({ task_type: 'bug_fix', tool: 'cursor', success: true })
+    const first = a.sharing.export('snapshot')!.envelopes
+    const last = b.sharing.export('snapshot')!.envelopes
+    const file = join(tempDir(), 'mixed.env')
+    writeFileSync(file, Buffer.concat([...first, new Uint8Array(MAX_ENVELOPE_BYTES + 1), ...last].map(encodeFrame)))
+    const verdicts = (await readEnvelopeFile(file)).map(bytes => me.sharing.receive(bytes))
+    expect(verdicts.map(v => v.verdict === 'accepted' ? 'accepted' : `${v.verdict} ${v.rule}`)).toEqual(['accepted', 'rejected R1', 'accepted'])
+  })
+
+  it('a file whose framing is broken is refused whole', async () => {
+    const file = join(tempDir(), 'cut.env')
+    writeEnvelopeFile(file, [new Uint8Array(10)])
+    const whole = await readEnvelopeFile(file)
+    writeFileSync(file, encodeFrame(whole[0]).subarray(0, 5))
+    await expect(readEnvelopeFile(file)).rejects.toMatchObject({ code: 'FILE' })
+  })
+})
