@@ -2,7 +2,9 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { readEnvelopeFile, writeEnvelopeFile } from '../src/hive/envelope-file.js'
-import { MAX_ENVELOPE_BYTES } from '../src/protocol/index.js'
+import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../src/protocol/index.js'
+import { openTracker } from '../src/tracker.js'
+import { runCli } from './helpers/cli.js'
 import { encodeFrame } from '../src/protocol/frames.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
 import { tempDir } from './helpers/tmp.js'
@@ -30,5 +32,20 @@ describe('envelope files (protocol r1.1)', () => {
     const whole = await readEnvelopeFile(file)
     writeFileSync(file, encodeFrame(whole[0]).subarray(0, 5))
     await expect(readEnvelopeFile(file)).rejects.toMatchObject({ code: 'FILE' })
+  })
+})
+
+describe('export-delta (protocol r1.1)', () => {
+  it('splits a large snapshot into parts within MAX_GOSSIP_BYTES', async () => {
+    const dir = tempDir()
+    const tracker = openTracker({ dataDir: dir })
+    tracker.recordBatch(Array.from({ length: 12_000 }, (_, i) => ({ task_type: `task-${i % 40}`, tool: `tool-with-a-longish-name-${i}`, model: 'some-model', success: i % 2 === 0 })))
+    tracker.close()
+    const out = join(dir, 'snapshot.env')
+    const r = runCli(['export-delta', '--snapshot', '--out', out, '--data-dir', dir])
+    expect(r.stderr).toBe('')
+    const envelopes = await readEnvelopeFile(out)
+    expect(envelopes.length).toBeGreaterThan(1)
+    for (const e of envelopes) expect(e.length).toBeLessThanOrEqual(MAX_GOSSIP_BYTES)
   })
 })
