@@ -2,9 +2,11 @@
 import '../polyfill.js'
 import { Command, CommanderError } from 'commander'
 import { HivebenchError } from '../errors.js'
+import { baselineCommand } from './baseline.js'
 import { bestCommand } from './best.js'
 import { exportDeltaCommand } from './export-delta.js'
 import { forgetCommand } from './forget.js'
+import { gateCommand } from './gate.js'
 import { idCommand } from './id.js'
 import { importDeltaCommand } from './import-delta.js'
 import { importCommand } from './import.js'
@@ -14,6 +16,7 @@ import { recordCommand } from './record.js'
 import { routeCommand } from './route.js'
 import { startCommand } from './start.js'
 import { statsCommand } from './stats.js'
+import { trendCommand } from './trend.js'
 
 const program = new Command('hivebench')
   .description('federated benchmark-sharing peer node: which coding tool is best for this task type?')
@@ -21,10 +24,10 @@ const program = new Command('hivebench')
   .exitOverride()
 
 const commands = [startCommand, recordCommand, importCommand, bestCommand, routeCommand, statsCommand, peersCommand, publishCommand,
-  idCommand, exportDeltaCommand, importDeltaCommand, forgetCommand]
+  idCommand, exportDeltaCommand, importDeltaCommand, forgetCommand, baselineCommand, gateCommand, trendCommand]
 for (const cmd of commands) program.addCommand(cmd.exitOverride())
 
-/** Exit codes: 0 ok, 1 usage or input error (one line, no stack trace), 2 unexpected failure. */
+/** Exit codes: 0 ok, 1 usage or input error (one line, no stack trace), 2 unexpected failure; `gate` adds 3 and 4. */
 try {
   await program.parseAsync(process.argv)
 } catch (err) {
