@@ -23,6 +23,8 @@ export interface TrackerOptions {
   excludeOrigins?: () => ReadonlySet<number>
   /** clock, for tests */
   now?: () => number
+  /** monotonic clock bounding retention pruning (see store/retention.ts); tests move it with `now` */
+  monotonicNow?: () => number
   /** check the database's integrity at open (the daemon does; see store/db.ts) */
   verify?: boolean
 }
@@ -150,7 +152,7 @@ export interface Tracker extends GateOperations {
 
 export function openTracker (options: TrackerOptions = {}): Tracker {
   const now = options.now ?? Date.now
-  const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, verify: options.verify })
+  const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, monotonicNow: options.monotonicNow, verify: options.verify })
   const defaultWindow = options.windowDays ?? DEFAULT_WINDOW_DAYS
   const defaultMinSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES
   const rankPolicy: RankPolicy = { ...DEFAULT_RANK_POLICY, ...options.rankPolicy }

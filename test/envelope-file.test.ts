@@ -12,7 +12,7 @@ import { tempDir } from './helpers/tmp.js'
 const open: TestNode[] = []
 afterEach(() => { while (open.length > 0) open.pop()?.close() })
 
-describe('envelope files (protocol r1.1)', () => {
+describe('envelope files (protocol r2.1)', () => {
   it('an oversize envelope is an R1 REJECT for itself alone; the envelopes around it are merged', async () => {
     const [a, b, me] = [await fileNode(), await fileNode(), await fileNode()]
     open.push(a, b, me)
@@ -35,7 +35,7 @@ describe('envelope files (protocol r1.1)', () => {
   })
 })
 
-describe('export-delta (protocol r1.1)', () => {
+describe('export-delta (protocol r2.1)', () => {
   it('splits a large snapshot into parts within MAX_GOSSIP_BYTES', async () => {
     const dir = tempDir()
     const tracker = openTracker({ dataDir: dir })

@@ -12,7 +12,7 @@ export const exportDeltaCommand = command('export-delta', 'write the signed delt
   .option('--snapshot', 'all live keys, not only the changed ones')
   .action(async (o: ExportOptions) => {
     await withLocalNode(o, node => {
-      // parts within MAX_GOSSIP_BYTES, so the envelopes can be relayed over gossip too (protocol r1.1);
+      // parts within MAX_GOSSIP_BYTES, so the envelopes can be relayed over gossip too (protocol r2.1);
       // the file is written inside the export's transaction: if it fails, the delta stays pending
       const result = node.sharing.export(o.snapshot === true ? 'snapshot' : 'delta', MAX_GOSSIP_BYTES, envelopes => { writeEnvelopeFile(o.out, envelopes) })
       if (result === null) {

@@ -27,7 +27,7 @@ export async function readEnvelopeFile (path: string): Promise<Uint8Array[]> {
   }
   try {
     // No frame limit beyond the file itself (already in memory): an oversize envelope is the
-    // receiver's R1 REJECT for that envelope alone, as on the network (protocol r1.1), not a
+    // receiver's R1 REJECT for that envelope alone, as on the network (protocol r2.1), not a
     // reason to refuse the valid envelopes around it.
     return await readAllFrames((async function * () { yield bytes })(), {
       maxFrameBytes: bytes.length, maxFrames: MAX_PARTS * 64, maxTotalBytes: bytes.length

@@ -8,6 +8,8 @@ import { openTracker, type Tracker, type TrackerOptions } from '../tracker.js'
 export interface LocalNode {
   tracker: Tracker
   identity: Identity
+  /** set when the database was new but the identity was not: the seq this origin's sequence continues from */
+  seqEpoch: number | null
   sharing: Sharing
   /** the data dir's origin policy (origin-policy.ts) as this node applies it */
   policy: OriginPolicy
@@ -42,7 +44,9 @@ export async function openLocalNode (options: TrackerOptions & { allowlist?: Rea
   try {
     // a new identity is minted with the hive's work (R24), so peers accept its envelopes
     const identity = await loadOrCreateIdentity(tracker.store.dataDir, { workBits })
-    tracker.store.exchange.bindSelf(identity.peerId)
+    // a new database under an old identity (the database was lost): continue the sequence above
+    // anything this origin may have published, or peers would ignore its next exports (R22)
+    const seqEpoch = tracker.store.exchange.bindSelf(identity.peerId, identity.created === true ? undefined : (options.now ?? Date.now)())
     const sharing = createSharing({
       store: tracker.store,
       privateKey: identity.privateKey,
@@ -51,7 +55,7 @@ export async function openLocalNode (options: TrackerOptions & { allowlist?: Rea
       workBits,
       now: options.now
     })
-    return { tracker, identity, sharing, policy, close: () => { tracker.close() } }
+    return { tracker, identity, seqEpoch, sharing, policy, close: () => { tracker.close() } }
   } catch (err) {
     tracker.close()
     throw err

@@ -70,7 +70,7 @@ describe('frames', () => {
     await expect(readAllFrames(chunks(Uint8Array.from([0x80])), loose)).rejects.toMatchObject({ code: 'SYNC_PROTOCOL' })
   })
 
-  it('refuses a non-minimal length prefix (protocol r1.1), and accepts the minimal one', async () => {
+  it('refuses a non-minimal length prefix (protocol r2.1), and accepts the minimal one', async () => {
     const body = Uint8Array.from([7, 7])
     await expect(readAllFrames(chunks(Uint8Array.from([0x82, 0x00, 7, 7])), loose)).rejects.toMatchObject({ code: 'SYNC_PROTOCOL', message: 'non-minimal frame length' })
     await expect(readAllFrames(chunks(Uint8Array.from([0x80, 0x00])), loose)).rejects.toMatchObject({ code: 'SYNC_PROTOCOL' })
