@@ -1,4 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
+import { COMMAND_LIST } from './command-list.js'
+import { LOADERS } from './loaders.js'
 
 type Shell = 'bash' | 'zsh' | 'fish'
 
@@ -53,8 +55,13 @@ Examples:
   $ eval "$(hivebench completion bash)"        # in ~/.bashrc
   $ eval "$(hivebench completion zsh)"         # in ~/.zshrc
   $ hivebench completion fish > ~/.config/fish/completions/hivebench.fish`)
-  .action(function (this: Command, shell: Shell) {
-    const tree = treeOf(this.parent as Command)
+  .action(async function (this: Command, shell: Shell) {
+    // the CLI loads one command's module per run: load them all to list their options
+    const program = this.parent as Command
+    const loaded = new Command('hivebench')
+    for (const o of program.options) loaded.addOption(o)
+    for (const { name } of COMMAND_LIST) loaded.addCommand(name === 'completion' ? new Command('completion').description(this.description()) : await LOADERS[name]())
+    const tree = treeOf(loaded)
     // zsh runs the bash function through its bashcompinit layer
     const script = shell === 'fish' ? fish(tree) : shell === 'zsh' ? `autoload -U +X bashcompinit && bashcompinit\n${bash(tree)}` : bash(tree)
     process.stdout.write(script)

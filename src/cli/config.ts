@@ -2,7 +2,7 @@ import { configFileOf, settingsOf } from '../config/layers.js'
 import { printJson, queryCommand, type DataDirOptions, type JsonOption } from './common.js'
 import { withStartOptions } from './start.js'
 
-export const configCommand = withStartOptions(queryCommand('config', 'the settings `start` would run with, and where each comes from (flag, env, file, default)'))
+export const configCommand = withStartOptions(queryCommand('config'))
   .addHelpText('after', `
 Example:
   $ HIVEBENCH_HIVE=team hivebench config --http-port 5000

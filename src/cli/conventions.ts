@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
 import type { Command } from 'commander'
 
 /**
@@ -9,15 +7,8 @@ import type { Command } from 'commander'
  */
 export const GLOBAL_OPTIONS = ['--data-dir', '--json'] as const
 
-/** the package's version, read from package.json next to dist/ (no import of JSON modules needed) */
-function packageVersion (): string {
-  const file = fileURLToPath(new URL('../../../package.json', import.meta.url))
-  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version
-}
-
 export function applyConventions (program: Command): void {
   program
-    .version(packageVersion(), '-V, --version', 'the version of hivebench')
     .option('--data-dir <dir>', 'data directory, before or after the command (default: $HIVEBENCH_DATA_DIR or ~/.hivebench)')
     .option('--json', 'machine-readable JSON output, before or after the command')
   const prefix = { outputError: (text: string, write: (s: string) => void) => { write(`hivebench: ${text.replace(/^error: /, '')}`) } }

@@ -1,6 +1,6 @@
-import { renderTable } from './table.js'
 import type { RankedArm } from '../core/ranking.js'
 import type { OriginBreakdownResult } from '../tracker.js'
+import { textTable } from './table.js'
 
 const percent = (x: number | null): string => x === null ? '-' : `${(x * 100).toFixed(1)}%`
 const seconds = (x: number | null): string => x === null ? '-' : x < 10 ? `${x.toFixed(2)}s` : `${x.toFixed(0)}s`
@@ -12,12 +12,9 @@ function outcomeMix (arm: RankedArm): string {
 }
 
 /** A readable ranking table: rank, arm, samples, pass rate with its 95% Wilson bounds, latency, cost, mix. */
-/** What the ranking table's abbreviations mean: printed once under the table(s). */
-export const RANKING_LEGEND = 'n: samples; 95% bounds: Wilson score interval of the pass rate (rank 1 has the highest lower bound); p50/p90: duration quantiles; ' +
-  'outcomes: ok pass, fail grader_fail, tmo timeout, ntc no_tool_calls, err error; origins: nodes whose samples count; ·: fewer samples than --min-samples, not ranked'
-
 export function rankingTable (ranking: RankedArm[]): string {
-  const rows = ranking.map((arm, i) => [
+  const head = ['#', 'tool', 'model', 'n', 'pass rate', '95% bounds', 'p50', 'p90', 'mean cost', 'outcomes', 'origins']
+  return textTable(head, ranking.map((arm, i) => [
     arm.benchmarked ? String(i + 1) : '·',
     arm.tool,
     arm.model === '' ? '-' : arm.model,
@@ -29,20 +26,20 @@ export function rankingTable (ranking: RankedArm[]): string {
     usd(arm.mean_cost_usd),
     outcomeMix(arm),
     String(arm.origins)
-  ])
-  return renderTable(['#', 'tool', 'model', 'n', 'pass rate', '95% bounds', 'p50', 'p90', 'mean cost', 'outcomes', 'origins'], rows)
+  ]))
 }
 
 const weight = (x: number): string => Number.isInteger(x) ? String(x) : x.toFixed(1)
 
 /** Each arm's samples per origin and the weight the ranking counted after the per-origin cap. */
 export function originTable (result: OriginBreakdownResult): string {
-  const rows: string[][] = []
-  for (const arm of result.arms) {
-    for (const o of arm.origins) {
-      const origin = o.origin ?? 'this node'
-      rows.push([arm.tool, arm.model === '' ? '-' : arm.model, o.self && o.origin !== null ? `${origin} (this node)` : origin, String(o.n), percent(o.pass_rate), weight(o.weighted_n), o.capped ? 'yes' : 'no'])
-    }
-  }
-  return renderTable(['tool', 'model', 'origin', 'n', 'pass rate', 'weight counted', 'capped'], rows)
+  const rows = result.arms.flatMap(arm => arm.origins.map(o => {
+    const origin = o.origin ?? 'this node'
+    return [arm.tool, arm.model === '' ? '-' : arm.model, o.self && o.origin !== null ? `${origin} (this node)` : origin, String(o.n), percent(o.pass_rate), weight(o.weighted_n), o.capped ? 'yes' : 'no']
+  }))
+  return textTable(['tool', 'model', 'origin', 'n', 'pass rate', 'weight counted', 'capped'], rows)
 }
+
+/** What the ranking table's abbreviations mean: printed once under the table(s). */
+export const RANKING_LEGEND = 'n: samples; 95% bounds: Wilson score interval of the pass rate (rank 1 has the highest lower bound); p50/p90: duration quantiles; ' +
+  'outcomes: ok pass, fail grader_fail, tmo timeout, ntc no_tool_calls, err error; origins: nodes whose samples count; ·: fewer samples than --min-samples, not ranked'

@@ -1,7 +1,7 @@
 import { callDaemon } from './daemon-client.js'
 import { command, printJson, type DataDirOptions, type JsonOption } from './common.js'
 
-export const publishCommand = command('publish', 'ask the running daemon to export and publish its delta now')
+export const publishCommand = command('publish')
   .option('--json', 'machine-readable JSON output')
   .addHelpText('after', '\nExample:\n  $ hivebench record --task-type bug_fix --tool aider --success true && hivebench publish')
   .action(async (o: DataDirOptions & JsonOption) => {

@@ -1,6 +1,6 @@
-import { numberOrText, printJson, queryCommand, withTracker, type DataDirOptions, type JsonOption } from './common.js'
+import { command, numberOrText, withTracker, type DataDirOptions } from './common.js'
 
-interface RecordOptions extends DataDirOptions, JsonOption {
+interface RecordOptions extends DataDirOptions {
   taskType: string
   tool: string
   model?: string
@@ -14,7 +14,7 @@ interface RecordOptions extends DataDirOptions, JsonOption {
   userId?: string
 }
 
-export const recordCommand = queryCommand('record', 'record one task outcome')
+export const recordCommand = command('record')
   .requiredOption('--task-type <type>', 'task type, e.g. bug_fix')
   .requiredOption('--tool <tool>', 'tool, e.g. aider')
   .option('--model <model>', 'model (optional)')
@@ -26,7 +26,6 @@ export const recordCommand = queryCommand('record', 'record one task outcome')
   .option('--at <iso8601>', 'when it happened (default now)')
   .option('--offloaded', 'the task was run for the hive')
   .option('--user-id <id>', 'local user id (never leaves this node)')
-  .addHelpText('after', '\nExample:\n  $ hivebench record --task-type bug_fix --tool aider --model gpt-5 --success true --duration 42.5 --id run-1234')
   .action(async (o: RecordOptions) => {
     const success = o.success === undefined ? undefined : o.success === 'true' ? true : o.success === 'false' ? false : o.success
     const result = await withTracker(o, t => t.record({
@@ -42,6 +41,5 @@ export const recordCommand = queryCommand('record', 'record one task outcome')
       offloaded: o.offloaded,
       user_id: o.userId
     }))
-    if (o.json === true) return printJson(result)
     console.log(result.recorded === 1 ? 'recorded 1 outcome' : `duplicate id ${o.id ?? ''}: already recorded, counted once`)
   })

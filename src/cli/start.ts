@@ -1,8 +1,12 @@
 import { Option, type Command } from 'commander'
 import { applyLayers } from '../config/layers.js'
+import { createLogger, LOG_LEVELS, logFormat, logLevel, type LogFormat, type LogLevel } from '../hive/log.js'
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../http/server.js'
 import { createHiveNode, NODE_DEFAULTS } from '../hive/node.js'
-import { createLogger, LOG_LEVELS, logFormat, logLevel, type LogFormat, type LogLevel } from '../hive/log.js'
+import { DEFAULT_ID_WORK_BITS } from '../core/limits.js'
+import { readTrustFile, updateOriginPolicy } from '../hive/origin-policy.js'
+import { WORK_BITS_ENV } from '../hive/work-bits.js'
+import { ensureDataDir, resolveDataDir } from '../store/data-dir.js'
 import { command, nonNegativeInt, portOption, positiveInt, type DataDirOptions } from './common.js'
 
 interface StartOptions extends DataDirOptions {
@@ -12,11 +16,13 @@ interface StartOptions extends DataDirOptions {
   bootstrap: string[]
   hive: string
   exportInterval: number
-  publishDelay: number
   mdns: boolean
   hiveKey?: string
   allowOrigin?: string[]
+  trust?: string
+  idWorkBits?: number
   syncInterval: number
+  publishDelay: number
   logLevel: LogLevel
   logFormat: LogFormat
 }
@@ -36,13 +42,15 @@ export function withStartOptions (cmd: Command): Command {
     .addOption(new Option('--mdns', 'discover peers on the LAN by multicast DNS').default(false))
     .addOption(new Option('--no-mdns', 'no LAN discovery (the default)'))
     .option('--hive-key <file>', 'swarm.key of a closed hive (libp2p private network)')
-    .option('--allow-origin <peer id...>', 'merge only these origins (allowlist)')
+    .option('--allow-origin <peer id...>', 'merge only these origins (allowlist; kept in the data dir, so import-delta honours it too)')
+    .option('--trust <file>', 'peer ids (one a line) whose counters the hive ranking counts; others are kept and listed but not counted (kept in the data dir)')
+    .option('--id-work-bits <n>', `identity work every origin key must carry (R24), a hive parameter (default $${WORK_BITS_ENV} or ${DEFAULT_ID_WORK_BITS})`, nonNegativeInt('--id-work-bits'))
     .option('--log-level <level>', LOG_LEVELS.join(' | '), v => logLevel(v), 'info')
     .option('--log-format <format>', 'auto (pretty on a terminal, JSON lines otherwise) | pretty | json', v => logFormat(v), 'auto')
     .hook('preAction', (_program, action) => { applyLayers(action) })
 }
 
-export const startCommand = withStartOptions(command('start', 'run the node: SQLite store, libp2p gossip and sync, local HTTP API'))
+export const startCommand = withStartOptions(command('start'))
   .addHelpText('after', `
 Every option is also the environment variable HIVEBENCH_<OPTION> (e.g. HIVEBENCH_HTTP_PORT) and
 the key <option> of the config file (e.g. http-port = 4848); flags > environment > file > defaults.
@@ -51,9 +59,13 @@ Example:
   $ hivebench start --bootstrap /ip4/192.0.2.7/tcp/4747/p2p/12D3KooW... --hive team
 `)
   .action(async (o: StartOptions) => {
-    const logger = createLogger({ level: o.logLevel, format: o.logFormat })
+    if (o.allowOrigin !== undefined || o.trust !== undefined) {
+      updateOriginPolicy(ensureDataDir(resolveDataDir(o.dataDir)), { allow: o.allowOrigin, trust: o.trust === undefined ? undefined : readTrustFile(o.trust) })
+    }
     const node = await createHiveNode({
-      logger,
+      logger: createLogger({ level: o.logLevel, format: o.logFormat }),
+      publishDelayS: o.publishDelay,
+      workBits: o.idWorkBits,
       dataDir: o.dataDir,
       listen: o.listen,
       bootstrap: o.bootstrap,
@@ -62,7 +74,6 @@ Example:
       hiveKeyFile: o.hiveKey,
       allowOrigins: o.allowOrigin,
       exportIntervalS: o.exportInterval,
-      publishDelayS: o.publishDelay,
       snapshotEvery: NODE_DEFAULTS.snapshotEvery,
       syncIntervalS: o.syncInterval,
       http: { host: o.httpHost, port: o.httpPort }

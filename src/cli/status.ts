@@ -19,7 +19,7 @@ const VERDICT: Record<NodeStatus['health'], string> = {
   alone: 'alone: no peer of this hive connected; nothing is shared until one is'
 }
 
-export const statusCommand = queryCommand('status', 'health of the running daemon: ok, alone or degraded (exit 0, 4 or 3), peers and bootstrap dials')
+export const statusCommand = queryCommand('status')
   .addHelpText('after', '\nExample:\n  $ hivebench status || echo "the node is not sharing"\n\nExit codes: 0 ok, 3 degraded, 4 alone, 1 no daemon running.')
   .action(async (o: DataDirOptions & JsonOption) => {
     const body = await callDaemon(o.dataDir, 'GET', '/v1/status') as { node: NodeStatus }
