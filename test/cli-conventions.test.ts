@@ -45,8 +45,8 @@ describe('CLI conventions', () => {
     expect(runCli(['completion', 'fish']).stdout).toContain("complete -c hivebench -n '__fish_seen_subcommand_from best' -l window-days")
   })
 
-  it('help shows an example (start, best, status, config, completion)', () => {
-    for (const cmd of ['start', 'best', 'status', 'config', 'completion']) {
+  it('help shows an example (start, best, route, status, config, completion)', () => {
+    for (const cmd of ['start', 'best', 'route', 'status', 'config', 'completion']) {
       expect(runCli([cmd, '--help']).stdout, cmd).toMatch(/Examples?:\n {2}\$ hivebench|Examples?:\n {2}\$ \S+=?.*hivebench|Examples?:\n {2}\$ eval/)
     }
   })
