@@ -50,4 +50,18 @@ describe('CLI conventions', () => {
       expect(runCli([cmd, '--help']).stdout, cmd).toMatch(/Examples?:\n {2}\$ hivebench|Examples?:\n {2}\$ \S+=?.*hivebench|Examples?:\n {2}\$ eval/)
     }
   })
+
+  it('--json on every command: record, import, id, export-delta, import-delta too', () => {
+    const dir = tempDir()
+    const rec = runCli(['--json', 'record', '--data-dir', dir, '--task-type', 'bug_fix', '--tool', 'aider', '--success', 'true'])
+    expect(JSON.parse(rec.stdout)).toMatchObject({ recorded: 1 })
+    const file = join(dir, 'o.csv')
+    writeFileSync(file, 'task_type,tool,outcome,colour\na,x,pass,red\n')
+    expect(JSON.parse(runCli(['import', file, '--data-dir', dir, '--json']).stdout)).toMatchObject({ file, recorded: 1, ignored_columns: ['colour'] })
+    const id = JSON.parse(runCli(['id', '--data-dir', dir, '--json']).stdout)
+    expect(id.peer_id).toMatch(/^12D3KooW/)
+    const out = join(dir, 'd.envelopes')
+    expect(JSON.parse(runCli(['export-delta', '--out', out, '--data-dir', dir, '--json']).stdout)).toMatchObject({ written: true, file: out, kind: 'delta', entries: 2 })
+    expect(JSON.parse(runCli(['--json', '--data-dir', tempDir(), 'import-delta', out]).stdout)).toMatchObject([{ verdict: 'accepted', origin: id.peer_id }])
+  })
 })
