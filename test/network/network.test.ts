@@ -242,6 +242,23 @@ describe('bootstrap', () => {
 
     expect(b.connects).toEqual([second.net.peerId, second.net.peerId])
   })
+
+  it('reconnects a dropped bootstrap peer at once (KEEP_ALIVE tag), long before the redial loop', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const first = await startNode({ privateKey })
+    const addr = first.net.multiaddrs()[0]
+    const listen = [addr.replace(/\/p2p\/.*$/, '')]
+    const b = await startNode({ bootstrap: [addr], bootstrapRedialMs: 600_000 })
+    await waitFor(() => b.connects.length === 1)
+
+    await first.net.stop()
+    await waitFor(() => b.net.connectedPeers().length === 0)
+    await startNode({ privateKey, listen })
+    // libp2p's reconnect queue retries after 1, 2, 4 ... s; the loop would wait 10 minutes
+    await waitFor(() => b.connects.length === 2, 15_000)
+
+    expect(b.connects).toEqual([first.net.peerId, first.net.peerId])
+  })
 })
 
 describe('lifecycle', () => {
