@@ -10,7 +10,7 @@ import { DAY_MS } from '../src/core/time.js'
 import type { CounterEntry } from '../src/core/types.js'
 import { encodeBatch, envelopeToJson, MAX_ENVELOPE_BYTES, validateEnvelope } from '../src/protocol/index.js'
 import { readOutcomeFile } from '../src/ingest/outcome-file.js'
-import { createSharing } from '../src/sharing.js'
+import { createSharing } from '../src/hive/sharing.js'
 import { openTracker } from '../src/tracker.js'
 import { fmt, rng } from './lib/measure.js'
 

@@ -8,7 +8,7 @@ import { Worker, isMainThread, parentPort, workerData } from 'node:worker_thread
 import Table from 'cli-table3'
 import type { OutcomeInput } from '../src/core/outcome.js'
 import { createHttpServer } from '../src/http/server.js'
-import { createMetrics } from '../src/metrics.js'
+import { createMetrics } from '../src/hive/metrics.js'
 import { openTracker, type Tracker } from '../src/tracker.js'
 import { fmt, latency, rng, throughput } from './lib/measure.js'
 import { agentShapedBatches, syntheticOutcomes } from './lib/synthetic.js'

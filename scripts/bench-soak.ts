@@ -6,7 +6,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import Table from 'cli-table3'
-import { createHiveNode, NODE_DEFAULTS, type HiveNode } from '../src/node.js'
+import { createHiveNode, NODE_DEFAULTS, type HiveNode } from '../src/hive/node.js'
 import { fmt, rng } from './lib/measure.js'
 
 /**

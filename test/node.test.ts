@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { HiveNode } from '../src/node.js'
+import type { HiveNode } from '../src/hive/node.js'
 import { addressOf, eventually, hiveView, startNode } from './helpers/hive.js'
 import { tempDir } from './helpers/tmp.js'
 

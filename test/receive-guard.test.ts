@@ -2,7 +2,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DAY_MS } from '../src/core/time.js'
 import { emptyCounters } from '../src/core/types.js'
-import { createReceiveGuard, gossipVerdictOf } from '../src/network/receive-guard.js'
+import { createReceiveGuard, gossipVerdictOf } from '../src/hive/receive-guard.js'
 import { encodeEnvelope, MAX_ENVELOPE_BYTES } from '../src/protocol/index.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
 

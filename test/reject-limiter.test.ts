@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRejectLimiter } from '../src/core/reject-limiter.js'
+import { createRejectLimiter } from '../src/hive/reject-limiter.js'
 
 describe('reject limiter', () => {
   it('blocks a key after the threshold and releases it as the count decays', () => {

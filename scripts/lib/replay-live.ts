@@ -1,6 +1,6 @@
 import { join } from 'node:path'
 import { pino } from 'pino'
-import { createHiveNode, NODE_DEFAULTS, type HiveNode } from '../../src/node.js'
+import { createHiveNode, NODE_DEFAULTS, type HiveNode } from '../../src/hive/node.js'
 import { verdictName, type ExchangeReport, type ReplayHive } from './replay-hive.js'
 
 /**

@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { openLocalNode, type LocalNode } from '../local-node.js'
+import { openLocalNode, type LocalNode } from '../hive/local-node.js'
 import { openTracker, type Tracker } from '../tracker.js'
 
 export interface DataDirOptions {

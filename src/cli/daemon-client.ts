@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs'
 import { HivebenchError } from '../errors.js'
 import { httpTokenPath } from '../http/auth.js'
-import { readDaemonFile, type DaemonInfo } from '../daemon-file.js'
+import { readDaemonFile, type DaemonInfo } from '../hive/daemon-file.js'
 import { resolveDataDir } from '../store/data-dir.js'
 
 /** The running daemon of a data dir, or null when none runs. */

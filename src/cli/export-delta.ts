@@ -1,4 +1,4 @@
-import { writeEnvelopeFile } from '../protocol/envelope-file.js'
+import { writeEnvelopeFile } from '../hive/envelope-file.js'
 import { MAX_ENVELOPE_BYTES } from '../protocol/index.js'
 import { command, withLocalNode, type DataDirOptions } from './common.js'
 

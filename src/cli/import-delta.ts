@@ -1,4 +1,4 @@
-import { readEnvelopeFile } from '../protocol/envelope-file.js'
+import { readEnvelopeFile } from '../hive/envelope-file.js'
 import { command, printJson, withLocalNode, type DataDirOptions, type JsonOption } from './common.js'
 
 export const importDeltaCommand = command('import-delta', "verify and merge peers' signed envelope files")

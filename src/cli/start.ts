@@ -1,6 +1,6 @@
 import { Option } from 'commander'
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../http/server.js'
-import { createHiveNode, NODE_DEFAULTS } from '../node.js'
+import { createHiveNode, NODE_DEFAULTS } from '../hive/node.js'
 import { command, portOption, positiveInt, type DataDirOptions } from './common.js'
 
 interface StartOptions extends DataDirOptions {

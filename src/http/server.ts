@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.js'
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import type { AddressInfo } from 'node:net'
-import type { Metrics } from '../metrics.js'
+import type { Metrics } from '../hive/metrics.js'
 import type { Tracker } from '../tracker.js'
 import { bearerChecker, loopbackRequestAllowed, resolveToken } from './auth.js'
 import { toErrorReply } from './errors.js'

@@ -1,5 +1,5 @@
 import { HivebenchError } from '../errors.js'
-import { encodeFrame, readAllFrames, type ByteChunk } from './frames.js'
+import { encodeFrame, readAllFrames, type ByteChunk } from '../protocol/frames.js'
 import type { NetworkLogger, SyncHandler, SyncLimits } from './types.js'
 
 /**

@@ -1,5 +1,5 @@
 import { pino } from 'pino'
-import { createHiveNode, NODE_DEFAULTS, type HiveNode, type NodeOptions } from '../../src/node.js'
+import { createHiveNode, NODE_DEFAULTS, type HiveNode, type NodeOptions } from '../../src/hive/node.js'
 import { tempDir } from './tmp.js'
 
 export const quiet = pino({ level: 'silent' })

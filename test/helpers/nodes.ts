@@ -1,6 +1,6 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { createSharing, type Sharing } from '../../src/sharing.js'
+import { createSharing, type Sharing } from '../../src/hive/sharing.js'
 import { openTracker, type Tracker } from '../../src/tracker.js'
 import { tempDir } from './tmp.js'
 

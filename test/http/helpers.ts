@@ -1,6 +1,6 @@
 import { afterEach } from 'vitest'
 import { createHttpServer, type HttpServer, type HttpServerOptions } from '../../src/http/server.js'
-import { createMetrics, type Metrics } from '../../src/metrics.js'
+import { createMetrics, type Metrics } from '../../src/hive/metrics.js'
 import { openTracker, type Tracker } from '../../src/tracker.js'
 import { tempDir } from '../helpers/tmp.js'
 

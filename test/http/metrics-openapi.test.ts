@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createMetrics } from '../../src/metrics.js'
+import { createMetrics } from '../../src/hive/metrics.js'
 import { outcome, startApi } from './helpers.js'
 
 // The Prometheus text exposition format, line by line: `name{label="value",...} value [timestamp]`.

@@ -1,6 +1,6 @@
 import { createSharing, type Sharing } from './sharing.js'
-import { loadOrCreateIdentity, type Identity } from './store/identity.js'
-import { openTracker, type Tracker, type TrackerOptions } from './tracker.js'
+import { loadOrCreateIdentity, type Identity } from '../store/identity.js'
+import { openTracker, type Tracker, type TrackerOptions } from '../tracker.js'
 
 export interface LocalNode {
   tracker: Tracker

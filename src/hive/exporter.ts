@@ -1,6 +1,6 @@
-import type { Sharing } from '../sharing.js'
+import type { Sharing } from './sharing.js'
 import { MAX_GOSSIP_BYTES } from '../protocol/index.js'
-import type { HiveNetwork } from './types.js'
+import type { HiveNetwork } from '../network/types.js'
 
 export interface ExportReport {
   kind: 'delta' | 'snapshot'

@@ -1,7 +1,7 @@
 import type { Ed25519PrivateKey } from '@libp2p/interface'
-import { encodeBatch, MAX_ENVELOPE_BYTES, ProtocolError, validateEnvelope, type RuleId } from './protocol/index.js'
-import type { EnvelopeKind, ExportResult } from './store/exchange.js'
-import type { Store } from './store/store.js'
+import { encodeBatch, MAX_ENVELOPE_BYTES, ProtocolError, validateEnvelope, type RuleId } from '../protocol/index.js'
+import type { EnvelopeKind, ExportResult } from '../store/exchange.js'
+import type { Store } from '../store/store.js'
 
 /**
  * What became of one received envelope. This is the one adapter between protocol rules and

@@ -1,6 +1,6 @@
-import { createRejectLimiter, type RejectLimiterOptions } from '../core/reject-limiter.js'
+import { createRejectLimiter, type RejectLimiterOptions } from './reject-limiter.js'
 import { decodeEnvelope, MAX_ENTRIES, RULES, type RuleId } from '../protocol/index.js'
-import type { EnvelopeVerdict, Sharing } from '../sharing.js'
+import type { EnvelopeVerdict, Sharing } from './sharing.js'
 
 /** A received envelope's fate: a protocol verdict, or dropped unread because its sender is blocked. */
 export type Received = EnvelopeVerdict | { verdict: 'dropped', reason: 'peer_blocked' | 'origin_blocked' }

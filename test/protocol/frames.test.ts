@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { encodeFrame, readAllFrames, type FrameLimits } from '../../src/network/frames.js'
+import { encodeFrame, readAllFrames, type FrameLimits } from '../../src/protocol/frames.js'
 
 const loose: FrameLimits = { maxFrameBytes: 1 << 20, maxFrames: 1000, maxTotalBytes: 1 << 24 }
 

@@ -1,8 +1,8 @@
 import { writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { HivebenchError } from '../errors.js'
-import { encodeFrame, readAllFrames } from '../network/frames.js'
-import { MAX_ENVELOPE_BYTES, MAX_PARTS } from './constants.js'
+import { encodeFrame, readAllFrames } from '../protocol/frames.js'
+import { MAX_ENVELOPE_BYTES, MAX_PARTS } from '../protocol/constants.js'
 
 /**
  * Envelope files (protocol/README.md, "Envelope files"): envelopes exactly as signed, each
