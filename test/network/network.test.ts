@@ -202,6 +202,17 @@ describe('sync', () => {
     expect(await b.net.requestSync(a.net.peerId, bytes(2, 1))).toHaveLength(2)
   })
 
+  it('streams an answer many times the muxer window, waiting for drains, intact', async () => {
+    // 100 x 60 KB = 6 MB against yamux's 256 KiB window: the responder's send() reports a full
+    // buffer again and again and must wait for each drain
+    const a = await startNode({ syncHandler: function * () { for (let i = 0; i < 100; i++) yield new Uint8Array(60_000).fill(i) } })
+    const b = await startPeerOf(a, { sync: { maxTotalBytes: 10_000_000 } })
+
+    const frames = await b.net.requestSync(a.net.peerId, bytes(0))
+    expect(frames).toHaveLength(100)
+    expect(frames.every((frame, i) => frame.byteLength === 60_000 && frame.every(byte => byte === i))).toBe(true)
+  })
+
   it('turns a handler error into a failed request, not a crashed node', async () => {
     const a = await startNode({
       syncHandler: async function * (request) {
