@@ -5,6 +5,7 @@ import { originWeight, rankArms, type RankedArm, type Ranking } from './core/ran
 import { dayOf, isoDay, windowStartDay } from './core/time.js'
 import type { Outcome } from './core/types.js'
 import { ValidationError } from './errors.js'
+import { createGateOperations, type GateOperations } from './gate/service.js'
 import type { Scope } from './store/arm-queries.js'
 import { resolveDataDir } from './store/data-dir.js'
 import type { RecordResult } from './store/local-writer.js'
@@ -110,9 +111,10 @@ export interface DailyArmsResult {
 
 /**
  * The embedded API: what `hivebench` does, without the daemon. Recording validates every
- * field (DESIGN section 2); queries rank arms (section 5) and return the JSON shape of section 6.
+ * field (DESIGN section 2); queries rank arms (section 5) and return the JSON shape of section 6;
+ * baselines, the upgrade gate, trends and drift come from gate/service.ts.
  */
-export interface Tracker {
+export interface Tracker extends GateOperations {
   readonly store: Store
   record: (input: unknown) => RecordResult
   /**
@@ -211,6 +213,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
 
   const tracker: Tracker = {
     store,
+    ...createGateOperations({ store, originCap, now }),
     record (input) {
       const nowMs = now()
       return totals(store.recordOutcomes([validateOutcome(input, { nowMs, retentionDays: store.retentionDays })], nowMs))

@@ -13,6 +13,7 @@ import { httpTokenPath } from '../http/auth.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { readDaemonFile, removeDaemonFile, writeDaemonFile } from './daemon-file.js'
 import { StateError } from '../errors.js'
+import type { DriftReport } from '../gate/service.js'
 
 export interface NodeOptions {
   dataDir?: string
@@ -80,7 +81,11 @@ export interface HiveNode {
   lastExport: () => (ExportReport & { atMs: number }) | null
   /** received-envelope verdict counts since start, by verdict and rule */
   verdictCounts: () => Record<string, number>
+  /** runs the drift check now (the daemon runs it at start and daily) */
+  checkDrift: () => DriftReport
 }
+
+const DRIFT_CHECK_INTERVAL_S = 86_400
 
 /**
  * The daemon: store + identity + sharing, libp2p (gossip and sync), and the export schedule.
@@ -93,6 +98,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const metrics = createMetrics()
   const counts: Record<string, number> = {}
   let last: (ExportReport & { atMs: number }) | null = null
+  let drift: DriftReport | null = null
   const startedAtMs = Date.now()
 
   const guard = createReceiveGuard(local.sharing, options.rejectLimits)
@@ -180,8 +186,19 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     origins_known: exchange.originCount(),
     last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
     envelopes_received: { ...counts },
-    blocked: guard.blocked()
+    blocked: guard.blocked(),
+    drift
   })
+  // Each benchmarked arm's last week against its week before: the list goes to /v1/status, the count to /metrics.
+  const checkDrift = (): DriftReport => {
+    drift = local.tracker.drift()
+    metrics.armRegressions.set(drift.regressions.length)
+    if (drift.regressions.length > 0) logger.warn({ regressions: drift.regressions.map(r => `${r.task_type} ${r.tool}/${r.model}`) }, 'arms regressed against their previous window')
+    return drift
+  }
+  const checkDriftSafely = (): void => {
+    try { checkDrift() } catch (err) { logger.error({ err }, 'drift check failed') }
+  }
   const peers = (): { peers: Array<Record<string, unknown>>, origins: OriginJson[] } => {
     const topic = new Set(network.topicPeers())
     const mesh = new Set(network.meshPeers())
@@ -242,6 +259,8 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
         const connected = network.connectedPeers()
         if (connected.length > 0) syncSafely(connected[Math.floor(Math.random() * connected.length)])
       })
+      checkDriftSafely()
+      every(DRIFT_CHECK_INTERVAL_S, checkDriftSafely)
       every(5, () => {
         metrics.peersConnected.set(network.connectedPeers().length)
         metrics.originsKnown.set(exchange.originCount())
@@ -265,6 +284,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     },
     syncWith,
     lastExport: () => last,
-    verdictCounts: () => ({ ...counts })
+    verdictCounts: () => ({ ...counts }),
+    checkDrift
   }
 }

@@ -98,7 +98,25 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
         .run(day, day, encodeOutcomeBatch([]), encodeBatchKeys(marks))
     }
     db.exec('DROP TABLE changed_keys')
-  }
+  },
+
+  // 6: baselines (baselines.ts): named, frozen per-arm counters and histograms of one scope and
+  // window, local only (never gossiped), with the last gate result judged against each.
+  `CREATE TABLE baselines (
+     name TEXT PRIMARY KEY,
+     created_ms INTEGER NOT NULL,
+     scope TEXT NOT NULL CHECK (scope IN ('local', 'hive')),
+     window_days INTEGER NOT NULL,
+     -- the UTC days the frozen counters cover (end_day = the capture day)
+     start_day INTEGER NOT NULL,
+     end_day INTEGER NOT NULL,
+     task_types TEXT, note TEXT, git_sha TEXT,
+     last_gate TEXT, last_gate_ms INTEGER) WITHOUT ROWID;
+   CREATE TABLE baseline_arms (
+     baseline TEXT NOT NULL,
+     task_type TEXT NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL,
+     ${SCALAR_COLUMN_DDL}, hist BLOB, origins INTEGER NOT NULL,
+     PRIMARY KEY (baseline, task_type, tool, model)) WITHOUT ROWID;`
 ]
 
 /** Migration 3: the v1 outcome rows become one batch per day and 10,000 rows, in recording order. */
