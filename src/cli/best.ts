@@ -1,6 +1,6 @@
 import { isoDay } from '../core/time.js'
-import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 import { rankingTable } from './format.js'
+import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
 interface BestOptions extends DataDirOptions, JsonOption {
   scope?: 'local' | 'hive'
@@ -9,7 +9,7 @@ interface BestOptions extends DataDirOptions, JsonOption {
   minSamples?: number
 }
 
-export const bestCommand = queryCommand('best', 'the best tool (and model) for a task type, with the evidence')
+export const bestCommand = queryCommand('best')
   .argument('<task_type>', 'task type, e.g. bug_fix')
   .option('--scope <scope>', 'local | hive (default hive: all origins, this node included)', scopeOption)
   .option('--model <model>', 'only arms with this model')

@@ -7,7 +7,7 @@ interface ExportOptions extends DataDirOptions {
   snapshot?: boolean
 }
 
-export const exportDeltaCommand = command('export-delta', 'write the signed delta (keys changed since the last export) or a snapshot to a file')
+export const exportDeltaCommand = command('export-delta')
   .requiredOption('--out <file>', 'envelope file to write')
   .option('--snapshot', 'all live keys, not only the changed ones')
   .action(async (o: ExportOptions) => {

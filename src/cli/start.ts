@@ -16,7 +16,7 @@ interface StartOptions extends DataDirOptions {
   syncInterval: number
 }
 
-export const startCommand = command('start', 'run the node: SQLite store, libp2p gossip and sync, local HTTP API')
+export const startCommand = command('start')
   .option('--http-port <n>', 'HTTP API port', portOption, DEFAULT_HTTP_PORT)
   .option('--http-host <host>', 'HTTP API address (anything but loopback requires a bearer token)', '127.0.0.1')
   .option('--listen <multiaddr...>', 'libp2p listen addresses', NODE_DEFAULTS.listen)

@@ -9,7 +9,7 @@ interface StatsOptions extends DataDirOptions, JsonOption {
   byOrigin?: boolean
 }
 
-export const statsCommand = queryCommand('stats', 'per task type: every arm with pass rate, bounds, latency, cost, outcome mix and origins')
+export const statsCommand = queryCommand('stats')
   .option('--task-type <type>', 'only this task type')
   .option('--scope <scope>', 'local | hive (default hive)', scopeOption)
   .option('--window-days <n>', 'only the last N UTC days (default 30)', positiveInt('--window-days'))

@@ -1,8 +1,12 @@
-import { pino, type Logger } from 'pino'
+import type { Logger } from 'pino'
+import { createDaemonLogger } from './logger.js'
 import { DEFAULT_RETENTION_DAYS } from '../core/limits.js'
 import { openLocalNode, type LocalNode } from './local-node.js'
 import { createExporter, type Exporter, type ExportReport } from './exporter.js'
-import { envelopesLacked, syncRequestOf } from './sync-answers.js'
+import { createMaintenance } from './maintenance.js'
+import { createOriginAdmission, createSlicedQueue, type AdmissionLimits } from './admission.js'
+import { createClockWatch } from './clock-watch.js'
+import { envelopesLacked, syncRequestsOf } from './sync-answers.js'
 import { createHiveNetwork, readHiveKey, type HiveNetwork } from '../network/index.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
 import type { RejectLimiterOptions } from './reject-limiter.js'
@@ -34,6 +38,8 @@ export interface NodeOptions {
   logger?: Logger
   /** gossipsub heartbeat (tests shorten it) */
   heartbeatIntervalMs?: number
+  /** new origins one peer may introduce (rate, burst, total); see admission.ts */
+  admission?: AdmissionLimits
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
   rejectLimits?: RejectLimiterOptions
   /** the local HTTP API; omitted: no HTTP server (embedded use, some tests) */
@@ -92,19 +98,30 @@ const DRIFT_CHECK_INTERVAL_S = 86_400
  * Components start in that order and stop in reverse.
  */
 export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
-  const logger = options.logger ?? pino({ name: 'hivebench' })
+  const logger = options.logger ?? createDaemonLogger()
   const allowlist = options.allowOrigins !== undefined && options.allowOrigins.length > 0 ? new Set(options.allowOrigins) : undefined
   const local = await openLocalNode({ dataDir: options.dataDir, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS, allowlist, verify: true })
   const metrics = createMetrics()
+  if (local.seqEpoch !== null) {
+    logger.warn({ seqEpoch: local.seqEpoch }, 'the database is new but the identity is not (a lost database?): this origin\'s sequence continues from a new epoch, so peers accept its next envelopes; counters peers already hold for this node stay as they are')
+  }
   const counts: Record<string, number> = {}
   let last: (ExportReport & { atMs: number }) | null = null
   let drift: DriftReport | null = null
   const startedAtMs = Date.now()
 
-  const guard = createReceiveGuard(local.sharing, options.rejectLimits)
+  const admission = createOriginAdmission(origin => local.tracker.store.exchange.knowsOrigin(origin), options.admission)
+  const guard = createReceiveGuard(local.sharing, options.rejectLimits, Date.now, admission)
+  // gossip validation in slices of 20 ms, one per event-loop turn; 10,000 waiting at most
+  const receiveInSlices = createSlicedQueue(SYNC_SLICE_MS, 10_000)
+  const clockWatch = createClockWatch(({ peer, origin, skewMs }) => {
+    logger.warn({ peer, origin, skewS: Math.round(skewMs / 1000) }, skewMs > 0
+      ? 'this origin\'s clock is ahead of ours (or ours is behind): we ignore its envelopes dated in our future (R10, R28) until the clocks agree'
+      : 'this origin\'s clock is behind ours (or ours is ahead): peers may be ignoring our envelopes (R10, R28); check the system clocks')
+  })
   /** every received envelope, gossip or sync, goes through here: guard, validate, merge, count */
   const receive = (bytes: Uint8Array, maxBytes: number, via: string, fromPeer: string): Received => {
-    const v = guard.receive(bytes, maxBytes, fromPeer)
+    const v = guard.receive(bytes, maxBytes, fromPeer, via === 'gossip')
     const rule = v.verdict === 'accepted' ? undefined : v.verdict === 'dropped' ? v.reason : v.rule
     const key = rule === undefined ? v.verdict : `${v.verdict}:${rule}`
     counts[key] = (counts[key] ?? 0) + 1
@@ -116,17 +133,21 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
 
   let network: HiveNetwork
   const syncWith = async (peer: string): Promise<SyncReport> => {
-    const frames = await network.requestSync(peer, syncRequestOf(local.tracker.store.exchange, options.hive))
-    const report: SyncReport = { peer, received: frames.length, accepted: 0, ignored: 0, rejected: 0 }
+    const report: SyncReport = { peer, received: 0, accepted: 0, ignored: 0, rejected: 0 }
     let slice = performance.now()
-    for (const bytes of frames) {
-      const v = receive(bytes, MAX_ENVELOPE_BYTES, 'sync', peer).verdict
-      report[v === 'dropped' ? 'rejected' : v]++
-      // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
-      if (performance.now() - slice > SYNC_SLICE_MS) {
-        await new Promise(resolve => setImmediate(resolve))
-        slice = performance.now()
-      }
+    // each frame is merged as it arrives: a sync holds one envelope in memory, whatever the peer
+    // sends; a digest too large for one frame goes as pages, one exchange each
+    for (const request of syncRequestsOf(local.tracker.store.exchange, options.hive)) {
+      await network.requestSync(peer, request, async (bytes) => {
+        const v = receive(bytes, MAX_ENVELOPE_BYTES, 'sync', peer).verdict
+        report.received++
+        report[v === 'dropped' ? 'rejected' : v]++
+        // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
+        if (performance.now() - slice > SYNC_SLICE_MS) {
+          await new Promise(resolve => setImmediate(resolve))
+          slice = performance.now()
+        }
+      })
     }
     logger.info(report, 'synced')
     return report
@@ -148,7 +169,12 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       // Validation and merge happen here, once: the verdict is what gossipsub acts on
       // (REJECT lowers the sender's score), and an accepted envelope is already merged.
-      validate: (message, fromPeer) => gossipVerdictOf(receive(message, MAX_GOSSIP_BYTES, 'gossip', fromPeer)),
+      // a flood of messages must not starve the HTTP API: validate in slices, one per event-loop
+      // turn; beyond the queue's bound, messages are ignored unread (no penalty, nothing relayed)
+      validate: async (message, fromPeer) => await receiveInSlices(() => {
+        clockWatch.observeGossip(message, fromPeer)
+        return gossipVerdictOf(receive(message, MAX_GOSSIP_BYTES, 'gossip', fromPeer))
+      }, 'ignore'),
       onMessage: () => {},
       syncHandler: (request) => envelopesLacked(local.tracker.store.exchange, options.hive, request),
       onPeerConnected: syncSafely,
@@ -173,6 +199,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     onError: err => { logger.error({ err }, 'export failed') }
   })
 
+  const maintenance = createMaintenance({ store: local.tracker.store, logger })
   const exchange = local.tracker.store.exchange
   const status = (): Record<string, unknown> => ({
     peer_id: network.peerId,
@@ -186,6 +213,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     origins_known: exchange.originCount(),
     last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
     envelopes_received: { ...counts },
+    origins_not_admitted: admission.refused(),
     blocked: guard.blocked(),
     drift
   })
@@ -253,6 +281,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
         await http?.stop()
         throw listenError(err)
       }
+      maintenance.start()
       exporter.start()
       await exporter.exportNow({ snapshot: true })
       every(options.syncIntervalS, () => {
@@ -271,6 +300,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     stop () {
       stopping ??= (async () => {
         for (const t of timers) clearInterval(t)
+        maintenance.stop()
         await http?.stop()
         exporter.stop()
         // Final export so nothing recorded is left unpublished; without peers it is stored and synced later.

@@ -1,6 +1,6 @@
 import { addScalars, armKeyString } from '../core/counters.js'
 import { addHistBlobs } from '../core/histogram.js'
-import { emptyScalars, type ScalarCounters } from '../core/types.js'
+import { emptyScalars, type ScalarCounters, type Scope } from '../core/types.js'
 import { histFromHex, scalarCountersFromValues, SCALAR_COLUMN_LIST, SUM_SCALARS_SQL } from './counter-columns.js'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db.js'
@@ -8,7 +8,7 @@ import type { LocalWindow } from './local-window.js'
 import { LOCAL_ORIGIN } from './local-writer.js'
 import { PEERS_ORIGIN } from './rollup.js'
 
-export type Scope = 'local' | 'hive'
+export type { Scope }
 
 /** One (task type, tool, model) arm summed over origins and window days. */
 export interface ArmAggregate {

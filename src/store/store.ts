@@ -11,6 +11,7 @@ import { createLocalWindow } from './local-window.js'
 import { createLocalWriter, LOCAL_ORIGIN, type WriteResult } from './local-writer.js'
 import { createRawOutcomeLog } from './raw-outcomes.js'
 import { createArmRollup } from './rollup.js'
+import { createRetention, type RetentionReport } from './retention.js'
 import { createExchange, type Exchange } from './exchange.js'
 
 export interface StoreOptions {
@@ -18,8 +19,10 @@ export interface StoreOptions {
   retentionDays?: number
   /** the window the rollup keeps ready (other windows are summed from day counters) */
   windowDays?: number
-  /** clock for the maintenance run at open, for tests */
+  /** clock for the window roll at open, for tests */
   now?: () => number
+  /** monotonic clock (ms) that bounds how fast retention pruning may advance; default performance.now (tests move it with `now`) */
+  monotonicNow?: () => number
   /** run an integrity check before anything else (the daemon does) */
   verify?: boolean
 }
@@ -54,8 +57,12 @@ export interface Store {
    * total_changes) or by any other one (PRAGMA data_version). Query caches key on it.
    */
   changeStamp: () => string
-  /** runs the daily maintenance (retention pruning, window roll) if the day moved */
-  maintain: (nowMs: number) => void
+  /**
+   * The explicit maintenance step (the daemon runs it at start and hourly): retention pruning
+   * against a pruning day that follows the clock only as fast as real time passes
+   * (retention.ts), then the window roll. Nothing else prunes.
+   */
+  maintain: (nowMs: number) => RetentionReport
   close: () => void
 }
 
@@ -65,16 +72,18 @@ export function openStore (options: StoreOptions): Store {
   const windowDays = Math.min(options.windowDays ?? DEFAULT_WINDOW_DAYS, retentionDays)
   const db = openDatabase(databasePath(dataDir), { verify: options.verify })
 
-  // DESIGN section 3: day buckets older than the retention window are dropped, by the same rule on every node.
+  const now = options.now ?? Date.now
   const rawOutcomes = createRawOutcomeLog(db)
-  const pruneCounters = db.prepare('DELETE FROM counters WHERE day <= ?')
-  const prune = (nowMs: number): void => {
-    const lastDroppedDay = dayOf(nowMs) - retentionDays
-    pruneCounters.run(lastDroppedDay)
-    rawOutcomes.prune(lastDroppedDay)
-  }
-  const rollup = createArmRollup(db, windowDays, prune)
-  const maintain = writeTransaction(db, (nowMs: number) => { rollup.startDay(nowMs) })
+  const rollup = createArmRollup(db, windowDays)
+  // DESIGN section 3: day buckets older than the retention window are dropped, by the same rule on every node.
+  const retention = createRetention(db, rawOutcomes, { retentionDays, windowDays, openedAtMs: now(), monotonicMs: options.monotonicNow })
+  const rollWindow = writeTransaction(db, (nowMs: number) => { rollup.startDay(nowMs) })
+  writeTransaction(db, retention.init)(now())
+  const maintain = writeTransaction(db, (nowMs: number): RetentionReport => {
+    const report = retention.run(nowMs)
+    rollup.startDay(nowMs)
+    return report
+  })
   const readWindowStart = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'window_start_day'")
   const localWindow = createLocalWindow(db)
   const queryArms = createArmQueries(db, localWindow)
@@ -88,7 +97,7 @@ export function openStore (options: StoreOptions): Store {
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN}`)
   const stamp = db.prepare<[], unknown[]>('SELECT total_changes(), (SELECT data_version FROM pragma_data_version())').raw(true)
 
-  maintain((options.now ?? Date.now)())
+  rollWindow(now())
 
   return {
     db,
@@ -98,7 +107,7 @@ export function openStore (options: StoreOptions): Store {
     arms (request) {
       const startDay = dayOf(request.nowMs) - request.windowDays + 1
       const usesRollup = request.windowDays === windowDays
-      if (usesRollup && readWindowStart.get()?.value !== startDay) maintain(request.nowMs)
+      if (usesRollup && readWindowStart.get()?.value !== startDay) rollWindow(request.nowMs)
       return queryArms({ ...request, startDay, rollupCurrent: usesRollup })
     },
     breakdown: createArmBreakdown(db),
