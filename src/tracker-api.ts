@@ -1,6 +1,6 @@
 import type { OutcomeInput } from './core/outcome.js'
 import type { GateOperations } from './gate/types.js'
-import type { RankedArm } from './core/ranking.js'
+import type { RankedArm, RankPolicy } from './core/ranking.js'
 import type { RouteResult } from './core/route.js'
 import type { OriginJson, RecordResult, Scope } from './core/types.js'
 
@@ -13,7 +13,8 @@ export interface TrackerOptions {
   retentionDays?: number
   windowDays?: number
   minSamples?: number
-  originCap?: number
+  /** the hive ranking's defences against liars and Sybils (core/ranking.ts); defaults: DEFAULT_RANK_POLICY */
+  rankPolicy?: Partial<RankPolicy>
   /** clock, for tests */
   now?: () => number
   /** monotonic clock bounding retention pruning (see store/retention.ts); tests move it with `now` */
@@ -27,6 +28,8 @@ export interface QueryOptions {
   model?: string
   windowDays?: number
   minSamples?: number
+  /** arms listed per ranking, best first (default DEFAULT_ANSWER_ARMS); `arms_total` says how many there are */
+  limit?: number
 }
 
 /** `route()`: the query options, and how the decision is drawn (the same as `GET /v1/route`). */
@@ -56,12 +59,14 @@ export interface BestResult {
   min_samples: number
   best: RankedArm | null
   ranking: RankedArm[]
+  /** arms known for the task type; the ranking lists the first `limit` */
+  arms_total: number
 }
 
 export interface StatsResult {
   scope: Scope
   window_days: number
-  task_types: Array<{ task_type: string, ranking: RankedArm[] }>
+  task_types: Array<{ task_type: string, ranking: RankedArm[], arms_total: number }>
 }
 
 /**
@@ -117,21 +122,6 @@ export interface MaintenanceReport {
   heldBackDays: number
   /** rows removed in this run */
   pruned: { counters: number, envelopes: number, origins: number }
-}
-
-export interface BestResult {
-  task_type: string
-  scope: Scope
-  window_days: number
-  min_samples: number
-  best: RankedArm | null
-  ranking: RankedArm[]
-}
-
-export interface StatsResult {
-  scope: Scope
-  window_days: number
-  task_types: Array<{ task_type: string, ranking: RankedArm[] }>
 }
 
 /** GET /v1/arms?by=origin: each arm's samples per origin and the weight the ranking gave them. */

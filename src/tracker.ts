@@ -1,8 +1,8 @@
 import { validateOutcome } from './core/outcome.js'
-import { DEFAULT_MIN_SAMPLES, DEFAULT_ORIGIN_CAP, DEFAULT_WINDOW_DAYS } from './core/limits.js'
+import { DEFAULT_ANSWER_ARMS, DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS } from './core/limits.js'
 import { quantiles } from './core/histogram.js'
 import { randomFor } from './core/random.js'
-import { originWeight, rankArms, toRankedArm, type Ranking } from './core/ranking.js'
+import { DEFAULT_RANK_POLICY, originWeights, rankArms, toRankedArm, type RankedArm, type Ranking, type RankPolicy } from './core/ranking.js'
 import { routeResult } from './core/route.js'
 import { dayOf, isoDay, windowStartDay } from './core/time.js'
 import { emptyScalars, type Outcome, type RecordResult, type Scope } from './core/types.js'
@@ -27,6 +27,11 @@ const MAX_CACHED_QUERIES = 1000
  * corrupting the cache. Plain loops over the known shape: a generic deep freeze walking
  * Object.values() allocated a third of an uncached best() call.
  */
+/** The first `limit` arms of a (cached, frozen) ranking: the ranking itself when it is short enough, else a frozen copy. */
+function topArms (ranking: RankedArm[], limit: number): RankedArm[] {
+  return ranking.length <= limit ? ranking : Object.freeze(ranking.slice(0, limit)) as RankedArm[]
+}
+
 function freezeRanking (r: Ranking): Ranking {
   for (const arm of r.ranking) {
     Object.freeze(arm.outcomes)
@@ -48,12 +53,17 @@ export interface StoreTracker extends Tracker {
   recordBatch: (inputs: readonly unknown[], options?: BatchOptions) => RecordResult
 }
 
-export function openTracker (options: TrackerOptions = {}): StoreTracker {
+export interface StoreTrackerOptions extends TrackerOptions {
+  /** stored origins (store numbers) the hive ranking leaves out: the operator's origin policy (hive/origin-policy.ts) */
+  excludeOrigins?: () => ReadonlySet<number>
+}
+
+export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
   const now = options.now ?? Date.now
   const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, monotonicNow: options.monotonicNow, verify: options.verify })
   const defaultWindow = options.windowDays ?? DEFAULT_WINDOW_DAYS
   const defaultMinSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES
-  const originCap = options.originCap ?? DEFAULT_ORIGIN_CAP
+  const rankPolicy: RankPolicy = { ...DEFAULT_RANK_POLICY, ...options.rankPolicy }
 
   const validateAll = (inputs: readonly unknown[], nowMs: number, options: BatchOptions = {}): Outcome[] => inputs.map((input, i) => {
     if (options.onProgress !== undefined && i % PROGRESS_EVERY === 0) options.onProgress(i, inputs.length)
@@ -66,7 +76,7 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
   })
 
   /** The query options with defaults applied, each checked once. */
-  interface ResolvedQuery { scope: Scope, windowDays: number, minSamples: number, model?: string }
+  interface ResolvedQuery { scope: Scope, windowDays: number, minSamples: number, limit: number, model?: string }
   const resolveQuery = (q: QueryOptions): ResolvedQuery => {
     // DESIGN section 5: `hive` includes this node; with no peers it equals `local`.
     const scope = q.scope ?? 'hive'
@@ -77,7 +87,9 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
     }
     const minSamples = q.minSamples ?? defaultMinSamples
     if (!Number.isInteger(minSamples) || minSamples < 1) throw new ValidationError('min_samples', 'range', 'must be an integer >= 1')
-    return { scope, windowDays, minSamples, model: q.model }
+    const limit = q.limit ?? DEFAULT_ANSWER_ARMS
+    if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('limit', 'range', 'must be an integer >= 1')
+    return { scope, windowDays, minSamples, limit, model: q.model }
   }
 
   let pending: Array<{ outcome: Outcome, resolve: (r: RecordResult) => void, reject: (err: unknown) => void }> = []
@@ -111,7 +123,7 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
   }
 
   const rankFresh = (taskType: string | null, q: ResolvedQuery, nowMs: number): Map<string, Ranking> => {
-    const arms = store.arms({ scope: q.scope, taskType, windowDays: q.windowDays, model: q.model, originCap, nowMs })
+    const arms = store.arms({ scope: q.scope, taskType, windowDays: q.windowDays, model: q.model, exclude: q.scope === 'hive' ? options.excludeOrigins?.() : undefined, nowMs })
     const byTaskType = new Map<string, typeof arms>()
     for (const arm of arms) {
       const list = byTaskType.get(arm.taskType) ?? []
@@ -119,7 +131,7 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
       byTaskType.set(arm.taskType, list)
     }
     const out = new Map<string, Ranking>()
-    for (const t of [...byTaskType.keys()].sort()) out.set(t, freezeRanking(rankArms(byTaskType.get(t) ?? [], { minSamples: q.minSamples, originCap })))
+    for (const t of [...byTaskType.keys()].sort()) out.set(t, freezeRanking(rankArms(byTaskType.get(t) ?? [], { ...rankPolicy, minSamples: q.minSamples })))
     return out
   }
 
@@ -128,7 +140,7 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
     if (trimmed === '') throw new ValidationError('task_type', 'required', 'required, must not be empty')
     const r = resolveQuery(q)
     const ranked = rankTaskTypes(trimmed, r).get(trimmed) ?? { best: null, ranking: [] }
-    return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, ...ranked }
+    return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, best: ranked.best, ranking: topArms(ranked.ranking, r.limit), arms_total: ranked.ranking.length }
   }
 
   /** The ranking narrowed to the candidate tools of `q.tools`, each present (n = 0 when unknown). */
@@ -139,7 +151,7 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
     const ranking = answer.ranking.filter(a => tools.has(a.tool))
     for (const tool of tools) {
       if (ranking.some(a => a.tool === tool)) continue
-      ranking.push(toRankedArm({ tool, model: q.model ?? '', totals: emptyScalars(), hist: null, origins: 0, heavyOrigins: [] }, { minSamples: answer.min_samples, originCap }))
+      ranking.push(toRankedArm({ tool, model: q.model ?? '', totals: emptyScalars(), hist: null, origins: 0, perOrigin: [] }, { ...rankPolicy, minSamples: answer.min_samples }))
     }
     return { ...answer, ranking }
   }
@@ -148,7 +160,7 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
     store,
     dataDir: store.dataDir,
     retentionDays: store.retentionDays,
-    ...createGateOperations({ store, originCap, now }),
+    ...createGateOperations({ store, now }),
     record (input) {
       const nowMs = now()
       return totals(store.recordOutcomes([validateOutcome(input, { nowMs, retentionDays: store.retentionDays })], nowMs))
@@ -174,7 +186,7 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
       return {
         scope: r.scope,
         window_days: r.windowDays,
-        task_types: [...ranked].map(([taskType, r]) => ({ task_type: taskType, ranking: r.ranking }))
+        task_types: [...ranked].map(([taskType, ranking]) => ({ task_type: taskType, ranking: topArms(ranking.ranking, r.limit), arms_total: ranking.ranking.length }))
       }
     },
     origins: () => store.exchange.origins().map(originJson),
@@ -182,14 +194,21 @@ export function openTracker (options: TrackerOptions = {}): StoreTracker {
       const { best, r, startDay, order } = breakdownOf(taskType, q)
       const shares = store.breakdown.byOrigin({ scope: r.scope, taskType: best.task_type, startDay, model: r.model })
       const arms = best.ranking.map(a => ({ tool: a.tool, model: a.model, n: a.n, pass: a.pass, weighted_n: a.weighted_n, origins: [] as OriginBreakdownResult['arms'][number]['origins'] }))
+      const perArm = arms.map(() => [] as typeof shares)
       for (const s of shares) {
         const i = order.get(armId(s))
-        if (i === undefined) continue // not in the ranking: recorded since it was read
-        const w = originWeight(s, best.ranking[i].origins, originCap)
-        arms[i].origins.push({ origin: s.peerId, self: s.originId === 0, n: s.n, pass: s.pass, pass_rate: s.pass / s.n, weighted_n: w.n, weighted_pass: w.pass, capped: w.n < s.n })
+        if (i !== undefined) perArm[i].push(s) // else not in the ranking: recorded since it was read
       }
+      perArm.forEach((list, i) => {
+        // the ranking's own weights (core/ranking.ts); local scope has one origin, never capped
+        const weights = r.scope === 'hive' ? originWeights(list.map(s => ({ origin: s.originId, n: s.n, pass: s.pass })), rankPolicy) : list
+        list.forEach((s, j) => {
+          const w = weights[j]
+          arms[i].origins.push({ origin: s.peerId, self: s.originId === 0, n: s.n, pass: s.pass, pass_rate: s.pass / s.n, weighted_n: w.n, weighted_pass: w.pass, capped: w.n < s.n })
+        })
+      })
       for (const arm of arms) arm.origins.sort((a, b) => b.n - a.n)
-      return { task_type: best.task_type, scope: r.scope, window_days: r.windowDays, origin_cap: originCap, arms }
+      return { task_type: best.task_type, scope: r.scope, window_days: r.windowDays, origin_cap: rankPolicy.originCap, arms }
     },
     armsByDay (taskType, q = {}) {
       const { best, r, startDay, order } = breakdownOf(taskType, q)

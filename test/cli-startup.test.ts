@@ -58,7 +58,8 @@ describe('CLI start-up', () => {
       'import-delta': async () => (await import('../src/cli/import-delta.js')).importDeltaCommand,
       baseline: async () => (await import('../src/cli/baseline.js')).baselineCommand,
       gate: async () => (await import('../src/cli/gate.js')).gateCommand,
-      trend: async () => (await import('../src/cli/trend.js')).trendCommand
+      trend: async () => (await import('../src/cli/trend.js')).trendCommand,
+      forget: async () => (await import('../src/cli/forget.js')).forgetCommand
     }
     expect(Object.keys(loaders).sort()).toEqual(COMMAND_LIST.map(c => c.name).sort())
     for (const spec of COMMAND_LIST) {

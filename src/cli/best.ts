@@ -1,3 +1,4 @@
+import { DEFAULT_ANSWER_ARMS } from '../core/limits.js'
 import { isoDay } from '../core/time.js'
 import { rankingTable } from './format.js'
 import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
@@ -7,6 +8,7 @@ interface BestOptions extends DataDirOptions, JsonOption {
   model?: string
   windowDays?: number
   minSamples?: number
+  limit?: number
 }
 
 export const bestCommand = queryCommand('best')
@@ -15,6 +17,7 @@ export const bestCommand = queryCommand('best')
   .option('--model <model>', 'only arms with this model')
   .option('--window-days <n>', 'only the last N UTC days (default 30)', positiveInt('--window-days'))
   .option('--min-samples <n>', 'samples an arm needs to be eligible (default 5)', positiveInt('--min-samples'))
+  .option('--limit <n>', `arms listed, best first (default ${DEFAULT_ANSWER_ARMS})`, positiveInt('--limit'))
   .action(async (taskType: string, o: BestOptions) => {
     const result = await withTracker(o, t => t.best(taskType, o))
     if (o.json === true) return printJson(result)

@@ -19,6 +19,7 @@ export const COMMAND_LIST = [
   { name: 'import-delta', usage: '[options] <files...>', summary: "verify and merge peers' signed envelope files" },
   { name: 'baseline', usage: '', summary: 'named snapshots of per-arm counters to gate upgrades against: capture | list | show | delete' },
   { name: 'gate', usage: '[options]', summary: 'is the new tool, model or prompt worse? exit 0 pass, 4 regression, 3 insufficient evidence, 1 bad input' },
+  { name: 'forget', usage: '[options] <peer id>', summary: "purge an origin's counters and envelopes from this data dir and deny it from now on" },
   { name: 'trend', usage: '[options] <task_type>', summary: 'per arm: the daily pass rate and p50 of a task type, and whether it is improving, declining or stable' }
 ] as const
 

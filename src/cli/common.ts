@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
 import type { LocalNode } from '../hive/local-node.js'
-import { openTracker, type StoreTracker } from '../tracker.js'
+import type { StoreTracker } from '../tracker.js'
 import { summaryOf, type CommandName } from './command-list.js'
 
 export interface DataDirOptions {
@@ -34,6 +34,14 @@ export function positiveInt (name: string): (value: string) => number {
   }
 }
 
+export function nonNegativeInt (name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0`)
+    return n
+  }
+}
+
 /** A TCP port; 0 lets the OS pick a free one. */
 export function portOption (value: string): number {
   const n = Number(value)
@@ -61,7 +69,9 @@ export function numberOrText (value: string | undefined): number | string | unde
 
 /** Opens the tracker on the command's data dir, runs `fn`, and always closes it. */
 export async function withTracker<T> (options: DataDirOptions, fn: (tracker: StoreTracker) => T | Promise<T>): Promise<T> {
-  const tracker = openTracker({ dataDir: options.dataDir })
+  // every surface that ranks applies the data dir's origin policy (policy-tracker.ts)
+  const { openPolicyTracker } = await import('../hive/policy-tracker.js')
+  const { tracker } = openPolicyTracker({ dataDir: options.dataDir })
   try {
     return await fn(tracker)
   } finally {

@@ -26,7 +26,8 @@ const LOADERS: Record<CommandName, () => Promise<Command>> = {
   'import-delta': async () => (await import('./import-delta.js')).importDeltaCommand,
   baseline: async () => (await import('./baseline.js')).baselineCommand,
   gate: async () => (await import('./gate.js')).gateCommand,
-  trend: async () => (await import('./trend.js')).trendCommand
+  trend: async () => (await import('./trend.js')).trendCommand,
+  forget: async () => (await import('./forget.js')).forgetCommand
 }
 
 const isCommand = (word: string | undefined): word is CommandName => COMMAND_LIST.some(c => c.name === word)

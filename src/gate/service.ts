@@ -36,12 +36,12 @@ function metaJson (b: BaselineMeta): Record<string, unknown> {
 const keep = (taskTypes: string[] | null, arms: ArmSpec[] | null) => (a: ArmCounts): boolean =>
   (taskTypes === null || taskTypes.includes(a.taskType)) && (arms === null || arms.some(s => armMatches(s, a)))
 
-export function createGateOperations (options: { store: Store, originCap: number, now: () => number }): GateOperations {
-  const { store, originCap, now } = options
+export function createGateOperations (options: { store: Store, now: () => number }): GateOperations {
+  const { store, now } = options
   const table = createBaselineTable(store.db)
   const armDays = createArmDays(store.db)
   const liveArms = (scope: Scope, windowDays: number, nowMs: number): ArmAggregate[] =>
-    store.arms({ scope, taskType: null, windowDays, originCap, nowMs })
+    store.arms({ scope, taskType: null, windowDays, nowMs })
   const requireBaseline = (field: string, name: unknown): Baseline => {
     const b = table.get(checkBaselineName(field, name))
     if (b === null) throw new ValidationError(field, 'unknown', `no baseline named ${String(name)} (see hivebench baseline list)`)

@@ -43,11 +43,12 @@ interface Query {
   model?: string
   window_days?: number
   min_samples?: number
+  limit?: number
   explore_share?: number
   seed?: string
 }
 
-const queryOptions = (q: Query): QueryOptions => ({ scope: q.scope, model: q.model, windowDays: q.window_days, minSamples: q.min_samples })
+const queryOptions = (q: Query): QueryOptions => ({ scope: q.scope, model: q.model, windowDays: q.window_days, minSamples: q.min_samples, limit: q.limit })
 
 /** `{"outcomes": [...]}` is a batch; any other object is one outcome. */
 function batchOf (body: Record<string, unknown>, maxBatch: number): unknown[] | null {
