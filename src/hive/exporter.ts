@@ -22,6 +22,11 @@ export interface ExporterOptions {
    * Debounced: changes are looked for once per period, so at most one delta per period.
    */
   publishDelayS?: number
+  /**
+   * Whether anything awaits a delta: a read, so that looking every few seconds writes nothing
+   * when nothing changed (an empty export's write would move the store's change stamp).
+   */
+  hasChanges?: () => boolean
   onExport?: (report: ExportReport, durationMs: number) => void
   onError?: (err: unknown) => void
 }
@@ -89,8 +94,12 @@ export function createExporter (options: ExporterOptions): Exporter {
       if (timers.length > 0) return
       every(options.intervalS, () => { enqueue(false, true).catch(err => options.onError?.(err)) }, at => { periodicAt = at })
       const delayS = options.publishDelayS ?? 0
-      // an export without changes writes no envelope: looking every few seconds costs one small query
-      if (delayS > 0) every(delayS, () => { enqueue(false, false).catch(err => options.onError?.(err)) }, at => { changesAt = at })
+      if (delayS > 0) {
+        every(delayS, () => {
+          if (options.hasChanges?.() === false) return
+          enqueue(false, false).catch(err => options.onError?.(err))
+        }, at => { changesAt = at })
+      }
     },
     stop () {
       for (const t of timers) clearInterval(t)

@@ -219,6 +219,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     intervalS: options.exportIntervalS,
     snapshotEvery: options.snapshotEvery,
     publishDelayS: options.publishDelayS ?? NODE_DEFAULTS.publishDelayS,
+    hasChanges: () => local.tracker.store.exchange.pendingKeys().length > 0,
     onExport: (report, ms) => {
       last = { ...report, atMs: Date.now() }
       metrics.exportDuration.observe(ms / 1000)
