@@ -59,7 +59,10 @@ describe('CLI start-up', () => {
       baseline: async () => (await import('../src/cli/baseline.js')).baselineCommand,
       gate: async () => (await import('../src/cli/gate.js')).gateCommand,
       trend: async () => (await import('../src/cli/trend.js')).trendCommand,
-      forget: async () => (await import('../src/cli/forget.js')).forgetCommand
+      forget: async () => (await import('../src/cli/forget.js')).forgetCommand,
+      status: async () => (await import('../src/cli/status.js')).statusCommand,
+      config: async () => (await import('../src/cli/config.js')).configCommand,
+      completion: async () => (await import('../src/cli/completion.js')).completionCommand
     }
     expect(Object.keys(loaders).sort()).toEqual(COMMAND_LIST.map(c => c.name).sort())
     for (const spec of COMMAND_LIST) {
