@@ -29,9 +29,9 @@ async function hive (originCap: number): Promise<TestNode> {
     const honest = await fileNode({ now })
     open.push(honest)
     honest.tracker.recordBatch([...outcomes('good', 48, 12), ...outcomes('bad', 10, 40)]) // 80% vs 20%
-    for (const e of honest.sharing.export('snapshot')!.envelopes) expect(me.sharing.receive(e).verdict).toBe('accepted')
+    for (const e of honest.sharing.export('snapshot')!.envelopes) expect(me.receiver.receive(e).verdict).toBe('accepted')
   }
-  expect(me.sharing.receive(await lie('bad')).verdict).toBe('accepted')
+  expect(me.receiver.receive(await lie('bad')).verdict).toBe('accepted')
   return me
 }
 
@@ -70,7 +70,7 @@ describe('absurd counters (hostile origins at the edges of R14)', () => {
         ...emptyCounters(), taskType: 'bug_fix', tool: 'evil', model: '', day: dayOf(NOW) - d,
         n: max, pass: max, nDuration: max, hist: new Map([[100, max]])
       }))
-      expect(me.sharing.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries }, key as never)).verdict).toBe('accepted')
+      expect(me.receiver.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries }, key as never)).verdict).toBe('accepted')
     }
     expect(me.tracker.best('bug_fix').ranking[0].tool).toBe('evil')
     now += 86_400_000 // the window rolls: the rollup is rebuilt from the day counters

@@ -18,7 +18,7 @@ export interface RoundResult {
   appReceived: number
   /** process CPU time (user + system) per node over the window */
   cpuMs: number
-  /** wall time per node inside sharing.receive (validate + merge; includes time the process waited for a core) */
+  /** wall time per node inside receiver.receive (validate + merge; includes time the process waited for a core) */
   receiveMs: number
   entries: number
 }

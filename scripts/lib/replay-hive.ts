@@ -4,6 +4,7 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { readEnvelopeFile, writeEnvelopeFile } from '../../src/hive/envelope-file.js'
 import { createSharing, type Sharing } from '../../src/hive/sharing.js'
+import { createReceiver, type Receiver } from '../../src/hive/receive.js'
 import { openTracker, type Tracker } from '../../src/tracker.js'
 import type { Row } from './replay-data.js'
 
@@ -21,12 +22,12 @@ export interface ReplayHive {
 
 export const verdictName = (v: { verdict: string, rule?: string }): string => v.verdict === 'accepted' ? 'accepted' : `${v.verdict} ${v.rule ?? ''}`.trim()
 
-interface MemoryNode { tracker: Tracker, sharing: Sharing }
+interface MemoryNode { tracker: Tracker, sharing: Sharing, receiver: Receiver }
 
 /**
  * N nodes in this process, each with its own data dir and Ed25519 identity. The exchange is the
  * file/gossip path without the network: each node exports a signed delta, every other node
- * validates and merges each envelope (sharing.receive). With `filesDir`, the envelopes of round r
+ * validates and merges each envelope (receiver.receive). With `filesDir`, the envelopes of round r
  * go through DIR/envelopes/round-RR/node-NN.env (the envelope-file format of `export-delta`).
  */
 export async function openMemoryHive (o: { nodes: number, dataDir: string, nowMs: number, windowDays: number, minSamples: number, filesDir?: string }): Promise<ReplayHive> {
@@ -37,7 +38,7 @@ export async function openMemoryHive (o: { nodes: number, dataDir: string, nowMs
     for (let i = 0; i < o.nodes; i++) {
       const privateKey = await generateKeyPair('Ed25519')
       const tracker = openTracker({ dataDir: join(o.dataDir, `node-${i + 1}`), now, windowDays: o.windowDays, minSamples: o.minSamples })
-      nodes.push({ tracker, sharing: createSharing({ store: tracker.store, privateKey, now }) })
+      nodes.push({ tracker, sharing: createSharing({ store: tracker.store, privateKey, now }), receiver: createReceiver({ store: tracker.store, now }) })
       tracker.store.exchange.bindSelf(peerIdFromPrivateKey(privateKey).toString())
     }
   } catch (err) {
@@ -63,7 +64,7 @@ export async function openMemoryHive (o: { nodes: number, dataDir: string, nowMs
       for (let j = 0; j < nodes.length; j++) {
         if (j === i) continue
         for (const bytes of files[i] === undefined ? published[i] : await readEnvelopeFile(files[i])) {
-          const name = verdictName(nodes[j].sharing.receive(bytes))
+          const name = verdictName(nodes[j].receiver.receive(bytes))
           report.verdicts[name] = (report.verdicts[name] ?? 0) + 1
           report.delivered += bytes.length
         }

@@ -7,7 +7,7 @@ import { createHiveNetwork, readHiveKey, type HiveNetwork } from '../network/ind
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
 import type { RejectLimiterOptions } from './reject-limiter.js'
 import { originJson, type OriginJson } from '../store/exchange.js'
-import { createReceiveGuard, gossipVerdictOf, type Received } from './receive-guard.js'
+import { gossipVerdictOf, ruleOf } from './receive.js'
 import { createHttpServer, type HttpServer } from '../http/server.js'
 import { httpTokenPath } from '../http/auth.js'
 import { createMetrics, type Metrics } from './metrics.js'
@@ -89,24 +89,18 @@ export interface HiveNode {
 export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const logger = options.logger ?? pino({ name: 'hivebench' })
   const allowlist = options.allowOrigins !== undefined && options.allowOrigins.length > 0 ? new Set(options.allowOrigins) : undefined
-  const local = await openLocalNode({ dataDir: options.dataDir, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS, allowlist, verify: true })
   const metrics = createMetrics()
-  const counts: Record<string, number> = {}
+  const local = await openLocalNode({
+    dataDir: options.dataDir,
+    retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    allowlist,
+    verify: true,
+    rejectLimits: options.rejectLimits,
+    logger,
+    onVerdict: (received) => { metrics.countEnvelope('received', received.verdict, ruleOf(received)) }
+  })
   let last: (ExportReport & { atMs: number }) | null = null
   const startedAtMs = Date.now()
-
-  const guard = createReceiveGuard(local.sharing, options.rejectLimits)
-  /** every received envelope, gossip or sync, goes through here: guard, validate, merge, count */
-  const receive = (bytes: Uint8Array, maxBytes: number, via: string, fromPeer: string): Received => {
-    const v = guard.receive(bytes, maxBytes, fromPeer)
-    const rule = v.verdict === 'accepted' ? undefined : v.verdict === 'dropped' ? v.reason : v.rule
-    const key = rule === undefined ? v.verdict : `${v.verdict}:${rule}`
-    counts[key] = (counts[key] ?? 0) + 1
-    metrics.countEnvelope('received', v.verdict, rule)
-    if (v.verdict === 'rejected') logger.warn({ via, fromPeer, rule: v.rule, reason: v.reason }, 'rejected envelope')
-    else logger.debug({ via, fromPeer, ...v }, 'envelope')
-    return v
-  }
 
   let network: HiveNetwork
   const syncWith = async (peer: string): Promise<SyncReport> => {
@@ -114,7 +108,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     const report: SyncReport = { peer, received: frames.length, accepted: 0, ignored: 0, rejected: 0 }
     let slice = performance.now()
     for (const bytes of frames) {
-      const v = receive(bytes, MAX_ENVELOPE_BYTES, 'sync', peer).verdict
+      const v = local.receiver.receive(bytes, { via: 'sync', peer }).verdict
       report[v === 'dropped' ? 'rejected' : v]++
       // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
       if (performance.now() - slice > SYNC_SLICE_MS) {
@@ -142,7 +136,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       // Validation and merge happen here, once: the verdict is what gossipsub acts on
       // (REJECT lowers the sender's score), and an accepted envelope is already merged.
-      validate: (message, fromPeer) => gossipVerdictOf(receive(message, MAX_GOSSIP_BYTES, 'gossip', fromPeer)),
+      validate: (message, fromPeer) => gossipVerdictOf(local.receiver.receive(message, { via: 'gossip', peer: fromPeer })),
       onMessage: () => {},
       syncHandler: (request) => envelopesLacked(local.tracker.store.exchange, options.hive, request),
       onPeerConnected: syncSafely,
@@ -179,8 +173,8 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     peers_connected: network.connectedPeers().length,
     origins_known: exchange.originCount(),
     last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
-    envelopes_received: { ...counts },
-    blocked: guard.blocked()
+    envelopes_received: local.receiver.counts(),
+    blocked: local.receiver.blocked()
   })
   const peers = (): { peers: Array<Record<string, unknown>>, origins: OriginJson[] } => {
     const topic = new Set(network.topicPeers())
@@ -265,6 +259,6 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     },
     syncWith,
     lastExport: () => last,
-    verdictCounts: () => ({ ...counts })
+    verdictCounts: local.receiver.counts
   }
 }

@@ -22,10 +22,12 @@ export interface IncomingEnvelope {
   bytes: Uint8Array
 }
 
-/** The stateful receive rules of protocol/README.md: R22 (already held, or our own) and R23 (superseded). */
-export type MergeOutcome =
-  | { verdict: 'accepted', keysChanged: number }
-  | { verdict: 'ignored', rule: 'R22' | 'R23', reason: string }
+/**
+ * The stateful receive rules of protocol/README.md, which only the store can decide: R22 (already
+ * held, or our own) and R23 (superseded by a newer complete snapshot). The rule ids are the
+ * protocol's RULES keys, so the receive pipeline passes this on as an IGNORE verdict as is.
+ */
+export interface Redundant { rule: 'R22' | 'R23', reason: string }
 
 /** Encodes this node's entries as envelopes with seqs firstSeq, firstSeq+1, ... (signing happens here). */
 export type BatchEncoder = (batch: { firstSeq: number, kind: EnvelopeKind, createdAtMs: number, entries: CounterEntry[] }) => Uint8Array[]
@@ -98,8 +100,13 @@ export interface Exchange {
   exportEnvelopes: (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder) => ExportResult | null
   /** the change marks: this node's keys recorded since the last export, which the next delta carries */
   pendingKeys: () => CounterKey[]
-  /** Stores and merges a validated envelope of a peer origin (R22, R23 checked here). */
-  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => MergeOutcome
+  /** R22/R23 without writing anything: cheap (one or two indexed reads), so it runs before the signature check */
+  redundant: (origin: string, seq: number) => Redundant | null
+  /**
+   * Stores and merges a validated envelope of a peer origin. R22/R23 are checked again inside
+   * the write transaction: another process may have stored the envelope since redundant().
+   */
+  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => { keysChanged: number } | Redundant
   origins: () => OriginInfo[]
   /** how many origins (this node included) are known: cheap, for metrics */
   originCount: () => number
@@ -146,6 +153,13 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const toEntry = (row: CounterRow & { task_type: string, tool: string, model: string, day: number }): CounterEntry =>
     counterEntry({ taskType: row.task_type, tool: row.tool, model: row.model, day: row.day }, countersFromRow(row))
 
+  const redundantIn = (origin: { id: number, snapshot_seq: number }, seq: number): Redundant | null => {
+    if (origin.id === LOCAL_ORIGIN) return { rule: 'R22', reason: 'our own envelope' }
+    if (seq < origin.snapshot_seq) return { rule: 'R23', reason: `seq ${seq} precedes the newest complete snapshot (${origin.snapshot_seq})` }
+    if (hasEnvelope.get(origin.id, seq) !== undefined) return { rule: 'R22', reason: `seq ${seq} already held` }
+    return null
+  }
+
   const originIdOf = (peerId: string, nowMs: number): { id: number, snapshot_seq: number } => {
     const found = originByPeer.get(peerId)
     if (found !== undefined) return found
@@ -184,11 +198,15 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
 
     pendingKeys: rawOutcomes.pendingKeys,
 
-    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): MergeOutcome => {
+    redundant: (peerId, seq) => {
+      const origin = originByPeer.get(peerId)
+      return origin === undefined ? null : redundantIn(origin, seq)
+    },
+
+    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): { keysChanged: number } | Redundant => {
       const origin = originIdOf(e.origin, nowMs)
-      if (origin.id === LOCAL_ORIGIN) return { verdict: 'ignored', rule: 'R22', reason: 'our own envelope' }
-      if (e.seq < origin.snapshot_seq) return { verdict: 'ignored', rule: 'R23', reason: `seq ${e.seq} precedes the newest complete snapshot (${origin.snapshot_seq})` }
-      if (hasEnvelope.get(origin.id, e.seq) !== undefined) return { verdict: 'ignored', rule: 'R22', reason: `seq ${e.seq} already held` }
+      const redundant = redundantIn(origin, e.seq)
+      if (redundant !== null) return redundant
       // A delta with nothing inside the window carries nothing to relay: keeping it would only let
       // an origin fill every node's store (and every sync) with empty envelopes.
       if (e.kind === 'snapshot' || e.entries.length > 0) {
@@ -206,7 +224,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
           setSnapshot.run(first, origin.id)
         }
       }
-      return { verdict: 'accepted', keysChanged }
+      return { keysChanged }
     }),
 
     originCount: () => countOrigins.get()?.n ?? 0,

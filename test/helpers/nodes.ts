@@ -1,22 +1,25 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createSharing, type Sharing } from '../../src/hive/sharing.js'
+import { createReceiver, type Receiver, type ReceiverOptions } from '../../src/hive/receive.js'
 import { openTracker, type Tracker } from '../../src/tracker.js'
 import { tempDir } from './tmp.js'
 
 export interface TestNode {
   tracker: Tracker
   sharing: Sharing
+  receiver: Receiver
   peerId: string
   close: () => void
 }
 
 /** A tracker with a fresh Ed25519 identity and the sharing layer, on a temp data dir. */
-export async function fileNode (options: { now?: () => number, allowlist?: Set<string>, originCap?: number } = {}): Promise<TestNode> {
+export async function fileNode (options: { now?: () => number, allowlist?: Set<string>, originCap?: number, rejectLimits?: ReceiverOptions['rejectLimits'] } = {}): Promise<TestNode> {
   const privateKey = await generateKeyPair('Ed25519')
   const peerId = peerIdFromPrivateKey(privateKey).toString()
   const tracker = openTracker({ dataDir: tempDir(), now: options.now, originCap: options.originCap })
   tracker.store.exchange.bindSelf(peerId)
-  const sharing = createSharing({ store: tracker.store, privateKey, allowlist: options.allowlist, now: options.now })
-  return { tracker, sharing, peerId, close: () => { tracker.close() } }
+  const sharing = createSharing({ store: tracker.store, privateKey, now: options.now })
+  const receiver = createReceiver({ store: tracker.store, allowlist: options.allowlist, rejectLimits: options.rejectLimits, now: options.now })
+  return { tracker, sharing, receiver, peerId, close: () => { tracker.close() } }
 }
