@@ -45,3 +45,8 @@ export class StateError extends HivebenchError {
     this.name = 'StateError'
   }
 }
+
+/** The message of anything thrown: an Error's message, or the thrown value as a string. */
+export function errorMessage (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
+}

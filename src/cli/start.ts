@@ -1,6 +1,7 @@
 import { Option } from 'commander'
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../http/server.js'
-import { createHiveNode, NODE_DEFAULTS } from '../hive/node.js'
+import { NODE_DEFAULTS } from '../hive/node.js'
+import { createDaemon } from '../daemon.js'
 import { command, portOption, positiveInt, type DataDirOptions } from './common.js'
 
 interface StartOptions extends DataDirOptions {
@@ -29,7 +30,7 @@ export const startCommand = command('start', 'run the node: SQLite store, libp2p
   .option('--hive-key <file>', 'swarm.key of a closed hive (libp2p private network)')
   .option('--allow-origin <peer id...>', 'merge only these origins (allowlist)')
   .action(async (o: StartOptions) => {
-    const node = await createHiveNode({
+    const daemon = await createDaemon({
       dataDir: o.dataDir,
       listen: o.listen,
       bootstrap: o.bootstrap,
@@ -42,18 +43,20 @@ export const startCommand = command('start', 'run the node: SQLite store, libp2p
       syncIntervalS: o.syncInterval,
       http: { host: o.httpHost, port: o.httpPort }
     })
+    const { node } = daemon
     try {
-      await node.start()
+      await daemon.start()
     } catch (err) {
-      node.local.close()
+      // start stopped what it had started; this closes the store too, so nothing keeps the process alive
+      await daemon.stop().catch(() => {})
       throw err
     }
     // one line for a person at the terminal; the JSON log lines on stdout are for machines
-    console.error(`hivebench node ${node.network.peerId} in hive "${o.hive}": API ${node.http?.address()?.url ?? '-'}, libp2p ${node.network.multiaddrs().join(' ')} (Ctrl-C stops it)`)
+    console.error(`hivebench node ${node.network.peerId} in hive "${o.hive}": API ${daemon.http.address()?.url ?? '-'}, libp2p ${node.network.multiaddrs().join(' ')} (Ctrl-C stops it)`)
     await new Promise<void>(resolve => {
       const shutdown = (signal: string): void => {
         node.logger.info({ signal }, 'shutting down')
-        node.stop().then(resolve, err => { node.logger.error({ err }, 'shutdown failed'); process.exitCode = 2; resolve() })
+        daemon.stop().then(resolve, err => { node.logger.error({ err }, 'shutdown failed'); process.exitCode = 2; resolve() })
       }
       process.once('SIGINT', shutdown)
       process.once('SIGTERM', shutdown)

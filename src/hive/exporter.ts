@@ -1,6 +1,8 @@
 import type { Sharing } from './sharing.js'
 import { MAX_GOSSIP_BYTES } from '../protocol/index.js'
 import type { HiveNetwork } from '../network/types.js'
+import { HivebenchError } from '../errors.js'
+import type { Startable } from './lifecycle.js'
 
 export interface ExportReport {
   kind: 'delta' | 'snapshot'
@@ -12,8 +14,8 @@ export interface ExportReport {
 
 export interface ExporterOptions {
   sharing: Sharing
-  network: HiveNetwork
-  /** seconds between exports (DESIGN: default 300) */
+  network: Pick<HiveNetwork, 'publish'>
+  /** seconds between exports (default 300: NODE_DEFAULTS) */
   intervalS: number
   /** every Nth export is a snapshot of all live keys (protocol default 12) */
   snapshotEvery: number
@@ -21,26 +23,28 @@ export interface ExporterOptions {
   onError?: (err: unknown) => void
 }
 
-export interface Exporter {
-  start: () => void
-  stop: () => void
+export interface Exporter extends Startable {
   /** exports now: a delta, or a snapshot when `snapshot` is set or it is the Nth export */
   exportNow: (options?: { snapshot?: boolean }) => Promise<ExportReport>
 }
 
 /**
- * Publishes this node's deltas on a schedule. Change marks live in the database, so outcomes
+ * Publishes this node's deltas on a schedule. start() publishes a snapshot first (peers that
+ * missed our deltas while we were down catch up at once) and rejects if that fails; stop()
+ * ends the schedule and, if start succeeded, publishes a last delta so nothing recorded is left
+ * unpublished (without peers it is stored and synced later). Change marks live in the database, so outcomes
  * recorded by any writer of the data dir (HTTP, CLI, embedded API) are exported. Exports are
  * serialised: a tick never overlaps an on-demand export.
  */
 export function createExporter (options: ExporterOptions): Exporter {
   let timer: NodeJS.Timeout | undefined
+  let state: 'new' | 'starting' | 'running' | 'stopped' = 'new'
+  let stopping: Promise<void> | undefined
   let exports = 0
   let chain: Promise<unknown> = Promise.resolve()
 
   const runExport = async (forceSnapshot: boolean): Promise<ExportReport> => {
     const started = performance.now()
-    // The first export of a run is a snapshot: peers that missed our deltas while we were down catch up at once.
     const kind = forceSnapshot || exports % options.snapshotEvery === 0 ? 'snapshot' : 'delta'
     exports++
     const result = options.sharing.export(kind, MAX_GOSSIP_BYTES)
@@ -58,14 +62,24 @@ export function createExporter (options: ExporterOptions): Exporter {
   }
 
   return {
-    start () {
-      if (timer !== undefined) return
+    async start () {
+      if (state !== 'new') throw new HivebenchError('LIFECYCLE', `cannot start an exporter that is ${state}`)
+      state = 'starting'
+      await exportNow({ snapshot: true })
+      if (state !== 'starting') return // stopped meanwhile
+      state = 'running'
       timer = setInterval(() => { exportNow().catch(err => options.onError?.(err)) }, options.intervalS * 1000)
       timer.unref()
     },
     stop () {
-      if (timer !== undefined) clearInterval(timer)
-      timer = undefined
+      stopping ??= (async () => {
+        const wasRunning = state === 'running'
+        state = 'stopped'
+        clearInterval(timer)
+        if (!wasRunning) return
+        try { await exportNow() } catch (err) { options.onError?.(err) }
+      })()
+      return stopping
     },
     exportNow
   }

@@ -8,11 +8,9 @@ import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
 import type { RejectLimiterOptions } from './reject-limiter.js'
 import { originJson, type OriginJson } from '../store/exchange.js'
 import { gossipVerdictOf, ruleOf } from './receive.js'
-import { createHttpServer, type HttpServer } from '../http/server.js'
-import { httpTokenPath } from '../http/auth.js'
 import { createMetrics, type Metrics } from './metrics.js'
-import { readDaemonFile, removeDaemonFile, writeDaemonFile } from './daemon-file.js'
-import { StateError } from '../errors.js'
+import { errorMessage } from '../errors.js'
+import { interval, listenError, startAll, stopAll, type Startable } from './lifecycle.js'
 
 export interface NodeOptions {
   dataDir?: string
@@ -35,8 +33,6 @@ export interface NodeOptions {
   heartbeatIntervalMs?: number
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
   rejectLimits?: RejectLimiterOptions
-  /** the local HTTP API; omitted: no HTTP server (embedded use, some tests) */
-  http?: { host: string, port: number, token?: string }
 }
 
 export const NODE_DEFAULTS = {
@@ -49,32 +45,24 @@ export const NODE_DEFAULTS = {
   syncIntervalS: 60
 }
 
-/** A port already taken is the operator's to fix: say which, not a stack trace. */
-function listenError (err: unknown): unknown {
-  const e = err as { code?: string, message?: string }
-  if (e.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(e.message ?? '')) {
-    return new StateError('ADDRESS_IN_USE', `${e.message ?? 'address in use'}: another process (another hivebench node?) listens there; choose other ports with --http-port / --listen`, { cause: err })
-  }
-  return err
-}
-
 /** longest stretch of merging sync envelopes before yielding to the event loop */
 const SYNC_SLICE_MS = 20
+/** seconds between refreshes of the peer and origin gauges */
+const GAUGE_REFRESH_S = 5
 
 export interface SyncReport { peer: string, received: number, accepted: number, ignored: number, rejected: number }
 
-export interface HiveNode {
+export interface HiveNode extends Startable {
   readonly local: LocalNode
   readonly network: HiveNetwork
   readonly exporter: Exporter
   readonly logger: Logger
   readonly metrics: Metrics
-  /** null when started without `http` */
-  readonly http: HttpServer | null
   status: () => Record<string, unknown>
   peers: () => { peers: Array<Record<string, unknown>>, origins: OriginJson[] }
+  /** starts the network, the exporter (first snapshot) and the timers; on failure stops what started and rejects */
   start: () => Promise<void>
-  /** final export, then stops the network and closes the store; safe to call twice */
+  /** stops the timers, the exporter (final export) and the network, then closes the store; safe to call twice and after a failed start */
   stop: () => Promise<void>
   syncWith: (peerId: string) => Promise<SyncReport>
   lastExport: () => (ExportReport & { atMs: number }) | null
@@ -83,11 +71,17 @@ export interface HiveNode {
 }
 
 /**
- * The daemon: store + identity + sharing, libp2p (gossip and sync), and the export schedule.
- * Components start in that order and stop in reverse.
+ * The node: store + identity + sharing + receive pipeline (opened here), then the components
+ * that start in order and stop in reverse: libp2p (gossip and sync), the exporter, the timers.
+ * The HTTP API and the daemon file are the daemon's (src/daemon.ts), one level up.
  */
 export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const logger = options.logger ?? pino({ name: 'hivebench' })
+  const log = {
+    network: logger.child({ component: 'network' }),
+    sync: logger.child({ component: 'sync' }),
+    export: logger.child({ component: 'export' })
+  }
   const allowlist = options.allowOrigins !== undefined && options.allowOrigins.length > 0 ? new Set(options.allowOrigins) : undefined
   const metrics = createMetrics()
   const local = await openLocalNode({
@@ -96,15 +90,16 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     allowlist,
     verify: true,
     rejectLimits: options.rejectLimits,
-    logger,
+    logger: log.network,
     onVerdict: (received) => { metrics.countEnvelope('received', received.verdict, ruleOf(received)) }
   })
+  const exchange = local.tracker.store.exchange
   let last: (ExportReport & { atMs: number }) | null = null
   const startedAtMs = Date.now()
 
   let network: HiveNetwork
   const syncWith = async (peer: string): Promise<SyncReport> => {
-    const frames = await network.requestSync(peer, syncRequestOf(local.tracker.store.exchange, options.hive))
+    const frames = await network.requestSync(peer, syncRequestOf(exchange, options.hive))
     const report: SyncReport = { peer, received: frames.length, accepted: 0, ignored: 0, rejected: 0 }
     let slice = performance.now()
     for (const bytes of frames) {
@@ -116,11 +111,11 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
         slice = performance.now()
       }
     }
-    logger.info(report, 'synced')
+    log.sync.info(report, 'synced')
     return report
   }
   const syncSafely = (peer: string): void => {
-    syncWith(peer).catch(err => { logger.warn({ peer, err: (err as Error).message }, 'sync failed') })
+    syncWith(peer).catch(err => { log.sync.warn({ peer, err: errorMessage(err) }, 'sync failed') })
   }
 
   try {
@@ -134,13 +129,13 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       maxMessageBytes: MAX_GOSSIP_BYTES,
       sync: { maxFrameBytes: MAX_ENVELOPE_BYTES },
       heartbeatIntervalMs: options.heartbeatIntervalMs,
-      // Validation and merge happen here, once: the verdict is what gossipsub acts on
-      // (REJECT lowers the sender's score), and an accepted envelope is already merged.
+      // The network boundary: the receive pipeline decides, gossipVerdictOf maps its verdict to
+      // gossipsub's (REJECT lowers the sender's score), and an accepted envelope is already merged.
       validate: (message, fromPeer) => gossipVerdictOf(local.receiver.receive(message, { via: 'gossip', peer: fromPeer })),
       onMessage: () => {},
-      syncHandler: (request) => envelopesLacked(local.tracker.store.exchange, options.hive, request),
+      syncHandler: (request) => envelopesLacked(exchange, options.hive, request),
       onPeerConnected: syncSafely,
-      logger
+      logger: log.network
     })
   } catch (err) {
     local.close()
@@ -156,19 +151,30 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       last = { ...report, atMs: Date.now() }
       metrics.exportDuration.observe(ms / 1000)
       if (report.envelopes > 0) metrics.countEnvelope('published', 'accepted', 'none', report.envelopes)
-      if (report.envelopes > 0) logger.info({ ...report, ms: Math.round(ms) }, 'exported')
+      if (report.envelopes > 0) log.export.info({ ...report, ms: Math.round(ms) }, 'exported')
     },
-    onError: err => { logger.error({ err }, 'export failed') }
+    onError: err => { log.export.error({ err }, 'export failed') }
   })
 
-  const exchange = local.tracker.store.exchange
+  const components: Startable[] = [
+    network,
+    exporter,
+    interval(options.syncIntervalS, () => {
+      const connected = network.connectedPeers()
+      if (connected.length > 0) syncSafely(connected[Math.floor(Math.random() * connected.length)])
+    }),
+    interval(GAUGE_REFRESH_S, () => {
+      metrics.peersConnected.set(network.connectedPeers().length)
+      metrics.originsKnown.set(exchange.originCount())
+    })
+  ]
+
   const status = (): Record<string, unknown> => ({
     peer_id: network.peerId,
     hive: options.hive,
     topic: network.topic,
     addresses: network.multiaddrs(),
     data_dir: local.tracker.store.dataDir,
-    http: http?.address()?.url ?? null,
     started_at: new Date(startedAtMs).toISOString(),
     peers_connected: network.connectedPeers().length,
     origins_known: exchange.originCount(),
@@ -184,75 +190,32 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       origins: exchange.origins().map(originJson)
     }
   }
-  const http = options.http === undefined
-    ? null
-    : createHttpServer({
-      tracker: local.tracker,
-      metrics,
-      host: options.http.host,
-      port: options.http.port,
-      token: options.http.token,
-      tokenFile: httpTokenPath(local.tracker.store.dataDir),
-      node: { status, peers, exportNow: async () => ({ ...await exporter.exportNow() }) },
-      logger: logger.child({ component: 'http' })
-    })
 
-  const timers: NodeJS.Timeout[] = []
-  const every = (seconds: number, fn: () => void): void => {
-    const t = setInterval(fn, seconds * 1000)
-    t.unref()
-    timers.push(t)
-  }
   let stopping: Promise<void> | undefined
-
   return {
     local,
     network,
     exporter,
     logger,
     metrics,
-    http,
     status,
     peers,
     async start () {
-      const dataDir = local.tracker.store.dataDir
-      const running = readDaemonFile(dataDir)
-      if (running !== null && running.pid !== process.pid) {
-        throw new StateError('DAEMON_RUNNING', `a hivebench daemon (pid ${running.pid}, ${running.url}) already runs on ${dataDir}: one data dir is one node`)
-      }
-      let httpAddress: Awaited<ReturnType<HttpServer['start']>> | undefined
       try {
-        await network.start()
-        httpAddress = await http?.start()
+        await startAll(components)
       } catch (err) {
-        // leave nothing half-started behind: the caller gets one clear error and can exit
-        await network.stop()
-        await http?.stop()
+        // startAll stopped what had started: the caller gets one clear error and can exit
         throw listenError(err)
       }
-      exporter.start()
-      await exporter.exportNow({ snapshot: true })
-      every(options.syncIntervalS, () => {
-        const connected = network.connectedPeers()
-        if (connected.length > 0) syncSafely(connected[Math.floor(Math.random() * connected.length)])
-      })
-      every(5, () => {
-        metrics.peersConnected.set(network.connectedPeers().length)
-        metrics.originsKnown.set(exchange.originCount())
-      })
-      if (httpAddress !== undefined) writeDaemonFile(dataDir, { pid: process.pid, url: httpAddress.url, peerId: network.peerId })
-      logger.info({ peerId: network.peerId, addresses: network.multiaddrs(), http: httpAddress?.url, hive: options.hive, dataDir: local.tracker.store.dataDir }, 'hivebench node started')
+      logger.info({ peerId: network.peerId, addresses: network.multiaddrs(), hive: options.hive, dataDir: local.tracker.store.dataDir }, 'hivebench node started')
     },
     stop () {
       stopping ??= (async () => {
-        for (const t of timers) clearInterval(t)
-        await http?.stop()
-        exporter.stop()
-        // Final export so nothing recorded is left unpublished; without peers it is stored and synced later.
-        try { await exporter.exportNow() } catch (err) { logger.warn({ err }, 'final export failed') }
-        await network.stop()
-        if (http !== null) removeDaemonFile(local.tracker.store.dataDir, process.pid)
-        local.close()
+        try {
+          await stopAll(components)
+        } finally {
+          local.close()
+        }
         logger.info('hivebench node stopped')
       })()
       return stopping

@@ -1,0 +1,70 @@
+import { HivebenchError, StateError } from '../errors.js'
+
+/**
+ * The lifecycle contract every long-lived part of a node keeps (the network, the exporter, the
+ * timers, the HTTP server, the daemon file): js-libp2p's component shape.
+ *
+ * - start() runs once; a second call is an error of the caller.
+ * - stop() is safe to call twice, before start, and after a start that failed: it releases
+ *   whatever the failed start had taken (a listener, a timer) and never throws for that.
+ */
+export interface Startable {
+  start: () => Promise<void>
+  stop: () => Promise<void>
+}
+
+/**
+ * Starts `components` in order. If one fails, stops every component whose start was called
+ * (the failed one included, since it may have half-started) in reverse order, then rethrows the
+ * start error: the caller is left with nothing running and one error to report.
+ */
+export async function startAll (components: readonly Startable[]): Promise<void> {
+  for (let i = 0; i < components.length; i++) {
+    try {
+      await components[i].start()
+    } catch (err) {
+      await stopAll(components.slice(0, i + 1)).catch(() => {})
+      throw err
+    }
+  }
+}
+
+/**
+ * Stops `components` in reverse order. Every stop runs even if an earlier one fails; the first
+ * failure is rethrown once all have run.
+ */
+export async function stopAll (components: readonly Startable[]): Promise<void> {
+  let failure: { err: unknown } | undefined
+  for (const c of [...components].reverse()) {
+    try {
+      await c.stop()
+    } catch (err) {
+      failure ??= { err }
+    }
+  }
+  if (failure !== undefined) throw failure.err
+}
+
+/** `fn` every `seconds` while started; the timer never keeps the process alive on its own. */
+export function interval (seconds: number, fn: () => void): Startable {
+  let timer: NodeJS.Timeout | undefined
+  return {
+    async start () {
+      if (timer !== undefined) throw new HivebenchError('LIFECYCLE', 'interval already started')
+      timer = setInterval(fn, seconds * 1000)
+      timer.unref()
+    },
+    async stop () {
+      clearInterval(timer)
+    }
+  }
+}
+
+/** A port already taken is the operator's to fix: say which, not a stack trace. */
+export function listenError (err: unknown): unknown {
+  const e = err as { code?: string, message?: string }
+  if (e.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(e.message ?? '')) {
+    return new StateError('ADDRESS_IN_USE', `${e.message ?? 'address in use'}: another process (another hivebench node?) listens there; choose other ports with --http-port / --listen`, { cause: err })
+  }
+  return err
+}
