@@ -4,10 +4,7 @@ import { rankArms, type RankedArm, type Ranking } from './core/ranking.js'
 import { dayOf } from './core/time.js'
 import type { Outcome } from './core/types.js'
 import { ValidationError } from './errors.js'
-import type { Scope } from './store/arm-queries.js'
-import { resolveDataDir } from './store/data-dir.js'
-import type { RecordResult } from './store/local-writer.js'
-import { openStore, type Store } from './store/store.js'
+import { openStore, resolveDataDir, type RecordResult, type Scope, type Store } from './store/index.js'
 
 export interface TrackerOptions {
   /** default: $HIVEBENCH_DATA_DIR or ~/.hivebench */
@@ -20,6 +17,8 @@ export interface TrackerOptions {
   now?: () => number
   /** check the database's integrity at open (the daemon does; see store/db.ts) */
   verify?: boolean
+  /** queries only: opens without ever taking the write lock (see StoreOptions.readonly); recording then throws */
+  readonly?: boolean
 }
 
 export interface QueryOptions {
@@ -96,7 +95,7 @@ export interface Tracker {
 
 export function openTracker (options: TrackerOptions = {}): Tracker {
   const now = options.now ?? Date.now
-  const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, verify: options.verify })
+  const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, verify: options.verify, readonly: options.readonly })
   const defaultWindow = options.windowDays ?? DEFAULT_WINDOW_DAYS
   const defaultMinSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES
   const originCap = options.originCap ?? DEFAULT_ORIGIN_CAP

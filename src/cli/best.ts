@@ -16,7 +16,7 @@ export const bestCommand = queryCommand('best', 'the best tool (and model) for a
   .option('--window-days <n>', 'only the last N UTC days (default 30)', positiveInt('--window-days'))
   .option('--min-samples <n>', 'samples an arm needs to be eligible (default 5)', positiveInt('--min-samples'))
   .action(async (taskType: string, o: BestOptions) => {
-    const result = await withTracker(o, t => t.best(taskType, o))
+    const result = await withTracker(o, t => t.best(taskType, o), { readonly: true })
     if (o.json === true) return printJson(result)
     const best = result.best
     console.log(best === null

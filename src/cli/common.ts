@@ -55,9 +55,12 @@ export function numberOrText (value: string | undefined): number | string | unde
   return value.trim() !== '' && Number.isFinite(n) ? n : value
 }
 
-/** Opens the tracker on the command's data dir, runs `fn`, and always closes it. */
-export async function withTracker<T> (options: DataDirOptions, fn: (tracker: Tracker) => T | Promise<T>): Promise<T> {
-  const tracker = openTracker({ dataDir: options.dataDir })
+/**
+ * Opens the tracker on the command's data dir, runs `fn`, and always closes it. Query commands
+ * pass `readonly`: they then never wait for (or block) the daemon's writes.
+ */
+export async function withTracker<T> (options: DataDirOptions, fn: (tracker: Tracker) => T | Promise<T>, open: { readonly?: boolean } = {}): Promise<T> {
+  const tracker = openTracker({ dataDir: options.dataDir, readonly: open.readonly })
   try {
     return await fn(tracker)
   } finally {

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs'
 import { HivebenchError } from '../errors.js'
 import { httpTokenPath } from '../http/auth.js'
 import { readDaemonFile, type DaemonInfo } from '../hive/daemon-file.js'
-import { resolveDataDir } from '../store/data-dir.js'
+import { resolveDataDir } from '../store/index.js'
 
 /** The running daemon of a data dir, or null when none runs. */
 export function findDaemon (dataDir: string | undefined): DaemonInfo | null {

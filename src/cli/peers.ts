@@ -1,5 +1,5 @@
 import Table from 'cli-table3'
-import { originJson, type OriginJson } from '../store/exchange.js'
+import { originJson, type OriginJson } from '../store/index.js'
 import { callDaemon, findDaemon } from './daemon-client.js'
 import { printJson, queryCommand, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
@@ -14,7 +14,7 @@ export const peersCommand = queryCommand('peers', 'connected peers (from the run
     const daemon = findDaemon(o.dataDir)
     const view: PeersView = daemon !== null
       ? await callDaemon(o.dataDir, 'GET', '/v1/peers') as PeersView
-      : await withTracker(o, t => ({ peers: [], origins: t.store.exchange.origins().map(originJson) }))
+      : await withTracker(o, t => ({ peers: [], origins: t.store.exchange.origins().map(originJson) }), { readonly: true })
     if (o.json === true) return printJson(view)
     if (daemon === null) console.log('no daemon running: connected peers unknown')
     else console.log(`${view.peers.length} connected peer(s)` + (view.peers.length > 0 ? ': ' + view.peers.map(p => `${p.peer_id} (score ${(p.score ?? 0).toFixed(1)})`).join(', ') : ''))

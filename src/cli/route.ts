@@ -14,7 +14,7 @@ export const routeCommand = queryCommand('route', 'which tool to use now: the be
   .option('--seed <s>', 'makes the decision reproducible (an integer, or any string)')
   .option('--scope <scope>', 'local | hive (default hive)', scopeOption)
   .action(async (taskType: string, o: RouteOptions) => {
-    const result = await withTracker(o, t => routeResult(t.best(taskType, { scope: o.scope }), { exploreShare: o.exploreShare, random: randomFor(o.seed) }))
+    const result = await withTracker(o, t => routeResult(t.best(taskType, { scope: o.scope }), { exploreShare: o.exploreShare, random: randomFor(o.seed) }), { readonly: true })
     if (o.json === true) return printJson(result)
     const arm = result.arm === null ? '-' : result.arm.model === '' ? result.arm.tool : `${result.arm.tool} / ${result.arm.model}`
     console.log(`mode:   ${result.mode}\narm:    ${arm}\nreason: ${result.reason}`)

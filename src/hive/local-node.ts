@@ -1,6 +1,6 @@
 import { createSharing, type Sharing } from './sharing.js'
 import { createReceiver, type Receiver, type ReceiverOptions } from './receive.js'
-import { loadOrCreateIdentity, type Identity } from '../store/identity.js'
+import { loadOrCreateIdentity, type Identity } from '../store/index.js'
 import { openTracker, type Tracker, type TrackerOptions } from '../tracker.js'
 
 export interface LocalNode {

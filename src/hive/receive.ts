@@ -3,7 +3,7 @@ import {
   decodeEnvelope, decodeLimits, MAX_ENVELOPE_BYTES, MAX_ENTRIES, MAX_GOSSIP_BYTES, ProtocolError, RULES,
   validateDecoded, verdictOf, type RuleId, type Verdict
 } from '../protocol/index.js'
-import type { Store } from '../store/store.js'
+import type { Store } from '../store/index.js'
 import { createRejectLimiter, type RejectLimiterOptions } from './reject-limiter.js'
 
 /** Local policy ahead of the rules: a sender blocked for repeated REJECTs is dropped unread. */

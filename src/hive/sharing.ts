@@ -1,7 +1,6 @@
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { encodeBatch, MAX_ENVELOPE_BYTES } from '../protocol/index.js'
-import type { EnvelopeKind, ExportResult } from '../store/exchange.js'
-import type { Store } from '../store/store.js'
+import type { EnvelopeKind, ExportResult, Store } from '../store/index.js'
 
 export interface SharingOptions {
   store: Store

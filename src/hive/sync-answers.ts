@@ -1,5 +1,5 @@
 import { decodeSyncRequest, encodeSyncRequest, inRanges, toRanges, type OriginDigest } from '../protocol/sync-digest.js'
-import type { Exchange } from '../store/exchange.js'
+import type { Exchange } from '../store/index.js'
 
 /**
  * Sync (DESIGN section 4, protocol/README.md "Sync"): a peer sends what it holds per origin; we

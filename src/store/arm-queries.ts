@@ -5,8 +5,7 @@ import { histFromHex, scalarCountersFromValues, SCALAR_COLUMN_LIST, SUM_SCALARS_
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db.js'
 import type { LocalWindow } from './local-window.js'
-import { LOCAL_ORIGIN } from './local-writer.js'
-import { PEERS_ORIGIN } from './rollup.js'
+import { LOCAL_ORIGIN, PEERS_ORIGIN } from './schema.js'
 
 export type Scope = 'local' | 'hive'
 

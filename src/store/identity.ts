@@ -3,8 +3,9 @@ import { chmod, link, open, readFile, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { generateKeyPair, generateKeyPairFromSeed, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { StateError } from '../errors.js'
+import { errorMessage, StateError } from '../errors.js'
 import { ensureDataDir } from './data-dir.js'
+import { fsyncDirectory } from './durable.js'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 
 /**
@@ -83,6 +84,8 @@ async function createIdentity (path: string): Promise<Identity> {
       await handle.close()
     }
     await link(temporary, path)
+    // the key must not vanish in a power cut after peers have seen its peer id
+    fsyncDirectory(dirname(path))
   } catch (err) {
     if (errorCode(err) === 'EEXIST') return await loadOrCreateIdentity(dirname(path))
     throw new StateError('IDENTITY_UNWRITABLE', `cannot create the node identity ${path}: ${errorMessage(err)}`, { cause: err })
@@ -94,8 +97,4 @@ async function createIdentity (path: string): Promise<Identity> {
 
 function errorCode (err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined
-}
-
-function errorMessage (err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }

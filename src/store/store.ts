@@ -5,9 +5,10 @@ import { counterEntry, type CounterEntry, type Outcome } from '../core/types.js'
 import { createArmQueries, type ArmAggregate, type Scope } from './arm-queries.js'
 import { countersFromRow, type CounterRow } from './counter-columns.js'
 import { ensureDataDir, databasePath } from './data-dir.js'
-import { openDatabase, writeTransaction, type Db } from './db.js'
+import { openDatabase, openDatabaseReadOnly, writeTransaction, type Db } from './db.js'
 import { createLocalWindow } from './local-window.js'
-import { createLocalWriter, LOCAL_ORIGIN, type WriteResult } from './local-writer.js'
+import { createLocalWriter, type WriteResult } from './local-writer.js'
+import { LOCAL_ORIGIN, META } from './schema.js'
 import { createRawOutcomeLog } from './raw-outcomes.js'
 import { createArmRollup } from './rollup.js'
 import { createExchange, type Exchange } from './exchange.js'
@@ -21,6 +22,12 @@ export interface StoreOptions {
   now?: () => number
   /** run an integrity check before anything else (the daemon does) */
   verify?: boolean
+  /**
+   * open for reading only (queries: best, stats, route, peers): never takes the write lock and
+   * skips the maintenance at open. Falls back to a writable open when there is no database yet
+   * or its schema needs migrating. Writing through a read-only store throws.
+   */
+  readonly?: boolean
 }
 
 export interface ArmsRequest {
@@ -60,7 +67,8 @@ export function openStore (options: StoreOptions): Store {
   const dataDir = ensureDataDir(options.dataDir)
   const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS
   const windowDays = Math.min(options.windowDays ?? DEFAULT_WINDOW_DAYS, retentionDays)
-  const db = openDatabase(databasePath(dataDir), { verify: options.verify })
+  const readonly = options.readonly === true ? openDatabaseReadOnly(databasePath(dataDir)) : null
+  const db = readonly ?? openDatabase(databasePath(dataDir), { verify: options.verify })
 
   // DESIGN section 3: day buckets older than the retention window are dropped, by the same rule on every node.
   const rawOutcomes = createRawOutcomeLog(db)
@@ -72,7 +80,7 @@ export function openStore (options: StoreOptions): Store {
   }
   const rollup = createArmRollup(db, windowDays, prune)
   const maintain = writeTransaction(db, (nowMs: number) => { rollup.startDay(nowMs) })
-  const readWindowStart = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'window_start_day'")
+  const readWindowStart = db.prepare<[], { value: number }>(`SELECT value FROM meta WHERE key = '${META.windowStartDay}'`)
   const localWindow = createLocalWindow(db)
   const queryArms = createArmQueries(db, localWindow)
   const writeOutcomes = createLocalWriter(db, rollup, rawOutcomes)
@@ -85,7 +93,7 @@ export function openStore (options: StoreOptions): Store {
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN}`)
   const stamp = db.prepare<[], unknown[]>('SELECT total_changes(), (SELECT data_version FROM pragma_data_version())').raw(true)
 
-  maintain((options.now ?? Date.now)())
+  if (readonly === null) maintain((options.now ?? Date.now)())
 
   return {
     db,
@@ -94,9 +102,13 @@ export function openStore (options: StoreOptions): Store {
     recordOutcomes,
     arms (request) {
       const startDay = dayOf(request.nowMs) - request.windowDays + 1
-      const usesRollup = request.windowDays === windowDays
-      if (usesRollup && readWindowStart.get()?.value !== startDay) maintain(request.nowMs)
-      return queryArms({ ...request, startDay, rollupCurrent: usesRollup })
+      let rollupCurrent = request.windowDays === windowDays
+      if (rollupCurrent && readWindowStart.get()?.value !== startDay) {
+        // the day moved since the last writer: roll the window, or (read-only) sum the day counters instead
+        if (readonly === null) maintain(request.nowMs)
+        else rollupCurrent = false
+      }
+      return queryArms({ ...request, startDay, rollupCurrent })
     },
     localCounters: () => localRows.all().map(row =>
       counterEntry({ taskType: row.task_type, tool: row.tool, model: row.model, day: row.day }, countersFromRow(row))
