@@ -10,7 +10,7 @@ import { createReceiver, ruleOf } from '../src/hive/receive.js'
 import { createSharing } from '../src/hive/sharing.js'
 import { readOutcomeFile } from '../src/ingest/outcome-file.js'
 import { decodeEnvelope, MAX_ENTRIES, MAX_GOSSIP_BYTES, ProtocolError, validateEnvelope } from '../src/protocol/index.js'
-import type { Store } from '../src/store/store.js'
+import type { Store } from '../src/store/index.js'
 import { openTracker } from '../src/tracker.js'
 import { fmt } from './lib/measure.js'
 

@@ -8,7 +8,7 @@ import { pino, type Level } from 'pino'
 import { createHiveNode, NODE_DEFAULTS, type HiveNode } from '../src/hive/node.js'
 import { syncRequestOf } from '../src/hive/sync-answers.js'
 import { readEnvelopeFile } from '../src/hive/envelope-file.js'
-import { databasePath } from '../src/store/data-dir.js'
+import { databasePath } from '../src/store/index.js'
 import { roundOutcomes } from './lib/cluster-data.js'
 import { wallMs, type Fingerprint, type ReplyMessage, type Request, type RequestMessage, type Requests, type Traffic } from './lib/cluster-protocol.js'
 

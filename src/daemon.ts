@@ -1,13 +1,19 @@
 import { StateError } from './errors.js'
 import { readDaemonFile, removeDaemonFile, writeDaemonFile } from './hive/daemon-file.js'
 import { listenError, startAll, stopAll, type Startable } from './hive/lifecycle.js'
-import { createHiveNode, type HiveNode, type NodeOptions } from './hive/node.js'
+import { createHiveNode, NODE_DEFAULTS, type HiveNode, type NodeOptions } from './hive/node.js'
 import { httpTokenPath } from './http/auth.js'
-import { createHttpServer, type HttpServer } from './http/server.js'
+import { createHttpServer, DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT, type HttpServer } from './http/server.js'
 
-export interface DaemonOptions extends NodeOptions {
+export interface DaemonOptions extends Partial<NodeOptions> {
   /** the local HTTP API */
   http: { host: string, port: number, token?: string }
+}
+
+/** The node's defaults plus the HTTP API's: 127.0.0.1:7878. */
+export const DAEMON_DEFAULTS = {
+  ...NODE_DEFAULTS,
+  http: { host: DEFAULT_HTTP_HOST, port: DEFAULT_HTTP_PORT }
 }
 
 export interface Daemon extends Startable {

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { HivebenchError } from '../errors.js'
+import { errorMessage, HivebenchError } from '../errors.js'
 import { httpTokenPath } from '../http/auth.js'
 import { readDaemonFile, type DaemonInfo } from '../hive/daemon-file.js'
 import { resolveDataDir } from '../store/index.js'
@@ -20,7 +20,7 @@ export async function callDaemon (dataDir: string | undefined, method: 'GET' | '
   try {
     response = await fetch(`${daemon.url}${path}`, { method, headers, signal: AbortSignal.timeout(30_000) })
   } catch (err) {
-    throw new HivebenchError('DAEMON_UNREACHABLE', `the daemon at ${daemon.url} does not answer: ${(err as Error).message}`)
+    throw new HivebenchError('DAEMON_UNREACHABLE', `the daemon at ${daemon.url} does not answer: ${errorMessage(err)}`)
   }
   const body = await response.json() as { error?: { message?: string } }
   if (!response.ok) throw new HivebenchError('DAEMON_ERROR', `the daemon answered ${response.status}: ${body.error?.message ?? JSON.stringify(body)}`)

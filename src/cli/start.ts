@@ -1,7 +1,5 @@
 import { Option } from 'commander'
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../http/server.js'
-import { NODE_DEFAULTS } from '../hive/node.js'
-import { createDaemon } from '../daemon.js'
+import { createDaemon, DAEMON_DEFAULTS } from '../daemon.js'
 import { command, portOption, positiveInt, type DataDirOptions } from './common.js'
 
 interface StartOptions extends DataDirOptions {
@@ -18,13 +16,13 @@ interface StartOptions extends DataDirOptions {
 }
 
 export const startCommand = command('start', 'run the node: SQLite store, libp2p gossip and sync, local HTTP API')
-  .option('--http-port <n>', 'HTTP API port', portOption, DEFAULT_HTTP_PORT)
-  .option('--http-host <host>', 'HTTP API address (anything but loopback requires a bearer token)', '127.0.0.1')
-  .option('--listen <multiaddr...>', 'libp2p listen addresses', NODE_DEFAULTS.listen)
-  .option('--bootstrap <multiaddr...>', 'peers to dial (…/p2p/<peer id>)', NODE_DEFAULTS.bootstrap)
-  .option('--hive <name>', 'hive name: selects the gossip topic', NODE_DEFAULTS.hive)
-  .option('--export-interval <seconds>', 'seconds between delta exports', positiveInt('--export-interval'), NODE_DEFAULTS.exportIntervalS)
-  .option('--sync-interval <seconds>', 'seconds between syncs with a random peer', positiveInt('--sync-interval'), NODE_DEFAULTS.syncIntervalS)
+  .option('--http-port <n>', 'HTTP API port', portOption, DAEMON_DEFAULTS.http.port)
+  .option('--http-host <host>', 'HTTP API address (anything but loopback requires a bearer token)', DAEMON_DEFAULTS.http.host)
+  .option('--listen <multiaddr...>', 'libp2p listen addresses', DAEMON_DEFAULTS.listen)
+  .option('--bootstrap <multiaddr...>', 'peers to dial (…/p2p/<peer id>)', DAEMON_DEFAULTS.bootstrap)
+  .option('--hive <name>', 'hive name: selects the gossip topic', DAEMON_DEFAULTS.hive)
+  .option('--export-interval <seconds>', 'seconds between delta exports', positiveInt('--export-interval'), DAEMON_DEFAULTS.exportIntervalS)
+  .option('--sync-interval <seconds>', 'seconds between syncs with a random peer', positiveInt('--sync-interval'), DAEMON_DEFAULTS.syncIntervalS)
   .addOption(new Option('--mdns', 'discover peers on the LAN by multicast DNS').default(false))
   .addOption(new Option('--no-mdns', 'no LAN discovery (the default)'))
   .option('--hive-key <file>', 'swarm.key of a closed hive (libp2p private network)')
@@ -39,7 +37,7 @@ export const startCommand = command('start', 'run the node: SQLite store, libp2p
       hiveKeyFile: o.hiveKey,
       allowOrigins: o.allowOrigin,
       exportIntervalS: o.exportInterval,
-      snapshotEvery: NODE_DEFAULTS.snapshotEvery,
+      snapshotEvery: DAEMON_DEFAULTS.snapshotEvery,
       syncIntervalS: o.syncInterval,
       http: { host: o.httpHost, port: o.httpPort }
     })

@@ -28,22 +28,26 @@ export const OUTCOME_FIELDS = ['task_type', 'tool', 'model', 'outcome', 'success
 // and rule names double as the `rule` of a ValidationError.
 const nullable = (type: string): string[] => [type, 'null']
 
-const outcomeSchema = {
+//
+// This schema is the one source of the outcome's shape: the HTTP API documents it (with the
+// label bounds that normaliseLabel checks after trimming: src/http/schemas.ts) rather than
+// keeping a second copy that could drift.
+export const OUTCOME_SCHEMA = {
   type: 'object',
   additionalProperties: false,
   required: ['task_type', 'tool'],
   properties: {
     task_type: { type: 'string' },
     tool: { type: 'string' },
-    model: { type: nullable('string') },
-    outcome: { enum: OUTCOME_CLASSES },
-    success: { type: 'boolean' },
-    duration_s: { type: nullable('number'), exclusiveMinimum: 0, maximum: MAX_DURATION_S },
+    model: { type: nullable('string'), description: "'' or null = unspecified" },
+    outcome: { enum: OUTCOME_CLASSES, description: 'required unless success is given' },
+    success: { type: 'boolean', description: 'shorthand: true = pass, false = grader_fail' },
+    duration_s: { type: nullable('number'), exclusiveMinimum: 0, maximum: MAX_DURATION_S, description: 'omit when unknown, never 0' },
     cost_usd: { type: nullable('number'), minimum: 0, maximum: MAX_COST_USD },
     offloaded: { type: 'boolean' },
-    user_id: { type: nullable('string'), maxLength: MAX_ID_CHARS },
-    id: { type: nullable('string'), minLength: 1, maxLength: MAX_ID_CHARS },
-    at: { type: nullable('string') }
+    user_id: { type: nullable('string'), maxLength: MAX_ID_CHARS, description: 'never leaves the node' },
+    id: { type: nullable('string'), minLength: 1, maxLength: MAX_ID_CHARS, description: 'idempotency key: the same id counts once' },
+    at: { type: nullable('string'), description: 'ISO 8601 timestamp; default now; at most 5 minutes ahead, inside the retention window' }
   }
 } as const
 
@@ -64,7 +68,7 @@ const BOUND_MESSAGES: Record<string, Record<string, string>> = {
 }
 
 // strictNumbers: NaN and Infinity (possible from the TypeScript API, never from JSON) are not numbers.
-const checkStructure = new Ajv({ strictNumbers: true, allErrors: false }).compile(outcomeSchema)
+const checkStructure = new Ajv({ strictNumbers: true, allErrors: false }).compile(OUTCOME_SCHEMA)
 
 function toValidationError (error: ErrorObject): ValidationError {
   const field = error.instancePath === '' ? '(outcome)' : error.instancePath.slice(1)

@@ -5,7 +5,7 @@ import { createExporter, type Exporter, type ExportReport } from './exporter.js'
 import { envelopesLacked, syncRequestOf } from './sync-answers.js'
 import { createHiveNetwork, readHiveKey, type HiveNetwork } from '../network/index.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
-import type { RejectLimiterOptions } from './reject-limiter.js'
+import { DEFAULT_REJECT_LIMITS, type RejectLimiterOptions } from './reject-limiter.js'
 import { originJson, type OriginJson } from '../store/index.js'
 import { gossipVerdictOf, ruleOf } from './receive.js'
 import { createMetrics, type Metrics } from './metrics.js'
@@ -35,15 +35,24 @@ export interface NodeOptions {
   rejectLimits?: RejectLimiterOptions
 }
 
+/**
+ * Every default of a node, in one place: the CLI's option defaults, the README and tests read
+ * them from here. (The HTTP API's host and port are the daemon's: DAEMON_DEFAULTS in src/daemon.ts.)
+ */
 export const NODE_DEFAULTS = {
   listen: ['/ip4/0.0.0.0/tcp/4747'],
   bootstrap: [] as string[],
   hive: 'default',
   mdns: false,
+  /** protocol/README.md, "Parameters": EXPORT_INTERVAL */
   exportIntervalS: 300,
+  /** every Nth export is a snapshot (protocol/README.md, "Publishing") */
   snapshotEvery: 12,
-  syncIntervalS: 60
-}
+  syncIntervalS: 60,
+  retentionDays: DEFAULT_RETENTION_DAYS,
+  heartbeatIntervalMs: 1000,
+  rejectLimits: DEFAULT_REJECT_LIMITS
+} satisfies Partial<NodeOptions>
 
 /** longest stretch of merging sync envelopes before yielding to the event loop */
 const SYNC_SLICE_MS = 20
@@ -75,9 +84,12 @@ export interface HiveNode extends Startable {
  * that start in order and stop in reverse: libp2p (gossip and sync), the exporter, the timers.
  * The HTTP API and the daemon file are the daemon's (src/daemon.ts), one level up.
  */
-export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
+export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise<HiveNode> {
+  // an option given as undefined keeps its default
+  const options = { ...NODE_DEFAULTS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<NodeOptions> }
   const logger = options.logger ?? pino({ name: 'hivebench' })
   const log = {
+    store: logger.child({ component: 'store' }),
     network: logger.child({ component: 'network' }),
     sync: logger.child({ component: 'sync' }),
     export: logger.child({ component: 'export' })
@@ -86,7 +98,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const metrics = createMetrics()
   const local = await openLocalNode({
     dataDir: options.dataDir,
-    retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS,
+    retentionDays: options.retentionDays,
     allowlist,
     verify: true,
     rejectLimits: options.rejectLimits,
@@ -94,6 +106,9 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     onVerdict: (received) => { metrics.countEnvelope('received', received.verdict, ruleOf(received)) }
   })
   const exchange = local.tracker.store.exchange
+  if (local.identity.tightenedFromMode !== undefined) {
+    log.store.warn({ mode: local.identity.tightenedFromMode.toString(8) }, 'the identity key was readable by other users; its mode is now 0600')
+  }
   let last: (ExportReport & { atMs: number }) | null = null
   const startedAtMs = Date.now()
 

@@ -1,8 +1,9 @@
 import { decodeSyncRequest, encodeSyncRequest, inRanges, toRanges, type OriginDigest } from '../protocol/sync-digest.js'
 import type { Exchange } from '../store/index.js'
+import { SYNC } from '../protocol/frames.js'
 
 /**
- * Sync (DESIGN section 4, protocol/README.md "Sync"): a peer sends what it holds per origin; we
+ * Sync (protocol/README.md, "Sync"): a peer sends what it holds per origin; we
  * answer with every stored envelope (newest snapshot and the deltas after it, as received) it
  * lacks. Verification is the requester's: it runs every envelope through the same validation
  * as gossip, so a relaying peer can neither forge nor alter anything.
@@ -11,13 +12,6 @@ export function syncRequestOf (exchange: Exchange, hive: string): Uint8Array {
   const digests: OriginDigest[] = exchange.holdings().map(h => ({ origin: h.peerId, snapshotSeq: h.snapshotSeq, ranges: toRanges(h.seqs) }))
   return encodeSyncRequest({ hive, digests })
 }
-
-/**
- * One answer carries at most this much, well inside the requester's limits (10,000 frames,
- * 64 MiB), so it is never refused whole; the requester's next sync asks for the rest.
- */
-export const MAX_ANSWER_FRAMES = 5_000
-export const MAX_ANSWER_BYTES = 32 * 1024 * 1024
 
 export function * envelopesLacked (exchange: Exchange, hive: string, request: Uint8Array): Generator<Uint8Array> {
   const decoded = decodeSyncRequest(request)
@@ -31,7 +25,7 @@ export function * envelopesLacked (exchange: Exchange, hive: string, request: Ui
     const from = digest === undefined ? 0 : digest.snapshotSeq
     for (const { seq, bytes } of exchange.envelopesOf(held.peerId, from)) {
       if (digest !== undefined && inRanges(digest.ranges, seq)) continue
-      if (frames === MAX_ANSWER_FRAMES || bytesSent + bytes.length > MAX_ANSWER_BYTES) return
+      if (frames === SYNC.answerFrames || bytesSent + bytes.length > SYNC.answerBytes) return
       frames++
       bytesSent += bytes.length
       yield bytes

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { parse } from 'csv-parse/sync'
 import { OUTCOME_FIELDS } from '../core/outcome.js'
-import { HivebenchError, ValidationError } from '../errors.js'
+import { errorMessage, HivebenchError, ValidationError } from '../errors.js'
 
 /** Column names accepted for a field besides its own (DESIGN section 6: `import`). */
 const ALIASES: Record<string, string> = { completion_time_s: 'duration_s' }
@@ -25,7 +25,7 @@ export function readOutcomeFile (path: string): OutcomeFileRows {
   try {
     bytes = readFileSync(path)
   } catch (err) {
-    throw new HivebenchError('FILE', `cannot read ${path}: ${(err as Error).message}`)
+    throw new HivebenchError('FILE', `cannot read ${path}: ${errorMessage(err)}`)
   }
   let text: string
   try {
@@ -103,7 +103,7 @@ function readCsv (text: string): OutcomeFileRows {
     records = parse(text, { columns: true, skip_empty_lines: true, info: true, bom: true }) as typeof records
   } catch (err) {
     const line = (err as { lines?: number }).lines
-    throw new ValidationError('(csv)', 'csv', (err as Error).message, line === undefined ? undefined : { kind: 'line', index: line })
+    throw new ValidationError('(csv)', 'csv', errorMessage(err), line === undefined ? undefined : { kind: 'line', index: line })
   }
   const ignored = new Set<string>()
   const rows = records.map(({ record, info }) => {

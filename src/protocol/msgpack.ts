@@ -1,5 +1,6 @@
 import { Packr, Unpackr } from 'msgpackr'
 import { ProtocolError, type RuleId } from './errors.js'
+import { errorMessage } from '../errors.js'
 
 /**
  * The msgpack subset of the protocol: integers, strings (valid UTF-8), binaries and arrays.
@@ -110,7 +111,7 @@ export function unpackStrict (bytes: Uint8Array, maxDepth: number, rule: RuleId,
     return unpackr.unpack(bytes)
   } catch (err) {
     // the scan admits only what msgpackr decodes, so this is a guard, not an expected path
-    throw new ProtocolError(rule, `not decodable: ${err instanceof Error ? err.message : String(err)}`, field, { cause: err })
+    throw new ProtocolError(rule, `not decodable: ${errorMessage(err)}`, field, { cause: err })
   }
 }
 
