@@ -71,7 +71,7 @@ export interface StatsResult {
 
 /**
  * The embedded API: what `hivebench` does, without the daemon. Recording validates every
- * field (DESIGN section 2); queries rank arms (section 5) and return the JSON shape of section 6.
+ * field (README.md, "Recording outcomes"); queries rank arms (README.md, "How the ranking works") and return the JSON shape of "Asking which tool is best".
  */
 export interface Tracker {
   readonly store: Store
@@ -113,7 +113,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
   /** The query options with defaults applied, each checked once. */
   interface ResolvedQuery { scope: Scope, windowDays: number, minSamples: number, model?: string }
   const resolveQuery = (q: QueryOptions): ResolvedQuery => {
-    // DESIGN section 5: `hive` includes this node; with no peers it equals `local`.
+    // `hive` includes this node; with no peers it equals `local` (README.md, "How the ranking works").
     const scope = q.scope ?? 'hive'
     if (scope !== 'local' && scope !== 'hive') throw new ValidationError('scope', 'enum', 'must be local or hive')
     const windowDays = q.windowDays ?? defaultWindow

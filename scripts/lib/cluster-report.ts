@@ -178,7 +178,7 @@ function costModel (clusters: ClusterResult[], late: LateResult | null, ctx: Rep
     lines.push(`- Scaling. Traffic per node per export interval ~ C x ${fmt(wAtD)} B, C = keys changed in the whole hive in that interval: independent ` +
       `of N for a given C, but C = N x k when each of N nodes changes k keys. Storage per node ~ origins x keys an origin touches per day x ` +
       `retained days (<= 90) x ${fmt(perRow)} B. Sync digests grow with origins only (${fmt(digestPerOrigin)} B each). A late joiner fetches and merges ` +
-      `every live row of every origin. With each node changing ${k} keys per 5-minute export (DESIGN default interval), ${k} keys/origin/day, 90 days:`)
+      `every live row of every origin. With each node changing ${k} keys per 5-minute export (the default interval), ${k} keys/origin/day, 90 days:`)
     for (const N of [1_000, 100_000]) {
       const C = N * k
       const perInterval = C * wAtD

@@ -10,7 +10,7 @@ export interface JsonOption {
   json?: boolean
 }
 
-/** Every command takes --data-dir (DESIGN section 6). */
+/** Every command takes --data-dir (README.md, "CLI reference"). */
 export function command (name: string, description: string): Command {
   return new Command(name)
     .description(description)

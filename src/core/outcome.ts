@@ -4,7 +4,7 @@ import { CLOCK_SKEW_MS, DEFAULT_RETENTION_DAYS, MAX_COST_USD, MAX_DURATION_S, MA
 import { dayOf } from './time.js'
 import { OUTCOME_CLASSES, type Outcome, type OutcomeClass } from './types.js'
 
-/** An outcome as clients send it (HTTP JSON, JSON Lines, the TypeScript API): DESIGN section 2. */
+/** An outcome as clients send it (HTTP JSON, JSON Lines, the TypeScript API): README.md, "Recording outcomes". */
 export interface OutcomeInput {
   task_type: string
   tool: string
@@ -101,7 +101,7 @@ export interface ValidateContext {
   retentionDays?: number
 }
 
-/** Validates and normalises one outcome (DESIGN section 2); throws ValidationError naming field and rule. */
+/** Validates and normalises one outcome (README.md, "Recording outcomes"); throws ValidationError naming field and rule. */
 export function validateOutcome (input: unknown, ctx: ValidateContext): Outcome {
   if (!checkStructure(input)) throw toValidationError((checkStructure.errors ?? [])[0])
   const v = input as OutcomeInput

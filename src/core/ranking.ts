@@ -13,7 +13,7 @@ export interface ArmInput {
   heavyOrigins: Array<{ n: number, pass: number }>
 }
 
-/** The ranked-arm JSON shape of DESIGN section 6 (plus a few extra fields). */
+/** The ranked-arm JSON shape of README.md, "Asking which tool is best" (plus a few extra fields). */
 export interface RankedArm {
   tool: string
   model: string
@@ -39,7 +39,7 @@ export interface RankOptions {
 }
 
 /**
- * Per-origin cap (DESIGN section 5): where several origins report an arm, an origin with
+ * Per-origin cap (README.md, "How the ranking works"): where several origins report an arm, an origin with
  * n_o > cap samples on it counts as cap samples at its own pass rate, so one peer cannot
  * outweigh many honest ones. An arm with a single origin is left as it is: there is nobody
  * to outweigh, and so a node without peers ranks exactly as in local scope.

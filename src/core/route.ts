@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js'
 import { sampleBeta, type Random } from './random.js'
 import { compareArms, type RankedArm } from './ranking.js'
 
-/** DESIGN section 5: the canary share of route decisions that explore instead of exploiting. */
+/** README.md, "Routing": the canary share of route decisions that explore instead of exploiting. */
 export const DEFAULT_EXPLORE_SHARE = 0.1
 
 export type RouteMode = 'exploit' | 'explore' | 'cold_start'
@@ -31,7 +31,7 @@ export function checkExploreShare (share: number): number {
 }
 
 /**
- * Picks the arm to use now (DESIGN section 5): the best benchmarked arm, or with probability
+ * Picks the arm to use now (README.md, "Routing: which tool to use now"): the best benchmarked arm, or with probability
  * `exploreShare` an exploration: an under-sampled arm when there is one (they are the ones the
  * ranking knows least about), else a Thompson draw from every arm's Beta(pass+1, fail+1)
  * posterior. Without a benchmarked arm it is a cold start on the least-sampled arm.

@@ -1,4 +1,4 @@
-/** Data model of DESIGN section 2: outcomes (local only) and the counters that are shared. */
+/** Data model (README.md, "Recording outcomes"; protocol/README.md, "Counters"): outcomes (local only) and the counters that are shared. */
 
 export const OUTCOME_CLASSES = ['pass', 'grader_fail', 'timeout', 'no_tool_calls', 'error'] as const
 export type OutcomeClass = typeof OUTCOME_CLASSES[number]
@@ -21,7 +21,7 @@ export interface Outcome {
   atMs: number
 }
 
-/** The identity of one shared counter row: DESIGN section 2. `day` = UTC days since 1970-01-01. */
+/** The identity of one shared counter row (protocol/README.md, "Counters"). `day` = UTC days since 1970-01-01. */
 export interface CounterKey {
   taskType: string
   tool: string

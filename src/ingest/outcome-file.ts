@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync'
 import { OUTCOME_FIELDS } from '../core/outcome.js'
 import { errorMessage, HivebenchError, ValidationError } from '../errors.js'
 
-/** Column names accepted for a field besides its own (DESIGN section 6: `import`). */
+/** Column names accepted for a field besides its own (README.md, "Recording outcomes": `import`). */
 const ALIASES: Record<string, string> = { completion_time_s: 'duration_s' }
 const NUMERIC = new Set(['duration_s', 'cost_usd'])
 const BOOLEAN = new Set(['success', 'offloaded'])

@@ -9,7 +9,7 @@ import { fsyncDirectory } from './durable.js'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 
 /**
- * The node's persistent Ed25519 identity (DESIGN section 3). It must survive restarts: a node
+ * The node's persistent Ed25519 identity (ARCHITECTURE.md, "Identity"). It must survive restarts: a node
  * that changes identity double-counts itself in every peer. So an unreadable or corrupt key
  * file is an error for the user to resolve, never a reason to mint a new identity.
  */

@@ -51,7 +51,7 @@ export interface Store {
   recomputeLocalCounters: () => CounterEntry[]
   /** the raw outcomes stored, oldest first */
   rawOutcomes: () => Iterable<Outcome>
-  /** signed envelopes: export, merge, origins (DESIGN sections 3 and 4) */
+  /** signed envelopes: export, merge, origins (protocol/README.md, "Merge semantics" and "Sync") */
   exchange: Exchange
   /**
    * Changes whenever the database may have changed: a commit by this connection (SQLite's
@@ -70,7 +70,7 @@ export function openStore (options: StoreOptions): Store {
   const readonly = options.readonly === true ? openDatabaseReadOnly(databasePath(dataDir)) : null
   const db = readonly ?? openDatabase(databasePath(dataDir), { verify: options.verify })
 
-  // DESIGN section 3: day buckets older than the retention window are dropped, by the same rule on every node.
+  // protocol/README.md, "Merge semantics": day buckets older than the retention window are dropped, by the same rule on every node.
   const rawOutcomes = createRawOutcomeLog(db)
   const pruneCounters = db.prepare('DELETE FROM counters WHERE day <= ?')
   const prune = (nowMs: number): void => {
