@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import {
-  decodeEnvelope, decodeLimits, MAX_ENVELOPE_BYTES, MAX_ENTRIES, MAX_GOSSIP_BYTES, ProtocolError, RULES,
+  decodeEnvelope, decodeLimits, MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES, ProtocolError, RULES,
   validateDecoded, verdictOf, type RuleId, type Verdict
 } from '../protocol/index.js'
 import type { Store } from '../store/index.js'
@@ -68,7 +68,8 @@ export function createReceiver (options: ReceiverOptions): Receiver {
     if (peerKey !== undefined && limiter.blocked(peerKey, nowMs)) return { verdict: 'dropped', reason: 'peer_blocked' }
     let origin: string | undefined
     try {
-      const limits = decodeLimits({ maxBytes: source.via === 'gossip' ? MAX_GOSSIP_BYTES : MAX_ENVELOPE_BYTES, maxEntries: MAX_ENTRIES })
+      // R1's bound depends on the source (protocol/README.md, R1)
+      const limits = decodeLimits({ maxBytes: source.via === 'gossip' ? MAX_GOSSIP_BYTES : MAX_ENVELOPE_BYTES })
       const envelope = decodeEnvelope(bytes, limits) // R1-R7
       origin = envelope.origin
       if (limiter.blocked(`origin:${origin}`, nowMs)) return { verdict: 'dropped', reason: 'origin_blocked' }
