@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
@@ -16,8 +16,16 @@ import ts from 'typescript'
  * 5. Nothing imports src/cli/ (the CLI is the top); src/index.ts (the package's API) is imported by nobody.
  */
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..')
-const SRC = join(ROOT, 'src')
+/** the repository: the nearest folder above this file with a package.json (this file runs from scripts/ and from dist/scripts/) */
+function repositoryRoot (): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json'))) {
+    if (dir === resolve(dir, '..')) throw new Error('check-layers: no package.json above this script')
+    dir = resolve(dir, '..')
+  }
+  return dir
+}
+const ROOT = repositoryRoot()
 
 /** Layer of each top-level entry of src/, lowest first. */
 const LAYERS: Record<string, number> = {
@@ -53,11 +61,12 @@ function importsOf (file: string): string[] {
     .map(name => resolve(dirname(file), name.replace(/\.js$/, '.ts')))
 }
 
-const top = (file: string): string => relative(SRC, file).split('/')[0]
-const name = (file: string): string => relative(ROOT, file)
-
-export function check (): string[] {
-  const files = sourceFiles(SRC)
+/** Every broken rule of the sources under `root`/src, one line each. */
+export function check (root = ROOT): string[] {
+  const src = join(root, 'src')
+  const top = (file: string): string => relative(src, file).split('/')[0]
+  const name = (file: string): string => relative(root, file)
+  const files = sourceFiles(src)
   const graph = new Map(files.map(f => [f, importsOf(f)]))
   const problems: string[] = []
 
