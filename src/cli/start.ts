@@ -37,7 +37,6 @@ export const startCommand = command('start', 'run the node: SQLite store, libp2p
       hiveKeyFile: o.hiveKey,
       allowOrigins: o.allowOrigin,
       exportIntervalS: o.exportInterval,
-      snapshotEvery: DAEMON_DEFAULTS.snapshotEvery,
       syncIntervalS: o.syncInterval,
       http: { host: o.httpHost, port: o.httpPort }
     })
