@@ -97,7 +97,7 @@ try {
   for (let round = 0; round < ROUNDS; round++) {
     for (const path of ['old', 'new'] as const) runs[path].push(measureOnce(`${path}-${round}`, batch, paths[path]))
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN
   const summary = (path: 'old' | 'new'): { first: number, duplicate: number } =>
     ({ first: median(runs[path].map(r => r.first)), duplicate: median(runs[path].map(r => r.duplicate)) })
   const old = summary('old')

@@ -64,7 +64,7 @@ function importsOf (file: string): string[] {
 /** Every broken rule of the sources under `root`/src, one line each. */
 export function check (root = ROOT): string[] {
   const src = join(root, 'src')
-  const top = (file: string): string => relative(src, file).split('/')[0]
+  const top = (file: string): string => relative(src, file).split('/')[0] ?? ''
   const name = (file: string): string => relative(root, file)
   const files = sourceFiles(src)
   const graph = new Map(files.map(f => [f, importsOf(f)]))
@@ -85,7 +85,7 @@ export function check (root = ROOT): string[] {
       if (to === 'store' && from !== 'store' && name(target) !== 'src/store/index.ts') problems.push(`${what}: import the store through src/store/index.ts`)
     }
   }
-  for (const cycle of cycles(graph)) problems.push(`import cycle: ${[...cycle, cycle[0]].map(name).join(' -> ')}`)
+  for (const cycle of cycles(graph)) problems.push(`import cycle: ${[...cycle, ...cycle.slice(0, 1)].map(name).join(' -> ')}`)
   return problems
 }
 

@@ -19,9 +19,9 @@ export interface Startable {
  * start error: the caller is left with nothing running and one error to report.
  */
 export async function startAll (components: readonly Startable[]): Promise<void> {
-  for (let i = 0; i < components.length; i++) {
+  for (const [i, component] of components.entries()) {
     try {
-      await components[i].start()
+      await component.start()
     } catch (err) {
       await stopAll(components.slice(0, i + 1)).catch(() => {})
       throw err

@@ -176,7 +176,8 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     exporter,
     interval(options.syncIntervalS, () => {
       const connected = network.connectedPeers()
-      if (connected.length > 0) syncSafely(connected[Math.floor(Math.random() * connected.length)])
+      const peer = connected[Math.floor(Math.random() * connected.length)]
+      if (peer !== undefined) syncSafely(peer)
     }),
     interval(GAUGE_REFRESH_S, () => {
       metrics.peersConnected.set(network.connectedPeers().length)

@@ -109,7 +109,7 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
 function moveOutcomeRowsToBatches (db: Database.Database): void {
   const page = db.prepare<[number], Record<string, unknown>>('SELECT * FROM outcomes WHERE seq > ? ORDER BY seq LIMIT 10000')
   const insert = db.prepare<[number, number, number, Buffer]>('INSERT INTO outcome_batches (first_day, last_day, count, body) VALUES (?, ?, ?, ?)')
-  for (let rows = page.all(0); rows.length > 0; rows = page.all(Number(rows[rows.length - 1].seq))) {
+  for (let rows = page.all(0); rows.length > 0; rows = page.all(Number(rows.at(-1)?.seq))) {
     const byDay = new Map<number, V3Outcome[]>()
     for (const r of rows) {
       const list = byDay.get(Number(r.day)) ?? []
@@ -134,12 +134,11 @@ export function migrate (db: Database.Database, target = MIGRATIONS.length): voi
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this hivebench (${MIGRATIONS.length}); upgrade hivebench`)
   }
-  for (let v = current; v < target; v++) {
-    const step = MIGRATIONS[v]
+  for (const [i, step] of MIGRATIONS.slice(current, target).entries()) {
     db.transaction(() => {
       if (typeof step === 'string') db.exec(step)
       else step(db)
-      db.pragma(`user_version = ${v + 1}`)
+      db.pragma(`user_version = ${current + i + 1}`)
     })()
   }
 }
