@@ -16,7 +16,7 @@ export interface ErrorCodes {
   /** starting and stopping the node and the daemon */
   lifecycle: 'LIFECYCLE' | 'ADDRESS_IN_USE' | 'DAEMON_RUNNING'
   /** the HTTP API */
-  http: 'HTTP_TOKEN' | 'NO_NODE'
+  http: 'HTTP_TOKEN' | 'NO_NODE' | 'NOT_FOUND' | 'DASHBOARD_NOT_BUILT'
   /** CLI commands that talk to a running daemon */
   cli: 'NO_DAEMON' | 'DAEMON_UNREACHABLE' | 'DAEMON_ERROR'
 }

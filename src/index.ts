@@ -1,7 +1,7 @@
 import './polyfill.js'
 
 export { openTracker } from './tracker.js'
-export type { Tracker, TrackerOptions, QueryOptions, BestResult, StatsResult } from './tracker.js'
+export type { Tracker, TrackerOptions, QueryOptions, BestResult, StatsResult, OriginBreakdownResult, DailyArmsResult } from './tracker.js'
 export type { OutcomeInput } from './core/outcome.js'
 export type { RankedArm } from './core/ranking.js'
 export { HivebenchError, ValidationError, StateError } from './errors.js'

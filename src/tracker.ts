@@ -1,7 +1,8 @@
 import { validateOutcome } from './core/outcome.js'
 import { DEFAULT_MIN_SAMPLES, DEFAULT_ORIGIN_CAP, DEFAULT_WINDOW_DAYS } from './core/limits.js'
-import { rankArms, type RankedArm, type Ranking } from './core/ranking.js'
-import { dayOf } from './core/time.js'
+import { quantiles } from './core/histogram.js'
+import { originWeight, rankArms, type RankedArm, type Ranking } from './core/ranking.js'
+import { dayOf, isoDay, windowStartDay } from './core/time.js'
 import type { Outcome } from './core/types.js'
 import { ValidationError } from './errors.js'
 import { openStore, resolveDataDir, type RecordResult, type Scope, type Store } from './store/index.js'
@@ -69,6 +70,43 @@ export interface StatsResult {
   task_types: Array<{ task_type: string, ranking: RankedArm[] }>
 }
 
+/** GET /v1/arms?by=origin: each arm's samples per origin and the weight the ranking gave them. */
+export interface OriginBreakdownResult {
+  task_type: string
+  scope: Scope
+  window_days: number
+  origin_cap: number
+  /** in ranking order */
+  arms: Array<{
+    tool: string
+    model: string
+    n: number
+    pass: number
+    weighted_n: number
+    origins: Array<{
+      /** the origin's peer id (null: this node without an identity yet) */
+      origin: string | null
+      self: boolean
+      n: number
+      pass: number
+      pass_rate: number
+      /** samples and passes the ranking counted after the per-origin cap */
+      weighted_n: number
+      weighted_pass: number
+      capped: boolean
+    }>
+  }>
+}
+
+/** GET /v1/arms?by=day: each arm's pass rate and latency per UTC day. */
+export interface DailyArmsResult {
+  task_type: string
+  scope: Scope
+  window_days: number
+  /** in ranking order */
+  arms: Array<{ tool: string, model: string, days: Array<{ day: string, n: number, pass: number, pass_rate: number, p50_s: number | null, p90_s: number | null }> }>
+}
+
 /**
  * The embedded API: what `hivebench` does, without the daemon. Recording validates every
  * field (README.md, "Recording outcomes"); queries rank arms (README.md, "How the ranking works") and return the JSON shape of "Asking which tool is best".
@@ -90,6 +128,8 @@ export interface Tracker {
   recordBatch: (inputs: unknown[], options?: BatchOptions) => RecordResult
   best: (taskType: string, options?: QueryOptions) => BestResult
   stats: (options?: QueryOptions & { taskType?: string }) => StatsResult
+  armsByOrigin: (taskType: string, options?: QueryOptions) => OriginBreakdownResult
+  armsByDay: (taskType: string, options?: QueryOptions) => DailyArmsResult
   close: () => void
 }
 
@@ -168,7 +208,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
     return out
   }
 
-  return {
+  const tracker: Tracker = {
     store,
     record (input) {
       const nowMs = now()
@@ -203,6 +243,38 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
         task_types: [...ranked].map(([taskType, r]) => ({ task_type: taskType, ranking: r.ranking }))
       }
     },
+    armsByOrigin (taskType, q = {}) {
+      const { best, r, startDay, order } = breakdownOf(taskType, q)
+      const shares = store.breakdown.byOrigin({ scope: r.scope, taskType: best.task_type, startDay, model: r.model })
+      const arms = best.ranking.map(a => ({ tool: a.tool, model: a.model, n: a.n, pass: a.pass, weighted_n: a.weighted_n, origins: [] as OriginBreakdownResult['arms'][number]['origins'] }))
+      for (const s of shares) {
+        const i = order.get(armId(s))
+        if (i === undefined) continue // not in the ranking: recorded since it was read
+        const w = originWeight(s, best.ranking[i].origins, originCap)
+        arms[i].origins.push({ origin: s.peerId, self: s.originId === 0, n: s.n, pass: s.pass, pass_rate: s.pass / s.n, weighted_n: w.n, weighted_pass: w.pass, capped: w.n < s.n })
+      }
+      for (const arm of arms) arm.origins.sort((a, b) => b.n - a.n)
+      return { task_type: best.task_type, scope: r.scope, window_days: r.windowDays, origin_cap: originCap, arms }
+    },
+    armsByDay (taskType, q = {}) {
+      const { best, r, startDay, order } = breakdownOf(taskType, q)
+      const arms: DailyArmsResult['arms'] = best.ranking.map(a => ({ tool: a.tool, model: a.model, days: [] }))
+      for (const p of store.breakdown.byDay({ scope: r.scope, taskType: best.task_type, startDay, model: r.model })) {
+        const [p50, p90] = quantiles(p.hist, [0.5, 0.9])
+        arms[order.get(armId(p)) ?? -1]?.days.push({ day: isoDay(p.day), n: p.n, pass: p.pass, pass_rate: p.pass / p.n, p50_s: p50, p90_s: p90 })
+      }
+      return { task_type: best.task_type, scope: r.scope, window_days: r.windowDays, arms }
+    },
     close: () => { store.close() }
   }
+  return tracker
+
+  /** The ranking a breakdown follows (its order, its origin counts) and the window it covers. */
+  function breakdownOf (taskType: string, q: QueryOptions): { best: BestResult, r: ResolvedQuery, startDay: number, order: Map<string, number> } {
+    const r = resolveQuery(q)
+    const best = tracker.best(taskType, q)
+    return { best, r, startDay: windowStartDay(now(), r.windowDays), order: new Map(best.ranking.map((a, i) => [armId(a), i])) }
+  }
 }
+
+const armId = (a: { tool: string, model: string }): string => `${a.tool}\0${a.model}`

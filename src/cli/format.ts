@@ -1,5 +1,6 @@
 import Table from 'cli-table3'
 import type { RankedArm } from '../core/ranking.js'
+import type { OriginBreakdownResult } from '../tracker.js'
 
 const percent = (x: number | null): string => x === null ? '-' : `${(x * 100).toFixed(1)}%`
 const seconds = (x: number | null): string => x === null ? '-' : x < 10 ? `${x.toFixed(2)}s` : `${x.toFixed(0)}s`
@@ -31,5 +32,22 @@ export function rankingTable (ranking: RankedArm[]): string {
       String(arm.origins)
     ])
   })
+  return table.toString()
+}
+
+const weight = (x: number): string => Number.isInteger(x) ? String(x) : x.toFixed(1)
+
+/** Each arm's samples per origin and the weight the ranking counted after the per-origin cap. */
+export function originTable (result: OriginBreakdownResult): string {
+  const table = new Table({
+    head: ['tool', 'model', 'origin', 'n', 'pass rate', 'weight counted', 'capped'],
+    style: { head: [], border: [], compact: true }
+  })
+  for (const arm of result.arms) {
+    for (const o of arm.origins) {
+      const origin = o.origin ?? 'this node'
+      table.push([arm.tool, arm.model === '' ? '-' : arm.model, o.self && o.origin !== null ? `${origin} (this node)` : origin, String(o.n), percent(o.pass_rate), weight(o.weighted_n), o.capped ? 'yes' : 'no'])
+    }
+  }
   return table.toString()
 }

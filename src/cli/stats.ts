@@ -1,11 +1,12 @@
 import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
-import { rankingTable } from './format.js'
+import { originTable, rankingTable } from './format.js'
 
 interface StatsOptions extends DataDirOptions, JsonOption {
   taskType?: string
   scope?: 'local' | 'hive'
   windowDays?: number
   minSamples?: number
+  byOrigin?: boolean
 }
 
 export const statsCommand = queryCommand('stats', 'per task type: every arm with pass rate, bounds, latency, cost, outcome mix and origins')
@@ -13,7 +14,9 @@ export const statsCommand = queryCommand('stats', 'per task type: every arm with
   .option('--scope <scope>', 'local | hive (default hive)', scopeOption)
   .option('--window-days <n>', 'only the last N UTC days (default 30)', positiveInt('--window-days'))
   .option('--min-samples <n>', 'samples an arm needs to be ranked (default 5)', positiveInt('--min-samples'))
+  .option('--by-origin', 'per arm: samples per origin and the weight the ranking counted after the per-origin cap')
   .action(async (o: StatsOptions) => {
+    if (o.byOrigin === true) return await statsByOrigin(o)
     const result = await withTracker(o, t => t.stats(o), { readonly: true })
     if (o.json === true) return printJson(result)
     if (result.task_types.length === 0) return console.log(`no outcomes in the last ${result.window_days} days (${result.scope} scope)`)
@@ -22,3 +25,13 @@ export const statsCommand = queryCommand('stats', 'per task type: every arm with
       console.log(rankingTable(ranking))
     }
   })
+
+async function statsByOrigin (o: StatsOptions): Promise<void> {
+  const results = await withTracker(o, t => t.stats(o).task_types.map(({ task_type: taskType }) => t.armsByOrigin(taskType, o)))
+  if (o.json === true) return printJson({ task_types: results })
+  if (results.length === 0) return console.log(`no outcomes in the window (${o.scope ?? 'hive'} scope)`)
+  for (const r of results) {
+    console.log(`\n${r.task_type}  (${r.scope} scope, last ${r.window_days} days, one origin counts for at most ${r.origin_cap} samples on an arm)`)
+    console.log(originTable(r))
+  }
+}

@@ -49,11 +49,17 @@ export function cappedWeights (arm: ArmInput, cap: number): { n: number, pass: n
   let n = arm.totals.n
   let pass = arm.totals.pass
   for (const o of arm.heavyOrigins) {
-    if (o.n <= cap) continue
-    n -= o.n - cap
-    pass -= o.pass - o.pass * cap / o.n
+    const w = originWeight(o, arm.origins, cap)
+    n -= o.n - w.n
+    pass -= o.pass - w.pass
   }
   return { n, pass }
+}
+
+/** One origin's weight on an arm that `origins` origins report: the cap rule above, per origin. */
+export function originWeight (o: { n: number, pass: number }, origins: number, cap: number): { n: number, pass: number } {
+  if (origins < 2 || o.n <= cap) return { n: o.n, pass: o.pass }
+  return { n: cap, pass: o.pass * cap / o.n }
 }
 
 export function toRankedArm (arm: ArmInput, options: RankOptions): RankedArm {

@@ -13,7 +13,7 @@ const str = { type: 'string' }
 const int = { type: 'integer', minimum: 0 }
 const num = { type: 'number' }
 const nullableNum = { type: ['number', 'null'] }
-const object = (properties: Record<string, JsonSchema>, extra: JsonSchema = {}): JsonSchema =>
+export const object = (properties: Record<string, JsonSchema>, extra: JsonSchema = {}): JsonSchema =>
   ({ type: 'object', required: Object.keys(properties), properties, ...extra })
 
 const armProperties = {
@@ -34,17 +34,17 @@ const armProperties = {
 }
 
 export const rankedArm = object(armProperties)
-const nullableArm = { ...rankedArm, type: ['object', 'null'] }
+export const nullableArm = { ...rankedArm, type: ['object', 'null'] }
 
-const scope = { type: 'string', enum: ['local', 'hive'], description: 'local: this node only; hive: every origin (default)' }
-const taskType = { type: 'string', maxLength: MAX_LABEL_CHARS, description: 'e.g. bug_fix' }
-const windowDays = { type: 'integer', minimum: 1, description: 'only the last N UTC days (default 30)' }
-const minSamples = { type: 'integer', minimum: 1, description: 'samples an arm needs to be eligible as best (default 5)' }
-const model = { type: 'string', maxLength: MAX_LABEL_CHARS, description: 'only arms with this model' }
+export const scope = { type: 'string', enum: ['local', 'hive'], description: 'local: this node only; hive: every origin (default)' }
+export const taskType = { type: 'string', maxLength: MAX_LABEL_CHARS, description: 'e.g. bug_fix' }
+export const windowDays = { type: 'integer', minimum: 1, description: 'only the last N UTC days (default 30)' }
+export const minSamples = { type: 'integer', minimum: 1, description: 'samples an arm needs to be eligible as best (default 5)' }
+export const model = { type: 'string', maxLength: MAX_LABEL_CHARS, description: 'only arms with this model' }
 
 // Unknown query parameters are refused (ajv runs with removeAdditional off): a typo such as
 // `windowdays` must not silently fall back to the default.
-const query = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema =>
+export const query = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema =>
   ({ type: 'object', additionalProperties: false, required, properties })
 
 export const bestQuery = query({ task_type: taskType, scope, model, window_days: windowDays, min_samples: minSamples }, ['task_type'])

@@ -7,7 +7,9 @@ import type { Tracker } from '../tracker.js'
 import { bearerChecker, loopbackRequestAllowed, resolveToken } from './auth.js'
 import { toErrorReply } from './errors.js'
 import { openApiDocument } from './openapi.js'
-import { buildRoutes, type NodeFacade } from './routes.js'
+import { dashboardRoutes } from './dashboard-routes.js'
+import { registerDashboard } from './dashboard.js'
+import { buildRoutes, type NodeFacade, type RouteContext } from './routes.js'
 
 export type { NodeFacade } from './routes.js'
 
@@ -87,21 +89,24 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
   let check: ((header: string | undefined) => boolean) | null = null
   const startedAt = Date.now()
   let openApi: Record<string, unknown> | undefined
-  const routes = buildRoutes({
+  const context: RouteContext = {
     tracker: options.tracker,
     node: options.node,
     metrics,
     maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
     serverStatus: () => ({ status: 'ok', uptime_s: Math.round((Date.now() - startedAt) / 1000), http: { url: server.address()?.url ?? null, auth: check !== null } }),
     openApi: () => (openApi ??= openApiDocument(routes))
-  })
+  }
+  const routes = [...buildRoutes(context), ...dashboardRoutes(context)]
   const publicUrls = new Set(routes.filter(r => r.public === true).map(r => r.url))
+  const isPage = registerDashboard(app, context.openApi)
 
   app.addHook('onRequest', async (request, reply) => {
     if (check === null && !loopbackRequestAllowed(request.headers.host, request.headers.origin)) {
       return await reply.code(403).send({ error: { code: 'FORBIDDEN_HOST', message: 'without a token this API answers only requests to a loopback name (127.0.0.1, localhost, [::1]) from no or a loopback origin' } })
     }
-    if (check === null || publicUrls.has(request.routeOptions.url ?? '')) return
+    const url = request.routeOptions.url ?? ''
+    if (check === null || publicUrls.has(url) || isPage(url)) return
     if (!check(request.headers.authorization)) {
       return await reply.code(401).header('www-authenticate', 'Bearer').send({ error: { code: 'UNAUTHORIZED', message: 'missing or wrong bearer token (Authorization: Bearer <token from http.token>)' } })
     }

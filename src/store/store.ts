@@ -2,6 +2,7 @@ import { addOutcome } from '../core/counters.js'
 import { DEFAULT_RETENTION_DAYS, DEFAULT_WINDOW_DAYS } from '../core/limits.js'
 import { dayOf } from '../core/time.js'
 import { counterEntry, type CounterEntry, type Outcome } from '../core/types.js'
+import { createArmBreakdown, type ArmBreakdown } from './arm-breakdown.js'
 import { createArmQueries, type ArmAggregate, type Scope } from './arm-queries.js'
 import { countersFromRow, type CounterRow } from './counter-columns.js'
 import { ensureDataDir, databasePath } from './data-dir.js'
@@ -45,6 +46,8 @@ export interface Store {
   readonly retentionDays: number
   recordOutcomes: (outcomes: Outcome[], nowMs: number) => WriteResult
   arms: (request: ArmsRequest) => ArmAggregate[]
+  /** one task type's counters by origin or by day (dashboards, `stats --by-origin`) */
+  breakdown: ArmBreakdown
   /** this node's day counters (origin 0), from the counters table */
   localCounters: () => CounterEntry[]
   /** the same, recomputed from raw outcomes: equal to localCounters() unless something is broken */
@@ -110,6 +113,7 @@ export function openStore (options: StoreOptions): Store {
       }
       return queryArms({ ...request, startDay, rollupCurrent })
     },
+    breakdown: createArmBreakdown(db),
     localCounters: () => localRows.all().map(row =>
       counterEntry({ taskType: row.task_type, tool: row.tool, model: row.model, day: row.day }, countersFromRow(row))
     ).sort(compareKeys),
