@@ -131,7 +131,7 @@ export function report (clusters: ClusterResult[], late: LateResult | null, ctx:
     console.log(`   ${ctx.lateMembers} member daemons imported the envelope files (validated and merged as if gossiped, ${ms(late.importMs)} ms).`)
     console.log(`   The joiner's view hash is compared with the members' (sha256 over all ${fmt(late.viewRows)} rows; hashing took ${ms(percentile(j.map(x => x.hashMs), 0.5))} ms, not counted).`)
   }
-  console.log(costModel(clusters, late, ctx))
+  console.log(costModel(clusters, late))
 }
 
 /** Mean gossipsub mesh peers per node (measured after the rounds). */
@@ -143,7 +143,7 @@ function wirePerHiveKey (c: ClusterResult): number {
   return cost / (c.nodes * c.keys)
 }
 
-function costModel (clusters: ClusterResult[], late: LateResult | null, ctx: ReportContext): string {
+function costModel (clusters: ClusterResult[], late: LateResult | null): string {
   const D = 6 // gossipsub's target mesh degree (D_lo 4, D_hi 12), whatever the hive size
   const published = clusters.reduce((s, c) => s + c.rounds.reduce((t, r) => t + r.appPublished * c.nodes, 0), 0)
   const entries = clusters.reduce((s, c) => s + c.rounds.reduce((t, r) => t + r.entries, 0), 0)

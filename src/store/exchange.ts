@@ -185,7 +185,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       }
       const firstSeq = (selfRow.get()?.last_seq ?? 0) + 1
       const envelopes = encode({ firstSeq, kind, createdAtMs: nowMs, entries: rows.map(toEntry) })
-      envelopes.forEach((bytes, i) => insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs))
+      for (const [i, bytes] of envelopes.entries()) insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs)
       // Our own newest snapshot supersedes our older envelopes, as it does for peers (R23).
       if (kind === 'snapshot') {
         dropBefore.run(LOCAL_ORIGIN, firstSeq)

@@ -6,7 +6,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { errorMessage, StateError } from '../errors.js'
 import { ensureDataDir } from './data-dir.js'
 import { fsyncDirectory } from './durable.js'
-import type { Ed25519PrivateKey } from '@libp2p/interface'
+import type { Ed25519PrivateKey, PrivateKey } from '@libp2p/interface'
 
 /**
  * The node's persistent Ed25519 identity (ARCHITECTURE.md, "Identity"). It must survive restarts: a node
@@ -41,7 +41,7 @@ export async function loadOrCreateIdentity (dataDir: string): Promise<Identity> 
 }
 
 async function parseKey (bytes: Uint8Array, path: string): Promise<Ed25519PrivateKey> {
-  let key
+  let key: PrivateKey
   try {
     key = privateKeyFromProtobuf(bytes)
   } catch (err) {
