@@ -36,6 +36,7 @@ const LAYERS: Record<string, number> = {
   store: 2,
   ingest: 2,
   network: 3,
+  gate: 3,
   'tracker.ts': 4,
   hive: 5,
   http: 6,

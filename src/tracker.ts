@@ -5,6 +5,7 @@ import { originWeight, rankArms, type RankedArm, type Ranking } from './core/ran
 import { dayOf, isoDay, windowStartDay } from './core/time.js'
 import type { Outcome } from './core/types.js'
 import { ValidationError } from './errors.js'
+import { createGateOperations, type GateOperations } from './gate/service.js'
 import { openStore, resolveDataDir, type RecordResult, type Scope, type Store } from './store/index.js'
 
 export interface TrackerOptions {
@@ -109,9 +110,11 @@ export interface DailyArmsResult {
 
 /**
  * The embedded API: what `hivebench` does, without the daemon. Recording validates every
- * field (README.md, "Recording outcomes"); queries rank arms (README.md, "How the ranking works") and return the JSON shape of "Asking which tool is best".
+ * field (README.md, "Recording outcomes"); queries rank arms (README.md, "How the ranking works")
+ * and return the JSON shape of "Asking which tool is best"; baselines, the upgrade gate, trends
+ * and drift come from gate/service.ts.
  */
-export interface Tracker {
+export interface Tracker extends GateOperations {
   readonly store: Store
   record: (input: unknown) => RecordResult
   /**
@@ -210,6 +213,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
 
   const tracker: Tracker = {
     store,
+    ...createGateOperations({ store, originCap, now }),
     record (input) {
       const nowMs = now()
       return totals(store.recordOutcomes([validateOutcome(input, { nowMs, retentionDays: store.retentionDays })], nowMs))

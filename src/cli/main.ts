@@ -2,8 +2,10 @@
 import '../polyfill.js'
 import { Command, CommanderError } from 'commander'
 import { HivebenchError } from '../errors.js'
+import { baselineCommand } from './baseline.js'
 import { bestCommand } from './best.js'
 import { exportDeltaCommand } from './export-delta.js'
+import { gateCommand } from './gate.js'
 import { idCommand } from './id.js'
 import { importDeltaCommand } from './import-delta.js'
 import { importCommand } from './import.js'
@@ -13,6 +15,7 @@ import { recordCommand } from './record.js'
 import { routeCommand } from './route.js'
 import { startCommand } from './start.js'
 import { statsCommand } from './stats.js'
+import { trendCommand } from './trend.js'
 
 const program = new Command('hivebench')
   .description('federated benchmark-sharing peer node: which coding tool is best for this task type?')
@@ -20,10 +23,10 @@ const program = new Command('hivebench')
   .exitOverride()
 
 const commands = [startCommand, recordCommand, importCommand, bestCommand, routeCommand, statsCommand, peersCommand, publishCommand,
-  idCommand, exportDeltaCommand, importDeltaCommand]
+  idCommand, exportDeltaCommand, importDeltaCommand, baselineCommand, gateCommand, trendCommand]
 for (const cmd of commands) program.addCommand(cmd.exitOverride())
 
-/** Exit codes: 0 ok, 1 usage or input error (one line, no stack trace), 2 unexpected failure. */
+/** Exit codes: 0 ok, 1 usage or input error (one line, no stack trace), 2 unexpected failure; `gate` adds 3 and 4. */
 try {
   await program.parseAsync(process.argv)
 } catch (err) {

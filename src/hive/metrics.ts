@@ -15,6 +15,8 @@ export interface Metrics {
   readonly envelopes: Counter<'direction' | 'verdict' | 'rule'>
   readonly peersConnected: Gauge
   readonly originsKnown: Gauge
+  /** arms whose last week regressed against the week before (the daemon's daily drift check) */
+  readonly armRegressions: Gauge
   readonly exportDuration: Histogram
   /** labels: method, route (the route pattern, or 'unmatched'), status */
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status'>
@@ -44,6 +46,7 @@ export function createMetrics (): Metrics {
     envelopes,
     peersConnected: new Gauge({ name: 'hivebench_peers_connected', help: 'libp2p peers currently connected', registers }),
     originsKnown: new Gauge({ name: 'hivebench_origins_known', help: 'Origins whose counters this node holds, itself included', registers }),
+    armRegressions: new Gauge({ name: 'hivebench_arm_regressions', help: 'Task type and arm rows that regressed in the last daily drift check (last 7 days against the 7 before, hive scope)', registers }),
     exportDuration: new Histogram({
       name: 'hivebench_export_duration_seconds',
       help: 'Time to build, sign and publish one delta or snapshot',

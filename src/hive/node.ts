@@ -11,6 +11,7 @@ import { gossipVerdictOf, ruleOf } from './receive.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { errorMessage } from '../errors.js'
 import { interval, listenError, startAll, stopAll, type Startable } from './lifecycle.js'
+import type { DriftReport } from '../gate/service.js'
 
 export interface NodeOptions {
   dataDir?: string
@@ -77,7 +78,11 @@ export interface HiveNode extends Startable {
   lastExport: () => (ExportReport & { atMs: number }) | null
   /** received-envelope verdict counts since start, by verdict and rule */
   verdictCounts: () => Record<string, number>
+  /** runs the drift check now (the daemon runs it at start and daily) */
+  checkDrift: () => DriftReport
 }
+
+const DRIFT_CHECK_INTERVAL_S = 86_400
 
 /**
  * The node: store + identity + sharing + receive pipeline (opened here), then the components
@@ -110,6 +115,7 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     log.store.warn({ mode: local.identity.tightenedFromMode.toString(8) }, 'the identity key was readable by other users; its mode is now 0600')
   }
   let last: (ExportReport & { atMs: number }) | null = null
+  let drift: DriftReport | null = null
   const startedAtMs = Date.now()
 
   let network: HiveNetwork
@@ -171,6 +177,18 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     onError: err => { log.export.error({ err }, 'export failed') }
   })
 
+  // Each benchmarked arm's last week against its week before: the list goes to /v1/status, the count to /metrics.
+  const checkDrift = (): DriftReport => {
+    drift = local.tracker.drift()
+    metrics.armRegressions.set(drift.regressions.length)
+    if (drift.regressions.length > 0) log.store.warn({ regressions: drift.regressions.map(r => `${r.task_type} ${r.tool}/${r.model}`) }, 'arms regressed against their previous window')
+    return drift
+  }
+  const checkDriftSafely = (): void => {
+    try { checkDrift() } catch (err) { log.store.error({ err }, 'drift check failed') }
+  }
+  const driftTimer = interval(DRIFT_CHECK_INTERVAL_S, checkDriftSafely)
+
   const components: Startable[] = [
     network,
     exporter,
@@ -179,6 +197,8 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
       const peer = connected[Math.floor(Math.random() * connected.length)]
       if (peer !== undefined) syncSafely(peer)
     }),
+    // the drift check runs at start, then daily
+    { async start () { checkDriftSafely(); await driftTimer.start() }, stop: driftTimer.stop },
     interval(GAUGE_REFRESH_S, () => {
       metrics.peersConnected.set(network.connectedPeers().length)
       metrics.originsKnown.set(exchange.originCount())
@@ -196,7 +216,8 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     origins_known: exchange.originCount(),
     last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
     envelopes_received: local.receiver.counts(),
-    blocked: local.receiver.blocked()
+    blocked: local.receiver.blocked(),
+    drift
   })
   const peers = (): { peers: Array<Record<string, unknown>>, origins: OriginJson[] } => {
     const topic = new Set(network.topicPeers())
@@ -238,6 +259,7 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     },
     syncWith,
     lastExport: () => last,
-    verdictCounts: local.receiver.counts
+    verdictCounts: local.receiver.counts,
+    checkDrift
   }
 }

@@ -3,11 +3,14 @@ import { errorResponse, type JsonSchema } from './schemas.js'
 /** What the OpenAPI document and the fastify route share: one declaration per route. */
 export interface RouteSpec {
   id: string
-  method: 'GET' | 'POST'
+  method: 'GET' | 'POST' | 'DELETE'
+  /** fastify's form: path parameters as `:name` (documented as `{name}`) */
   url: string
   summary: string
   /** validated by fastify */
   querystring?: JsonSchema
+  /** path parameters, validated by fastify */
+  params?: JsonSchema
   body?: JsonSchema
   /** the documented request body, where validation is deliberately looser (see outcomeDoc) */
   bodyDoc?: JsonSchema
@@ -21,19 +24,19 @@ export interface RouteSpec {
 
 const JSON_TYPE = 'application/json'
 
-function parameters (querystring: JsonSchema | undefined): JsonSchema[] {
+function parameters (querystring: JsonSchema | undefined, where: 'query' | 'path' = 'query'): JsonSchema[] {
   if (querystring === undefined) return []
   const properties = querystring.properties as Record<string, JsonSchema>
   const required = new Set(querystring.required as string[] | undefined)
   return Object.entries(properties).map(([name, schema]) => {
     const { description, ...rest } = schema
-    return { name, in: 'query', required: required.has(name), ...(description === undefined ? {} : { description }), schema: rest }
+    return { name, in: where, required: where === 'path' || required.has(name), ...(description === undefined ? {} : { description }), schema: rest }
   })
 }
 
 function errorStatuses (r: RouteSpec): Record<number, string> {
   const statuses: Record<number, string> = {}
-  if (r.querystring !== undefined || r.body !== undefined) statuses[400] = 'invalid input: the error names the field and the rule'
+  if (r.querystring !== undefined || r.body !== undefined || r.params !== undefined) statuses[400] = 'invalid input: the error names the field and the rule'
   if (r.public !== true) statuses[401] = 'a bearer token is in force and the request lacks it'
   if (r.body !== undefined) statuses[413] = 'request body too large'
   return { ...statuses, ...r.errors, 500: 'internal error (details in the node log)' }
@@ -54,7 +57,7 @@ function operation (r: RouteSpec): JsonSchema {
   return {
     operationId: r.id,
     summary: r.summary,
-    ...(r.querystring === undefined ? {} : { parameters: parameters(r.querystring) }),
+    ...(r.querystring === undefined && r.params === undefined ? {} : { parameters: [...parameters(r.params, 'path'), ...parameters(r.querystring)] }),
     ...(body === undefined ? {} : { requestBody: { required: true, content: { [JSON_TYPE]: { schema: body } } } }),
     responses,
     ...(r.public === true ? { security: [] } : {})
@@ -65,8 +68,9 @@ function operation (r: RouteSpec): JsonSchema {
 export function openApiDocument (routes: RouteSpec[]): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {}
   for (const r of routes) {
-    paths[r.url] ??= {}
-    paths[r.url][r.method.toLowerCase()] = operation(r)
+    const path = r.url.replace(/:(\w+)/g, '{$1}')
+    paths[path] ??= {}
+    paths[path][r.method.toLowerCase()] = operation(r)
   }
   return {
     openapi: '3.1.0',

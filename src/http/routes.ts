@@ -5,6 +5,7 @@ import { ValidationError } from '../errors.js'
 import type { Metrics } from '../hive/metrics.js'
 import type { QueryOptions, Tracker } from '../tracker.js'
 import { ApiError } from './errors.js'
+import { buildGateRoutes } from './gate-routes.js'
 import type { RouteSpec } from './openapi.js'
 import {
   bestQuery, bestResponse, freeObject, healthResponse, outcomesBodyDoc, peersResponse, recordResponse,
@@ -147,6 +148,7 @@ export function buildRoutes (ctx: RouteContext): RouteDef[] {
         return await node.exportNow()
       }
     },
+    ...buildGateRoutes(ctx),
     {
       id: 'health',
       method: 'GET',

@@ -126,7 +126,7 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
 
   for (const r of routes) {
     const response = Object.fromEntries(Object.entries(r.responses).filter(([, res]) => res.schema !== undefined).map(([status, res]) => [status, res.schema]))
-    const schema = { response, ...(r.querystring === undefined ? {} : { querystring: r.querystring }), ...(r.body === undefined ? {} : { body: r.body }) }
+    const schema = { response, ...(r.querystring === undefined ? {} : { querystring: r.querystring }), ...(r.params === undefined ? {} : { params: r.params }), ...(r.body === undefined ? {} : { body: r.body }) }
     app.route({ method: r.method, url: r.url, schema, handler: r.handler })
   }
 

@@ -13,3 +13,5 @@ export { IDENTITY_FILE, loadOrCreateIdentity, type Identity } from './identity.j
 export { databasePath, ensureDataDir, resolveDataDir } from './data-dir.js'
 export { fsyncDirectory, writeFileDurably } from './durable.js'
 export { LOCAL_ORIGIN, PEERS_ORIGIN } from './schema.js'
+export { createArmDays, type ArmDay, type ArmDaysQuery } from './arm-days.js'
+export { createBaselineTable, type Baseline, type BaselineArm, type BaselineMeta, type BaselineTable } from './baselines.js'

@@ -8,7 +8,7 @@ import { v3OutcomeBatch, v5BatchKeys, type V3Outcome } from './frozen-codecs.js'
  * rather than importing the live ones, which may change.
  */
 
-/** The 11 counter columns as migration 1 created them. */
+/** The 11 counter columns as migrations 1 and 6 created them. */
 const V1_COUNTER_COLUMNS = ['n', 'c_pass', 'c_grader_fail', 'c_timeout', 'c_no_tool_calls', 'c_error', 'offloaded',
   'sum_duration_ms', 'n_duration', 'sum_cost_micros', 'n_cost'].map(c => `${c} INTEGER NOT NULL DEFAULT 0`).join(', ')
 const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
@@ -102,7 +102,25 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
         .run(day, day, v3OutcomeBatch([]), v5BatchKeys(marks))
     }
     db.exec('DROP TABLE changed_keys')
-  }
+  },
+
+  // 6: baselines (baselines.ts): named, frozen per-arm counters and histograms of one scope and
+  // window, local only (never gossiped), with the last gate result judged against each.
+  `CREATE TABLE baselines (
+     name TEXT PRIMARY KEY,
+     created_ms INTEGER NOT NULL,
+     scope TEXT NOT NULL CHECK (scope IN ('local', 'hive')),
+     window_days INTEGER NOT NULL,
+     -- the UTC days the frozen counters cover (end_day = the capture day)
+     start_day INTEGER NOT NULL,
+     end_day INTEGER NOT NULL,
+     task_types TEXT, note TEXT, git_sha TEXT,
+     last_gate TEXT, last_gate_ms INTEGER) WITHOUT ROWID;
+   CREATE TABLE baseline_arms (
+     baseline TEXT NOT NULL,
+     task_type TEXT NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL,
+     ${V1_COUNTER_COLUMNS}, hist BLOB, origins INTEGER NOT NULL,
+     PRIMARY KEY (baseline, task_type, tool, model)) WITHOUT ROWID;`
 ]
 
 /** Migration 3: the v1 outcome rows become one batch per day and 10,000 rows, in recording order. */

@@ -27,7 +27,9 @@ function parsePrometheus (text: string): Map<string, number> {
 const ROUTES: Array<[string, string]> = [
   ['post', '/v1/outcomes'], ['get', '/v1/best'], ['get', '/v1/route'], ['get', '/v1/stats'], ['get', '/v1/peers'],
   ['get', '/v1/status'], ['post', '/v1/export'], ['get', '/healthz'], ['get', '/metrics'], ['get', '/openapi.json'],
-  ['get', '/v1/arms'], ['get', '/v1/summary'], ['get', '/v1/changes']
+  ['get', '/v1/arms'], ['get', '/v1/summary'], ['get', '/v1/changes'],
+  ['get', '/v1/baselines'], ['post', '/v1/baselines'], ['get', '/v1/baselines/{name}'], ['delete', '/v1/baselines/{name}'],
+  ['post', '/v1/gate'], ['get', '/v1/trend']
 ]
 
 describe('HTTP API: /metrics and /openapi.json', () => {
