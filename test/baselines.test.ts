@@ -148,8 +148,8 @@ describe('baselines', () => {
       b: [...outcomes('bug_fix', 'aider', 210, 190, 50), ...outcomes('docs', 'ruff', 55, 45, 5)]
     }
     const exchange = (): void => {
-      for (const bytes of b.sharing.export('delta')?.envelopes ?? []) expect(a.sharing.receive(bytes).verdict).toBe('accepted')
-      for (const bytes of a.sharing.export('delta')?.envelopes ?? []) expect(b.sharing.receive(bytes).verdict).toBe('accepted')
+      for (const bytes of b.sharing.export('delta')?.envelopes ?? []) expect(a.receiver.receive(bytes).verdict).toBe('accepted')
+      for (const bytes of a.sharing.export('delta')?.envelopes ?? []) expect(b.receiver.receive(bytes).verdict).toBe('accepted')
     }
     a.tracker.recordBatch(before.a)
     b.tracker.recordBatch(before.b)
