@@ -10,9 +10,6 @@ export const SCALAR_COLUMNS = Object.fromEntries(COUNTER_SCALARS.map(f =>
 
 export const SCALAR_COLUMN_LIST = COUNTER_SCALARS.map(f => SCALAR_COLUMNS[f])
 
-/** `n INTEGER NOT NULL DEFAULT 0, c_pass ...` for CREATE TABLE. */
-export const SCALAR_COLUMN_DDL = SCALAR_COLUMN_LIST.map(c => `${c} INTEGER NOT NULL DEFAULT 0`).join(', ')
-
 /** A row as better-sqlite3 returns it: the scalar columns plus a `hist` blob. */
 export type CounterRow = Record<string, number | Buffer | null | string>
 
