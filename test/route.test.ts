@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { mulberry32, sampleBeta, sampleGamma, seedOf } from '../src/core/random.js'
 import { rankArms, type RankedArm } from '../src/core/ranking.js'
-import { route, routeResult } from '../src/core/route.js'
+import { DEFAULT_EXPLORE_SHARE, route, routeResult } from '../src/core/route.js'
 import { emptyScalars } from '../src/core/types.js'
 import { ValidationError } from '../src/errors.js'
 
@@ -34,10 +34,11 @@ describe('route (README.md, "Routing")', () => {
     expect([...picks.keys()].filter(k => k.startsWith('exploit'))).toEqual(['exploit:aider'])
   })
 
-  it('explores at the configured share: within 1.5 points of 10% over 10,000 seeded calls; 0 disables it', () => {
+  it('explores at the configured share: within 1.5 points of the default (30%) over 10,000 seeded calls; 0 disables it', () => {
     const random = mulberry32(seedOf('explore-share'))
     const modes = tally(10_000, () => route(clearWinner, { random }).mode)
-    expect(Math.abs((modes.get('explore') ?? 0) / 10_000 - 0.1)).toBeLessThanOrEqual(0.015)
+    expect(DEFAULT_EXPLORE_SHARE).toBe(0.3)
+    expect(Math.abs((modes.get('explore') ?? 0) / 10_000 - DEFAULT_EXPLORE_SHARE)).toBeLessThanOrEqual(0.015)
     const off = tally(10_000, () => route(clearWinner, { exploreShare: 0, random }).mode)
     expect(off).toEqual(new Map([['exploit', 10_000]]))
     const always = tally(500, () => route(clearWinner, { exploreShare: 1, random }).mode)
@@ -91,6 +92,19 @@ describe('route (README.md, "Routing")', () => {
     const result = routeResult({ task_type: 'bug_fix', scope: 'hive', ranking: clearWinner }, { exploreShare: 0, random: mulberry32(8) })
     expect(result).toMatchObject({ task_type: 'bug_fix', scope: 'hive', explore_share: 0, mode: 'exploit', arm: { tool: 'aider' } })
     expect(result.ranking[0]).toEqual({ tool: 'aider', model: '', n: 120, pass_rate: 110 / 120, wilson_lower: clearWinner[0].wilson_lower, benchmarked: true })
+  })
+})
+
+describe('route rankBy pass_rate (the replaced tracker\'s rule, for npm run simulate)', () => {
+  it('exploits the highest raw pass rate: 5/5 over 990/1000, where the default picks 990/1000', () => {
+    const arms = ranking(['lucky', 5, 5], ['proven', 1000, 990], ['young', 4, 4])
+    expect(route(arms, { exploreShare: 0, random: mulberry32(1) }).arm?.tool).toBe('proven')
+    const d = route(arms, { exploreShare: 0, random: mulberry32(1), rankBy: 'pass_rate' })
+    expect(d).toMatchObject({ mode: 'exploit', arm: { tool: 'lucky' } })
+    expect(d.reason).toBe('exploit: lucky has the highest pass rate (1.000, n=5)')
+    // the minimum sample rule still holds: 4/4 is not benchmarked, so it is never exploited
+    const tie = ranking(['a', 10, 5], ['b', 20, 10])
+    expect(route(tie, { exploreShare: 0, random: mulberry32(1), rankBy: 'pass_rate' }).arm?.tool).toBe('b') // equal rates: the default order (higher bound)
   })
 })
 

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import { envelopesLacked, syncRequestOf } from '../../src/hive/sync-answers.js'
 import { readEnvelopeFile, writeEnvelopeFile } from '../../src/hive/envelope-file.js'
 import { createSharing, type Sharing } from '../../src/hive/sharing.js'
 import { createReceiver, type Receiver } from '../../src/hive/receive.js'
@@ -22,61 +23,83 @@ export interface ReplayHive {
 
 export const verdictName = (v: { verdict: string, rule?: string }): string => v.verdict === 'accepted' ? 'accepted' : `${v.verdict} ${v.rule ?? ''}`.trim()
 
-interface MemoryNode { tracker: Tracker, sharing: Sharing, receiver: Receiver }
+/** One in-process node: a real store in its own data dir, with its own Ed25519 identity. */
+export interface MemoryNode { tracker: Tracker, sharing: Sharing, receiver: Receiver }
+
+export async function openMemoryNode (o: { dataDir: string, now: () => number, windowDays?: number, minSamples?: number }): Promise<MemoryNode> {
+  const privateKey = await generateKeyPair('Ed25519')
+  const tracker = openTracker({ dataDir: o.dataDir, now: o.now, windowDays: o.windowDays, minSamples: o.minSamples })
+  try {
+    tracker.store.exchange.bindSelf(peerIdFromPrivateKey(privateKey).toString())
+  } catch (err) {
+    tracker.close()
+    throw err
+  }
+  return { tracker, sharing: createSharing({ store: tracker.store, privateKey, now: o.now }), receiver: createReceiver({ store: tracker.store, now: o.now }) }
+}
+
+const emptyReport = (): ExchangeReport => ({ published: 0, delivered: 0, envelopes: 0, verdicts: {} })
+
+function deliver (to: MemoryNode, bytes: Uint8Array, report: ExchangeReport): void {
+  const name = verdictName(to.receiver.receive(bytes))
+  report.verdicts[name] = (report.verdicts[name] ?? 0) + 1
+  report.delivered += bytes.length
+}
 
 /**
- * N nodes in this process, each with its own data dir and Ed25519 identity. The exchange is the
- * file/gossip path without the network: each node exports a signed delta, every other node
- * validates and merges each envelope (receiver.receive). With `filesDir`, the envelopes of round r
- * go through DIR/envelopes/round-RR/node-NN.env (the envelope-file format of `export-delta`).
+ * The file/gossip path without the network: each node exports a signed delta, every other node
+ * validates and merges each envelope (receiver.receive). With `filesDir`, the envelopes go
+ * through DIR/envelopes/round-RR/node-NN.env (the envelope-file format of `export-delta`).
  */
+export async function exchangeDeltas (nodes: MemoryNode[], round: number, filesDir?: string): Promise<ExchangeReport> {
+  const report = emptyReport()
+  const published = nodes.map(n => n.sharing.export('delta')?.envelopes ?? [])
+  const files: string[] = []
+  if (filesDir !== undefined) {
+    const dir = join(filesDir, 'envelopes', `round-${pad(round)}`)
+    mkdirSync(dir, { recursive: true })
+    for (let i = 0; i < nodes.length; i++) {
+      files[i] = join(dir, `node-${pad(i + 1)}.env`)
+      writeEnvelopeFile(files[i], published[i])
+    }
+  }
+  for (let i = 0; i < nodes.length; i++) {
+    report.published += published[i].reduce((s, e) => s + e.length, 0)
+    report.envelopes += published[i].length
+    for (let j = 0; j < nodes.length; j++) {
+      if (j === i) continue
+      for (const bytes of files[i] === undefined ? published[i] : await readEnvelopeFile(files[i])) deliver(nodes[j], bytes, report)
+    }
+  }
+  return report
+}
+
+/**
+ * A node joining late catches up as it would over /hivebench/sync/1.0.0, without the network:
+ * it sends `from` what it holds per origin, `from` answers with every stored envelope it lacks
+ * (hive/sync-answers.ts), and it validates and merges each one like a gossiped envelope.
+ */
+export function syncFrom (to: MemoryNode, from: MemoryNode, hive = 'sync'): ExchangeReport {
+  const report = emptyReport()
+  for (const bytes of envelopesLacked(from.tracker.store.exchange, hive, syncRequestOf(to.tracker.store.exchange, hive))) deliver(to, bytes, report)
+  return report
+}
+
+/** N nodes in this process, each with its own data dir and Ed25519 identity, exchanging deltas (exchangeDeltas). */
 export async function openMemoryHive (o: { nodes: number, dataDir: string, nowMs: number, windowDays: number, minSamples: number, filesDir?: string }): Promise<ReplayHive> {
   const now = (): number => o.nowMs
   const nodes: MemoryNode[] = []
   const close = async (): Promise<void> => { for (const n of nodes.splice(0)) n.tracker.close() }
   try {
-    for (let i = 0; i < o.nodes; i++) {
-      const privateKey = await generateKeyPair('Ed25519')
-      const tracker = openTracker({ dataDir: join(o.dataDir, `node-${i + 1}`), now, windowDays: o.windowDays, minSamples: o.minSamples })
-      nodes.push({ tracker, sharing: createSharing({ store: tracker.store, privateKey, now }), receiver: createReceiver({ store: tracker.store, now }) })
-      tracker.store.exchange.bindSelf(peerIdFromPrivateKey(privateKey).toString())
-    }
+    for (let i = 0; i < o.nodes; i++) nodes.push(await openMemoryNode({ dataDir: join(o.dataDir, `node-${i + 1}`), now, windowDays: o.windowDays, minSamples: o.minSamples }))
   } catch (err) {
     await close()
     throw err
   }
-
-  const exchange = async (round: number): Promise<ExchangeReport> => {
-    const report: ExchangeReport = { published: 0, delivered: 0, envelopes: 0, verdicts: {} }
-    const published = nodes.map(n => n.sharing.export('delta')?.envelopes ?? [])
-    const files: string[] = []
-    if (o.filesDir !== undefined) {
-      const dir = join(o.filesDir, 'envelopes', `round-${pad(round)}`)
-      mkdirSync(dir, { recursive: true })
-      for (let i = 0; i < nodes.length; i++) {
-        files[i] = join(dir, `node-${pad(i + 1)}.env`)
-        writeEnvelopeFile(files[i], published[i])
-      }
-    }
-    for (let i = 0; i < nodes.length; i++) {
-      report.published += published[i].reduce((s, e) => s + e.length, 0)
-      report.envelopes += published[i].length
-      for (let j = 0; j < nodes.length; j++) {
-        if (j === i) continue
-        for (const bytes of files[i] === undefined ? published[i] : await readEnvelopeFile(files[i])) {
-          const name = verdictName(nodes[j].receiver.receive(bytes))
-          report.verdicts[name] = (report.verdicts[name] ?? 0) + 1
-          report.delivered += bytes.length
-        }
-      }
-    }
-    return report
-  }
-
   return {
     trackers: nodes.map(n => n.tracker),
     record: (node, rows) => { if (rows.length > 0) nodes[node].tracker.recordBatch(rows) },
-    exchange,
+    exchange: async round => await exchangeDeltas(nodes, round, o.filesDir),
     close
   }
 }

@@ -104,6 +104,16 @@ export function compareArms (a: RankedArm, b: RankedArm): number {
   return a.tool === b.tool ? compareText(a.model, b.model) : compareText(a.tool, b.tool)
 }
 
+/**
+ * The rule of the tracker hivebench replaced, kept to measure against (npm run simulate): the
+ * raw pass rate, no confidence bound, so 5/5 outranks 990/1000. Otherwise as compareArms.
+ */
+export function compareArmsByPassRate (a: RankedArm, b: RankedArm): number {
+  if (a.benchmarked !== b.benchmarked) return a.benchmarked ? -1 : 1
+  const d = (b.pass_rate ?? 0) - (a.pass_rate ?? 0)
+  return Math.abs(d) > TIE_EPSILON ? d : compareArms(a, b)
+}
+
 function compareText (a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
