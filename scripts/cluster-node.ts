@@ -155,12 +155,12 @@ function instrument (n: HiveNode): void {
     return await publish(message)
   }
   const requestSync = network.requestSync.bind(network)
-  network.requestSync = async (peer, request) => {
+  network.requestSync = async (peer, request, onFrame) => {
     join.syncStartedAtMs ??= wallMs()
-    const frames = await requestSync(peer, request)
+    const tally = await requestSync(peer, request, onFrame)
     join.syncFramesAtMs ??= wallMs()
-    for (const f of frames) app.syncReceived += f.byteLength
-    return frames
+    app.syncReceived += tally.bytes
+    return tally
   }
   const receiver = n.local.receiver
   const receive = receiver.receive.bind(receiver)

@@ -121,7 +121,7 @@ const cases: Case[] = [
     }
   },
   { name: 'reject-r8-wrong-signer', description: 'Claims alice\'s origin but is signed by mallory.', rule: 'R8', entries: delta, signedBy: 'mallory' },
-  { name: 'reject-r10-future-created-at', description: 'Created 10 minutes after now (skew allowance: 5 minutes).', rule: 'R10', createdAtMs: NOW_MS + 10 * 60_000, entries: delta },
+  { name: 'ignore-r10-future-created-at', description: 'Created 10 minutes after now (skew allowance: 5 minutes): a clock fault, ignored without penalty.', rule: 'R10', createdAtMs: NOW_MS + 10 * 60_000, entries: delta },
   { name: 'reject-r11-short-entry', description: 'An entry with 14 integers (at least 15 needed).', rule: 'R11', payload: edited(row => row.splice(14)), structural: true },
   { name: 'reject-r12-long-string', description: 'A tool name of 129 characters (at most 128).', rule: 'R12', entries: with1({ tool: 'x'.repeat(129) }) },
   { name: 'reject-r13-empty-tool', description: 'An empty tool name.', rule: 'R13', entries: with1({ tool: '' }) },
@@ -130,7 +130,8 @@ const cases: Case[] = [
   { name: 'reject-r16-offloaded', description: 'offloaded larger than n.', rule: 'R16', entries: with1({ offloaded: base.n + 1 }) },
   { name: 'reject-r17-hist-total', description: 'The histogram holds one sample more than n_duration.', rule: 'R17', entries: with1({ hist: new Map([...base.hist, [203, 1]]) }) },
   { name: 'reject-r18-duration-sum', description: 'sum_duration_ms beyond n_duration x 7 days.', rule: 'R18', entries: with1({ sumDurationMs: base.nDuration * 7 * DAY_MS + 1 }) },
-  { name: 'reject-r19-future-day', description: 'An entry dated tomorrow (now is 12:00 UTC).', rule: 'R19', entries: with1({ day: TODAY + 1 }) },
+  { name: 'reject-r19-negative-base-day', description: 'base_day is -1: not a day number.', rule: 'R19', payload: [-1, [], []], structural: true },
+  { name: 'ignore-r28-future-day', description: 'An entry dated tomorrow (now is 12:00 UTC): the origin\'s clock or ours is wrong; ignored without penalty.', rule: 'R28', entries: with1({ day: TODAY + 1 }) },
   { name: 'reject-r20-duplicate-key', description: 'The same (task_type, tool, model, day) twice.', rule: 'R20', entries: [base, { ...base }] }
 ]
 

@@ -17,6 +17,8 @@ export interface TrackerOptions {
   originCap?: number
   /** clock, for tests */
   now?: () => number
+  /** monotonic clock bounding retention pruning (see store/retention.ts); tests move it with `now` */
+  monotonicNow?: () => number
   /** check the database's integrity at open (the daemon does; see store/db.ts) */
   verify?: boolean
   /** queries only: opens without ever taking the write lock (see StoreOptions.readonly); recording then throws */
@@ -138,7 +140,7 @@ export interface Tracker extends GateOperations {
 
 export function openTracker (options: TrackerOptions = {}): Tracker {
   const now = options.now ?? Date.now
-  const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, verify: options.verify, readonly: options.readonly })
+  const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, monotonicNow: options.monotonicNow, verify: options.verify, readonly: options.readonly })
   const defaultWindow = options.windowDays ?? DEFAULT_WINDOW_DAYS
   const defaultMinSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES
   const originCap = options.originCap ?? DEFAULT_ORIGIN_CAP

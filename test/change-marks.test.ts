@@ -39,7 +39,8 @@ describe('change marks', () => {
 
   it('outlive retention pruning that empties the raw log: the next outcome is still exported', async () => {
     let now = NOW
-    const n = await fileNode({ now: () => now })
+    // the monotonic clock moves with the wall clock: 200 days really pass (store/retention.ts)
+    const n = await fileNode({ now: () => now, monotonicNow: () => now })
     open.push(n)
     n.tracker.record({ task_type: 'a', tool: 'x', success: true })
     n.tracker.record({ task_type: 'a', tool: 'x', success: true })

@@ -47,8 +47,10 @@ describe('raw outcomes', () => {
     t.recordBatch([{ task_type: 'a', tool: 'x', success: true, at: at(9), id: 'mixed-old' }, { task_type: 'a', tool: 'x', success: true, at: at(1), id: 'mixed-new' }])
     t.close()
 
-    // three days later day -9 has left the 10-day retention window
-    const later = openTracker({ dataDir: dir, now: () => NOW + 3 * DAY_MS, retentionDays: 10 })
+    // three days later day -9 has left the 10-day retention window (the daemon's maintenance
+    // prunes; a process that has seen three real days pass may prune three days)
+    const later = openTracker({ dataDir: dir, now: () => NOW + 3 * DAY_MS, monotonicNow: () => 3 * DAY_MS, retentionDays: 10 })
+    later.store.maintain(NOW + 3 * DAY_MS)
     expect([...later.store.rawOutcomes()].map(o => o.id)).toEqual(['mixed-new'])
     expect(later.store.db.prepare('SELECT client_id FROM outcome_ids ORDER BY client_id').pluck().all()).toEqual(['mixed-new'])
     expect(later.store.localCounters().map(e => e.day)).toEqual([dayOf(NOW - DAY_MS)])

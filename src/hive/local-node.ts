@@ -6,6 +6,8 @@ import { openTracker, type Tracker, type TrackerOptions } from '../tracker.js'
 export interface LocalNode {
   tracker: Tracker
   identity: Identity
+  /** set when the database was new but the identity was not: the seq this origin's sequence continues from */
+  seqEpoch: number | null
   sharing: Sharing
   /** the receive pipeline: every envelope this node takes in, from gossip, sync or files */
   receiver: Receiver
@@ -23,10 +25,12 @@ export async function openLocalNode (options: LocalNodeOptions = {}): Promise<Lo
   const tracker = openTracker(options)
   try {
     const identity = await loadOrCreateIdentity(tracker.store.dataDir)
-    tracker.store.exchange.bindSelf(identity.peerId)
+    // a new database under an old identity (the database was lost): continue the sequence above
+    // anything this origin may have published, or peers would ignore its next exports (R22)
+    const seqEpoch = tracker.store.exchange.bindSelf(identity.peerId, identity.created === true ? undefined : (options.now ?? Date.now)())
     const sharing = createSharing({ store: tracker.store, privateKey: identity.privateKey, now: options.now })
     const receiver = createReceiver({ ...options, store: tracker.store })
-    return { tracker, identity, sharing, receiver, close: () => { tracker.close() } }
+    return { tracker, identity, seqEpoch, sharing, receiver, close: () => { tracker.close() } }
   } catch (err) {
     tracker.close()
     throw err

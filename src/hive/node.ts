@@ -1,8 +1,12 @@
-import { pino, type Logger } from 'pino'
+import type { Logger } from 'pino'
+import { createDaemonLogger } from './logger.js'
 import { DEFAULT_RETENTION_DAYS } from '../core/limits.js'
 import { openLocalNode, type LocalNode } from './local-node.js'
 import { createExporter, type Exporter, type ExportReport } from './exporter.js'
-import { envelopesLacked, syncRequestOf } from './sync-answers.js'
+import { createMaintenance } from './maintenance.js'
+import { createSlicedQueue, type AdmissionLimits } from './admission.js'
+import { createClockWatch } from './clock-watch.js'
+import { envelopesLacked, syncRequestsOf } from './sync-answers.js'
 import { createHiveNetwork, readHiveKey, type HiveNetwork } from '../network/index.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
 import { DEFAULT_REJECT_LIMITS, type RejectLimiterOptions } from './reject-limiter.js'
@@ -32,6 +36,8 @@ export interface NodeOptions {
   logger?: Logger
   /** gossipsub heartbeat (tests shorten it) */
   heartbeatIntervalMs?: number
+  /** new origins one peer may introduce (rate, burst, total); see admission.ts */
+  admission?: AdmissionLimits
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
   rejectLimits?: RejectLimiterOptions
 }
@@ -57,6 +63,7 @@ export const NODE_DEFAULTS = {
 
 /** longest stretch of merging sync envelopes before yielding to the event loop */
 const SYNC_SLICE_MS = 20
+const SEQ_EPOCH_WARNING = 'the database is new but the identity is not (a lost database?): this origin\'s sequence continues from a new epoch, so peers accept its next envelopes; counters peers already hold for this node stay as they are'
 /** seconds between refreshes of the peer and origin gauges */
 const GAUGE_REFRESH_S = 5
 
@@ -92,7 +99,7 @@ const DRIFT_CHECK_INTERVAL_S = 86_400
 export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise<HiveNode> {
   // an option given as undefined keeps its default
   const options = { ...NODE_DEFAULTS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<NodeOptions> }
-  const logger = options.logger ?? pino({ name: 'hivebench' })
+  const logger = options.logger ?? createDaemonLogger()
   const log = {
     store: logger.child({ component: 'store' }),
     network: logger.child({ component: 'network' }),
@@ -107,6 +114,7 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     allowlist,
     verify: true,
     rejectLimits: options.rejectLimits,
+    admission: options.admission,
     logger: log.network,
     onVerdict: (received) => { metrics.countEnvelope('received', received.verdict, ruleOf(received)) }
   })
@@ -114,23 +122,38 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
   if (local.identity.tightenedFromMode !== undefined) {
     log.store.warn({ mode: local.identity.tightenedFromMode.toString(8) }, 'the identity key was readable by other users; its mode is now 0600')
   }
+  if (local.seqEpoch !== null) {
+    log.store.warn({ seqEpoch: local.seqEpoch }, SEQ_EPOCH_WARNING)
+  }
   let last: (ExportReport & { atMs: number }) | null = null
   let drift: DriftReport | null = null
   const startedAtMs = Date.now()
 
+  // gossip validation in slices of 20 ms, one per event-loop turn; 10,000 waiting at most
+  const receiveInSlices = createSlicedQueue(SYNC_SLICE_MS, 10_000)
+  const clockWatch = createClockWatch(({ peer, origin, skewMs }) => {
+    log.network.warn({ peer, origin, skewS: Math.round(skewMs / 1000) }, skewMs > 0
+      ? 'this origin\'s clock is ahead of ours (or ours is behind): we ignore its envelopes dated in our future (R10, R28) until the clocks agree'
+      : 'this origin\'s clock is behind ours (or ours is ahead): peers may be ignoring our envelopes (R10, R28); check the system clocks')
+  })
+
   let network: HiveNetwork
   const syncWith = async (peer: string): Promise<SyncReport> => {
-    const frames = await network.requestSync(peer, syncRequestOf(exchange, options.hive))
-    const report: SyncReport = { peer, received: frames.length, accepted: 0, ignored: 0, rejected: 0 }
+    const report: SyncReport = { peer, received: 0, accepted: 0, ignored: 0, rejected: 0 }
     let slice = performance.now()
-    for (const bytes of frames) {
-      const v = local.receiver.receive(bytes, { via: 'sync', peer }).verdict
-      report[v === 'dropped' ? 'rejected' : v]++
-      // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
-      if (performance.now() - slice > SYNC_SLICE_MS) {
-        await new Promise(resolve => setImmediate(resolve))
-        slice = performance.now()
-      }
+    // each frame is merged as it arrives: a sync holds one envelope in memory, whatever the peer
+    // sends; a digest too large for one frame goes as pages, one exchange each
+    for (const request of syncRequestsOf(exchange, options.hive)) {
+      await network.requestSync(peer, request, async (bytes) => {
+        const v = local.receiver.receive(bytes, { via: 'sync', peer }).verdict
+        report.received++
+        report[v === 'dropped' ? 'rejected' : v]++
+        // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
+        if (performance.now() - slice > SYNC_SLICE_MS) {
+          await new Promise(resolve => setImmediate(resolve))
+          slice = performance.now()
+        }
+      })
     }
     log.sync.info(report, 'synced')
     return report
@@ -152,7 +175,12 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       // The network boundary: the receive pipeline decides, gossipVerdictOf maps its verdict to
       // gossipsub's (REJECT lowers the sender's score), and an accepted envelope is already merged.
-      validate: (message, fromPeer) => gossipVerdictOf(local.receiver.receive(message, { via: 'gossip', peer: fromPeer })),
+      // A flood of messages must not starve the HTTP API: validate in slices, one per event-loop
+      // turn; beyond the queue's bound, messages are ignored unread (no penalty, nothing relayed).
+      validate: async (message, fromPeer) => await receiveInSlices(() => {
+        clockWatch.observeGossip(message, fromPeer)
+        return gossipVerdictOf(local.receiver.receive(message, { via: 'gossip', peer: fromPeer }))
+      }, 'ignore'),
       onMessage: () => {},
       syncHandler: (request) => envelopesLacked(exchange, options.hive, request),
       onPeerConnected: syncSafely,
@@ -188,9 +216,12 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     try { checkDrift() } catch (err) { log.store.error({ err }, 'drift check failed') }
   }
   const driftTimer = interval(DRIFT_CHECK_INTERVAL_S, checkDriftSafely)
+  const maintenance = createMaintenance({ store: local.tracker.store, logger: log.store })
 
   const components: Startable[] = [
     network,
+    // retention and the other store upkeep, on its own schedule (maintenance.ts)
+    { async start () { maintenance.start() }, async stop () { maintenance.stop() } },
     exporter,
     interval(options.syncIntervalS, () => {
       const connected = network.connectedPeers()
@@ -216,6 +247,7 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     origins_known: exchange.originCount(),
     last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
     envelopes_received: local.receiver.counts(),
+    origins_not_admitted: local.receiver.notAdmitted(),
     blocked: local.receiver.blocked(),
     drift
   })

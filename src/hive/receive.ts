@@ -5,9 +5,10 @@ import {
 } from '../protocol/index.js'
 import type { Store } from '../store/index.js'
 import { createRejectLimiter, type RejectLimiterOptions } from './reject-limiter.js'
+import { createOriginAdmission, type AdmissionLimits } from './admission.js'
 
 /** Local policy ahead of the rules: a sender blocked for repeated REJECTs is dropped unread. */
-export interface Dropped { verdict: 'dropped', reason: 'peer_blocked' | 'origin_blocked' }
+export interface Dropped { verdict: 'dropped', reason: 'peer_blocked' | 'origin_blocked' | 'origin_not_admitted' }
 /** A received envelope's fate: the protocol's verdict, or dropped unread. */
 export type Received = Verdict | Dropped
 
@@ -24,6 +25,8 @@ export interface ReceiverOptions {
   allowlist?: ReadonlySet<string>
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
   rejectLimits?: RejectLimiterOptions
+  /** new origins one peer may introduce over gossip (admission.ts); default DEFAULT_ADMISSION */
+  admission?: AdmissionLimits
   now?: () => number
   logger?: Pick<Logger, 'warn' | 'debug'>
   /** called with every verdict (metrics) */
@@ -37,6 +40,8 @@ export interface Receiver {
   counts: () => Record<string, number>
   /** limiter keys (`peer:<id>`, `origin:<id>`) blocked now */
   blocked: () => string[]
+  /** new origins refused admission so far */
+  notAdmitted: () => number
 }
 
 /**
@@ -51,7 +56,7 @@ const FROM_FILE: Source = { via: 'file' }
  * The one receive pipeline, for gossip, sync and envelope files alike, in the order of
  * protocol/README.md ("Receiving"). The envelope is decoded once:
  *
- *   blocked peer -> R1-R7 (decode) -> blocked origin -> R22/R23 (stored already: the common case
+ *   blocked peer -> R1-R7 (decode) -> blocked origin -> origin admission (gossip) -> R22/R23 (stored already: the common case
  *   on gossip, answered from two indexed reads) -> R8 (signature) -> R9-R21 -> merge.
  *
  * Forged envelopes count against the peer that sent them, never against the origin they claim,
@@ -61,6 +66,7 @@ export function createReceiver (options: ReceiverOptions): Receiver {
   const { store } = options
   const now = options.now ?? Date.now
   const limiter = createRejectLimiter(options.rejectLimits)
+  const admission = createOriginAdmission(origin => store.exchange.knowsOrigin(origin), options.admission)
   const counts: Record<string, number> = {}
 
   const judge = (bytes: Uint8Array, source: Source, nowMs: number): Received => {
@@ -73,6 +79,8 @@ export function createReceiver (options: ReceiverOptions): Receiver {
       const envelope = decodeEnvelope(bytes, limits) // R1-R7
       origin = envelope.origin
       if (limiter.blocked(`origin:${origin}`, nowMs)) return { verdict: 'dropped', reason: 'origin_blocked' }
+      // a gossip peer introduces new origins at a bounded rate (a sync answer is bounded per exchange)
+      if (source.via === 'gossip' && source.peer !== undefined && !admission.admit(origin, source.peer, nowMs)) return { verdict: 'dropped', reason: 'origin_not_admitted' }
       const redundant = store.exchange.redundant(origin, envelope.seq) // R22, R23
       if (redundant !== null) return { verdict: 'ignored', ...redundant }
       const valid = validateDecoded(envelope, { nowMs, retentionDays: store.retentionDays, allowlist: options.allowlist, limits }) // R8-R21
@@ -101,7 +109,8 @@ export function createReceiver (options: ReceiverOptions): Receiver {
       return received
     },
     counts: () => ({ ...counts }),
-    blocked: () => limiter.blockedKeys(now())
+    blocked: () => limiter.blockedKeys(now()),
+    notAdmitted: admission.refused
   }
 }
 

@@ -1,4 +1,4 @@
-import { decodeSyncRequest, encodeSyncRequest, inRanges, toRanges, type OriginDigest } from '../protocol/sync-digest.js'
+import { decodeSyncRequest, encodeSyncRequest, inRanges, pageSyncRequests, toRanges, type OriginDigest } from '../protocol/sync-digest.js'
 import type { Exchange } from '../store/index.js'
 import { SYNC } from '../protocol/frames.js'
 
@@ -9,22 +9,42 @@ import { SYNC } from '../protocol/frames.js'
  * as gossip, so a relaying peer can neither forge nor alter anything.
  */
 export function syncRequestOf (exchange: Exchange, hive: string): Uint8Array {
-  const digests: OriginDigest[] = exchange.holdings().map(h => ({ origin: h.peerId, snapshotSeq: h.snapshotSeq, ranges: toRanges(h.seqs) }))
-  return encodeSyncRequest({ hive, digests })
+  return syncRequestsOf(exchange, hive, Infinity)[0]
 }
 
+/**
+ * The sync request as pages of at most `maxBytes` (half a frame by default): one request while
+ * the digests fit, else one per slice of the origin space, each answered for its origins only.
+ * Digests grow about 60 bytes per origin (5 KB with 256 fragmented seqs): one frame held about
+ * 17,000 origins (215 fragmented), after which every sync failed.
+ */
+export function syncRequestsOf (exchange: Exchange, hive: string, maxBytes = SYNC.maxFrameBytes / 2): Uint8Array[] {
+  const digests: OriginDigest[] = exchange.holdings().map(h => ({ origin: h.peerId, snapshotSeq: h.snapshotSeq, ranges: toRanges(h.seqs) }))
+  return maxBytes === Infinity ? [encodeSyncRequest({ hive, digests })] : pageSyncRequests(hive, digests, maxBytes)
+}
+
+/**
+ * The envelopes the requester lacks, read one at a time as the stream pulls them: the seqs to
+ * send are listed first (a few bytes each), and each envelope's bytes are read only when the
+ * transport has room for it, so an answer nobody reads holds one envelope in memory, not the
+ * answer (256 deltas of 1 MB took ~285 MB per stream when read up front). At most
+ * SYNC.answerFrames / SYNC.answerBytes per answer; the requester's next sync asks for the rest.
+ */
 export function * envelopesLacked (exchange: Exchange, hive: string, request: Uint8Array): Generator<Uint8Array> {
   const decoded = decodeSyncRequest(request)
   if (decoded.hive !== hive) return
   const theirs = new Map(decoded.digests.map(d => [d.origin, d]))
   let frames = 0
   let bytesSent = 0
-  for (const held of exchange.holdings()) {
+  for (const held of exchange.holdings(decoded.range)) {
     const digest = theirs.get(held.peerId)
     // Anything before their newest snapshot is superseded for them (R23): skip it.
     const from = digest === undefined ? 0 : digest.snapshotSeq
-    for (const { seq, bytes } of exchange.envelopesOf(held.peerId, from)) {
-      if (digest !== undefined && inRanges(digest.ranges, seq)) continue
+    for (const seq of held.seqs) {
+      if (seq < from || (digest !== undefined && inRanges(digest.ranges, seq))) continue
+      // dropped since the listing (a newer snapshot, retention): nothing to send
+      const bytes = exchange.envelopeBytes(held.peerId, seq)
+      if (bytes === undefined) continue
       if (frames === SYNC.answerFrames || bytesSent + bytes.length > SYNC.answerBytes) return
       frames++
       bytesSent += bytes.length

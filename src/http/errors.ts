@@ -21,6 +21,25 @@ export interface ErrorReply {
   body: ErrorBody
   /** a bug or an outage, not the client's fault: log it */
   unexpected: boolean
+  /** the disk is full or failing: log it, but at most once a minute (storage-log.ts) */
+  storage?: boolean
+}
+
+/**
+ * SQLite's and the OS's ways of saying the disk is full (507 Insufficient Storage) or that
+ * storage failed (503: try again later). Nothing was stored: a batch is one transaction, and
+ * SQLite rolls it back whole; what was acknowledged before stays intact.
+ */
+function storageReply (err: unknown): ErrorReply | undefined {
+  const code = (err as { code?: unknown }).code
+  if (typeof code !== 'string') return undefined
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT') {
+    return { status: 507, body: { error: { code: 'STORAGE_FULL', message: 'the node\'s disk is full: nothing was stored; free some space and retry (reads keep working)' } }, unexpected: false, storage: true }
+  }
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code === 'EIO' || code === 'EROFS') {
+    return { status: 503, body: { error: { code: 'STORAGE_UNAVAILABLE', message: 'the node cannot write to its disk right now: nothing was stored; retry later' } }, unexpected: false, storage: true }
+  }
+  return undefined
 }
 
 // ajv keywords, named as the tracker names its rules so clients see one vocabulary.
@@ -60,8 +79,25 @@ const validation = (field: string, rule: string, message: string): ErrorBody => 
 
 /**
  * Maps anything a request can throw to a status and a JSON error body: bad input is a 4xx that
- * names the field and rule; anything else is a 500 with a generic message (details go to the log).
+ * names the field and rule; a full or failing disk is a 507 or 503; anything else is a 500 with
+ * a generic message (details go to the log).
  */
+
+/** Logs at most one line per `intervalMs` (default a minute), counting the lines it held back. */
+export function createThrottledLog (log: (fields: object, message: string) => void, intervalMs = 60_000, now: () => number = Date.now): (fields: object, message: string) => void {
+  let lastMs = -Infinity
+  let held = 0
+  return (fields, message) => {
+    const t = now()
+    if (t - lastMs < intervalMs) {
+      held++
+      return
+    }
+    log({ ...fields, ...(held > 0 ? { suppressed: held } : {}) }, message)
+    lastMs = t
+    held = 0
+  }
+}
 export function toErrorReply (err: unknown): ErrorReply {
   if (err instanceof ValidationError) {
     const body = validation(err.field, err.rule, err.message)
@@ -69,6 +105,8 @@ export function toErrorReply (err: unknown): ErrorReply {
     return { status: 400, body, unexpected: false }
   }
   if (err instanceof ApiError) return { status: err.status, body: { error: { code: err.code, message: err.message } }, unexpected: false }
+  const storage = storageReply(err)
+  if (storage !== undefined) return storage
 
   const fe = err as Partial<FastifyError> & { validation?: AjvIssue[], validationContext?: string }
   if (Array.isArray(fe.validation) && fe.validation.length > 0) {

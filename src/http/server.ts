@@ -5,7 +5,7 @@ import type { Metrics } from '../hive/metrics.js'
 import type { Startable } from '../hive/lifecycle.js'
 import type { Tracker } from '../tracker.js'
 import { bearerChecker, loopbackRequestAllowed, resolveToken } from './auth.js'
-import { toErrorReply } from './errors.js'
+import { createThrottledLog, toErrorReply } from './errors.js'
 import { openApiDocument } from './openapi.js'
 import { dashboardRoutes } from './dashboard-routes.js'
 import { registerDashboard } from './dashboard.js'
@@ -115,9 +115,12 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
     const route = request.routeOptions.url ?? 'unmatched'
     metrics.httpRequestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
   })
+  // a full disk fails every write: one line a minute says so without filling the log (or the disk)
+  const storageLog = createThrottledLog((fields, message) => { app.log.error(fields, message) })
   app.setErrorHandler(async (err, request, reply) => {
     const r = toErrorReply(err)
-    if (r.unexpected) request.log.error({ err, url: request.url }, 'HTTP request failed')
+    if (r.storage === true) storageLog({ code: (err as { code?: string }).code, err: (err as Error).message, url: request.url }, 'storage failure: writes answer 507/503 until it clears')
+    else if (r.unexpected) request.log.error({ err, url: request.url }, 'HTTP request failed')
     return await reply.code(r.status).send(r.body)
   })
   app.setNotFoundHandler(async (request, reply) => {

@@ -13,9 +13,9 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { HivebenchError, ValidationError } from '../errors.js'
 import { gossipOptions } from './gossip-options.js'
 import { parseHiveKey } from './hive-key.js'
-import { requestFrames, serveFrames, type ByteChannel } from './sync.js'
+import { createSemaphore, createStreamGate, requestFrames, serveFrames, type ByteChannel } from './sync.js'
 import {
-  DEFAULT_SYNC_LIMITS, SYNC_PROTOCOL, hiveTopic, silentLogger,
+  DEFAULT_SYNC_LIMITS, DEFAULT_SYNC_STREAMS, SYNC_PROTOCOL, hiveTopic, silentLogger,
   type HiveNetwork, type HiveNetworkOptions, type NetworkLogger, type SyncLimits, type Verdict
 } from './types.js'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
@@ -129,8 +129,11 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
     })
   }
 
+  const streams = { ...DEFAULT_SYNC_STREAMS, ...options.syncStreams }
+  const servedStreams = createStreamGate({ perPeer: streams.servedPerPeer, total: streams.servedTotal })
+  const outboundSyncs = createSemaphore(streams.outbound)
   await node.handle(SYNC_PROTOCOL, ({ stream, connection }) => {
-    void serveFrames(channelOf(stream), connection.remotePeer.toString(), options.syncHandler, limits, log)
+    void serveFrames(channelOf(stream), connection.remotePeer.toString(), options.syncHandler, limits, log, servedStreams)
   }, { maxInboundStreams: SYNC_STREAMS_PER_CONNECTION, maxOutboundStreams: SYNC_STREAMS_PER_CONNECTION })
 
   // The bootstrap module dials its list once at start; this retries peers that were down
@@ -186,23 +189,25 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
       const result = await pubsub.publish(topic, message)
       return { recipients: result.recipients.length }
     },
-    async requestSync (peerId, request) {
+    async requestSync (peerId, request, onFrame) {
       requireStarted()
       if (request.byteLength > limits.maxFrameBytes) {
         throw new HivebenchError('SYNC_LIMIT', `request of ${request.byteLength} bytes exceeds ${limits.maxFrameBytes}`)
       }
       const remote = toPeerId(peerId)
-      const started = Date.now()
-      const signal = AbortSignal.timeout(limits.timeoutMs)
-      let stream: Stream
-      try {
-        stream = await node.dialProtocol(remote, SYNC_PROTOCOL, { signal })
-      } catch (err) {
-        if (signal.aborted) throw new HivebenchError('SYNC_TIMEOUT', `no sync stream to ${peerId} within ${limits.timeoutMs} ms`)
-        throw new HivebenchError('SYNC_FAILED', `cannot open a sync stream to ${peerId}: ${String(err)}`, { cause: err })
-      }
-      const remainingMs = Math.max(1, limits.timeoutMs - (Date.now() - started))
-      return await requestFrames(channelOf(stream), request, { ...limits, timeoutMs: remainingMs })
+      return await outboundSyncs(async () => {
+        const started = Date.now()
+        const signal = AbortSignal.timeout(limits.timeoutMs)
+        let stream: Stream
+        try {
+          stream = await node.dialProtocol(remote, SYNC_PROTOCOL, { signal })
+        } catch (err) {
+          if (signal.aborted) throw new HivebenchError('SYNC_TIMEOUT', `no sync stream to ${peerId} within ${limits.timeoutMs} ms`)
+          throw new HivebenchError('SYNC_FAILED', `cannot open a sync stream to ${peerId}: ${String(err)}`, { cause: err })
+        }
+        const remainingMs = Math.max(1, limits.timeoutMs - (Date.now() - started))
+        return await requestFrames(channelOf(stream), request, { ...limits, timeoutMs: remainingMs }, onFrame)
+      })
     },
     async dial (addr) {
       requireStarted()

@@ -56,6 +56,7 @@ export interface HiveNetworkOptions {
   /** once per peer each time it goes from no connection to connected */
   onPeerConnected?(peerId: string): void
   sync?: Partial<SyncLimits>
+  syncStreams?: Partial<SyncStreamBounds>
   /** gossipsub heartbeat; also how long a peer score stays cached. Default 1000. */
   heartbeatIntervalMs?: number
   /** how long opening a connection (dial, pnet, noise, yamux) may take. Default 10000. */
@@ -74,8 +75,13 @@ export interface HiveNetwork {
   stop(): Promise<void>
   /** no connected peer is not an error: recipients is then 0 (so are re-publishes of identical bytes) */
   publish(message: Uint8Array): Promise<{ recipients: number }>
-  /** one sync exchange; rejects with HivebenchError SYNC_TIMEOUT / SYNC_LIMIT / SYNC_PROTOCOL / SYNC_FAILED */
-  requestSync(peerId: string, request: Uint8Array): Promise<Uint8Array[]>
+  /**
+   * One sync exchange: each response frame goes to `onFrame` as it arrives (nothing more is read
+   * while it works, so memory stays at one frame); resolves with the tally. At most
+   * `syncStreams.outbound` exchanges run at once, the others wait. Rejects with HivebenchError
+   * SYNC_TIMEOUT / SYNC_LIMIT / SYNC_PROTOCOL / SYNC_FAILED.
+   */
+  requestSync(peerId: string, request: Uint8Array, onFrame: (frame: Uint8Array) => void | Promise<void>): Promise<{ frames: number, bytes: number }>
   /** dials a multiaddr (with /p2p/<id>) and returns the remote peer id */
   dial(multiaddr: string): Promise<string>
   multiaddrs(): string[]
@@ -87,6 +93,19 @@ export interface HiveNetwork {
   /** gossipsub score of a peer as this node sees it; 0 for unknown peers */
   peerScore(peerId: string): number
 }
+
+/**
+ * How many sync streams run at once. Served: each holds at most one response frame plus the
+ * muxer's send window (yamux: 256 KiB), so 16 x (1 MiB + 256 KiB) = 20 MiB is the most the
+ * answers can hold in memory whatever the peers do. Outbound: each holds one frame being merged.
+ */
+export interface SyncStreamBounds {
+  servedPerPeer: number
+  servedTotal: number
+  outbound: number
+}
+
+export const DEFAULT_SYNC_STREAMS: SyncStreamBounds = { servedPerPeer: 2, servedTotal: 16, outbound: 4 }
 
 export const SYNC_PROTOCOL = SYNC.protocolId
 

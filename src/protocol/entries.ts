@@ -18,18 +18,20 @@ export interface CheckedEntries {
   stale: number
 }
 
-/** R13-R21: the value rules of every entry, then the envelope-wide ones. */
+/** R13-R20 on every entry, then the envelope-wide R28 (future days) and R21 (stale). */
 export function checkEntries (payload: WirePayload, ctx: EntryContext): CheckedEntries {
   // R19: base_day is a valid day number
   if (!Number.isSafeInteger(payload.baseDay) || payload.baseDay < 0) fail('R19', 'must be a non-negative safe integer', 'base_day')
   const lastDay = dayOf(ctx.nowMs + CLOCK_SKEW_MS)
+  let future: { day: number, field: string } | undefined
   const firstLiveDay = windowStartDay(ctx.nowMs, ctx.retentionDays)
   const seen = new Set<string>()
   const entries: CounterEntry[] = []
   let stale = 0
   payload.entries.forEach((wire, i) => {
     const field = `entries[${i}]`
-    const entry = checkEntry(wire, payload.baseDay, lastDay, field)
+    const entry = checkEntry(wire, payload.baseDay, field)
+    if (entry.day > lastDay && future === undefined) future = { day: entry.day, field: `${field}.day` }
     // R20: one key, one entry (two would make the merge depend on their order)
     // JSON, not a separator join: labels may contain any character, so only this is collision-free
     const key = JSON.stringify([entry.taskType, entry.tool, entry.model, entry.day])
@@ -39,12 +41,15 @@ export function checkEntries (payload: WirePayload, ctx: EntryContext): CheckedE
     if (entry.day < firstLiveDay) stale++
     else entries.push(entry)
   })
+  // R28: after the REJECT rules, so a malformed envelope is refused whatever its days: a day
+  // ahead of our clock means one of the two clocks is wrong, which proves nothing about the sender
+  if (future !== undefined) fail('R28', `day ${future.day} is in the future (last allowed ${lastDay}): the origin's clock or ours is wrong`, future.field)
   // R21: a message with nothing left to merge is stale as a whole
   if (stale > 0 && entries.length === 0) fail('R21', `every entry is older than the ${ctx.retentionDays}-day retention window`, 'entries')
   return { entries, stale }
 }
 
-function checkEntry (wire: WireEntry, baseDay: number, lastDay: number, field: string): CounterEntry {
+function checkEntry (wire: WireEntry, baseDay: number, field: string): CounterEntry {
   // R13: the model may be '' (unspecified), the others may not
   if (wire.taskType.length === 0) fail('R13', 'must not be empty', `${field}.task_type`)
   if (wire.tool.length === 0) fail('R13', 'must not be empty', `${field}.tool`)
@@ -63,12 +68,11 @@ function checkEntry (wire: WireEntry, baseDay: number, lastDay: number, field: s
   // R18: each outcome adds at most 7 days and MAX_COST_USD, so larger sums are impossible
   if (c.sumDurationMs > c.nDuration * MAX_DURATION_MS) fail('R18', `exceeds n_duration x ${MAX_DURATION_MS}`, `${field}.sum_duration_ms`)
   if (c.sumCostMicros > c.nCost * MAX_COST_MICROS) fail('R18', `exceeds n_cost x ${MAX_COST_MICROS}`, `${field}.sum_cost_micros`)
-  // R19: a real UTC day, not after today (with clock skew)
+  // R19: a real UTC day number
   const day = baseDay + wire.dayOffset
   if (!Number.isSafeInteger(wire.dayOffset) || wire.dayOffset < 0 || !Number.isSafeInteger(day)) {
     fail('R19', 'day offset must be a non-negative safe integer', `${field}.day`)
   }
-  if (day > lastDay) fail('R19', `day ${day} is in the future (last allowed ${lastDay})`, `${field}.day`)
   return { taskType: wire.taskType, tool: wire.tool, model: wire.model, day, ...c }
 }
 

@@ -16,7 +16,7 @@ export const RULES = {
   R7: { verdict: 'REJECT', summary: 'origin is an Ed25519 peer id' },
   R8: { verdict: 'REJECT', summary: 'signature valid for the origin' },
   R9: { verdict: 'IGNORE', summary: 'origin allowed (when an allowlist is set)' },
-  R10: { verdict: 'REJECT', summary: 'created_at not in the future' },
+  R10: { verdict: 'IGNORE', summary: 'created_at not in the future (a clock fault is not provable misbehaviour)' },
   R11: { verdict: 'REJECT', summary: 'payload shape' },
   R12: { verdict: 'REJECT', summary: 'entry count, string table and string indices within bounds' },
   R13: { verdict: 'REJECT', summary: 'task_type and tool non-empty' },
@@ -25,11 +25,13 @@ export const RULES = {
   R16: { verdict: 'REJECT', summary: 'offloaded, n_duration and n_cost at most n' },
   R17: { verdict: 'REJECT', summary: 'histogram well-formed, total equals n_duration' },
   R18: { verdict: 'REJECT', summary: 'sums within what their counts allow' },
-  R19: { verdict: 'REJECT', summary: 'day valid and not in the future' },
+  R19: { verdict: 'REJECT', summary: 'days are valid day numbers' },
   R20: { verdict: 'REJECT', summary: 'no duplicate key in one envelope' },
   R21: { verdict: 'IGNORE', summary: 'not every entry older than the retention window' },
   R22: { verdict: 'IGNORE', summary: '(origin, seq) not already stored (checked by the store)' },
-  R23: { verdict: 'IGNORE', summary: 'not superseded by a newer complete snapshot (checked by the store)' }
+  R23: { verdict: 'IGNORE', summary: 'not superseded by a newer complete snapshot (checked by the store)' },
+  R28: { verdict: 'IGNORE', summary: 'no day after today (checked once R11-R20 hold: a fast clock is not provable misbehaviour)' },
+  R29: { verdict: 'IGNORE', summary: 'not only new keys of an origin already at MAX_KEYS_PER_ORIGIN (checked by the store)' }
 } as const satisfies Record<string, { verdict: RuleVerdict, summary: string }>
 
 /** What breaking a rule means for the message: REJECT penalises the peer that sent it, IGNORE does not. */
@@ -38,7 +40,7 @@ export type RuleId = keyof typeof RULES
 /** The rules that carry verdict V, read off the RULES table. */
 export type RulesWith<V extends RuleVerdict> = { [R in RuleId]: typeof RULES[R]['verdict'] extends V ? R : never }[RuleId]
 /** The stateful rules (what the receiver already stores decides them). */
-export type StatefulRule = 'R22' | 'R23'
+export type StatefulRule = 'R22' | 'R23' | 'R29'
 
 /**
  * What became of one received envelope, in the words of the RULES table: accepted, or the

@@ -58,13 +58,14 @@ export function encodeFrame (body: Uint8Array): Uint8Array {
 }
 
 /**
- * Reads frames until the source ends and returns them all; throws a `SYNC_LIMIT` error as soon
- * as a limit is crossed (before buffering the offending body) and a `SYNC_PROTOCOL` error when
- * the source ends inside a frame.
+ * Yields frames as they complete, until the source ends: a consumer that awaits each one reads
+ * no further meanwhile, so the sender is held back by the transport's flow control instead of
+ * filling our memory. Throws a `SYNC_LIMIT` error as soon as a limit is crossed (before
+ * buffering the offending body) and a `SYNC_PROTOCOL` error when the source ends inside a frame.
  */
-export async function readAllFrames (source: AsyncIterable<ByteChunk>, limits: FrameLimits): Promise<Uint8Array[]> {
-  const frames: Uint8Array[] = []
+export async function * readFrames (source: AsyncIterable<ByteChunk>, limits: FrameLimits): AsyncGenerator<Uint8Array> {
   const queue = new ByteQueue()
+  let frames = 0
   let totalBytes = 0
   let bodyLength: number | undefined
 
@@ -74,7 +75,7 @@ export async function readAllFrames (source: AsyncIterable<ByteChunk>, limits: F
       if (bodyLength === undefined) {
         bodyLength = readLength(queue, limits.maxFrameBytes)
         if (bodyLength === undefined) break
-        if (frames.length >= limits.maxFrames) {
+        if (frames >= limits.maxFrames) {
           throw new HivebenchError('SYNC_LIMIT', `more than ${limits.maxFrames} frames`)
         }
         if (totalBytes + bodyLength > limits.maxTotalBytes) {
@@ -82,14 +83,22 @@ export async function readAllFrames (source: AsyncIterable<ByteChunk>, limits: F
         }
       }
       if (queue.length < bodyLength) break
-      frames.push(queue.take(bodyLength))
+      const frame = queue.take(bodyLength)
+      frames++
       totalBytes += bodyLength
       bodyLength = undefined
+      yield frame
     }
   }
   if (bodyLength !== undefined || queue.length > 0) {
     throw new HivebenchError('SYNC_PROTOCOL', 'stream ended inside a frame')
   }
+}
+
+/** readFrames, collected: for inputs already in memory (envelope files, a request frame). */
+export async function readAllFrames (source: AsyncIterable<ByteChunk>, limits: FrameLimits): Promise<Uint8Array[]> {
+  const frames: Uint8Array[] = []
+  for await (const frame of readFrames(source, limits)) frames.push(frame)
   return frames
 }
 

@@ -13,6 +13,11 @@ import { pack, toInt, unpackStrict } from './msgpack.js'
 export interface SyncRequest {
   hive: string
   digests: OriginDigest[]
+  /**
+   * A page of the origin space (r2): the digests cover the origins with from <= id < to (peer
+   * id text, '' = open), and the responder answers for those origins only. Absent: all origins.
+   */
+  range?: { from: string, to: string }
 }
 
 export interface OriginDigest {
@@ -41,7 +46,37 @@ export function inRanges (ranges: ReadonlyArray<[number, number]>, seq: number):
 }
 
 export function encodeSyncRequest (request: SyncRequest): Uint8Array {
-  return pack([PROTOCOL_VERSION, request.hive, request.digests.map(d => [d.origin, d.snapshotSeq, d.ranges.map(([a, b]) => [a, b])])])
+  const digests = request.digests.map(d => [d.origin, d.snapshotSeq, d.ranges.map(([a, b]) => [a, b])])
+  return pack(request.range === undefined
+    ? [PROTOCOL_VERSION, request.hive, digests]
+    : [PROTOCOL_VERSION, request.hive, digests, [request.range.from, request.range.to]])
+}
+
+/** An upper bound of one digest's encoded bytes (str header + text, two uint64 per range). */
+const digestBytes = (d: OriginDigest): number => 5 + d.origin.length * 3 + 9 + 5 + d.ranges.length * 19
+
+/**
+ * Splits digests (sorted by origin) into page requests of at most `maxBytes` each, covering the
+ * whole origin space between them: one request (no range) when everything fits.
+ */
+export function pageSyncRequests (hive: string, sortedDigests: OriginDigest[], maxBytes: number): Uint8Array[] {
+  const pages: OriginDigest[][] = [[]]
+  let size = 0
+  for (const d of sortedDigests) {
+    const bytes = digestBytes(d)
+    if (size + bytes > maxBytes - 256 && pages[pages.length - 1].length > 0) {
+      pages.push([])
+      size = 0
+    }
+    pages[pages.length - 1].push(d)
+    size += bytes
+  }
+  if (pages.length === 1) return [encodeSyncRequest({ hive, digests: pages[0] })]
+  return pages.map((digests, i) => encodeSyncRequest({
+    hive,
+    digests,
+    range: { from: i === 0 ? '' : digests[0].origin, to: i === pages.length - 1 ? '' : pages[i + 1][0].origin }
+  }))
 }
 
 function bad (detail: string): never {
@@ -57,7 +92,13 @@ export function decodeSyncRequest (bytes: Uint8Array): SyncRequest {
     if (err instanceof ProtocolError) bad(err.message)
     throw err
   }
-  if (!Array.isArray(value) || value.length !== 3) bad('must be [version, hive, digests]')
+  if (!Array.isArray(value) || (value.length !== 3 && value.length !== 4)) bad('must be [version, hive, digests] or [version, hive, digests, [from, to]]')
+  let range: SyncRequest['range']
+  if (value.length === 4) {
+    const r = value[3] as unknown
+    if (!Array.isArray(r) || r.length !== 2 || typeof r[0] !== 'string' || typeof r[1] !== 'string') bad('range must be [from, to] peer id strings')
+    range = { from: r[0], to: r[1] }
+  }
   if (toInt(value[0]) !== PROTOCOL_VERSION) bad(`unknown version ${String(value[0])}`)
   if (typeof value[1] !== 'string') bad('hive must be a string')
   const list = value[2] as unknown
@@ -78,5 +119,5 @@ export function decodeSyncRequest (bytes: Uint8Array): SyncRequest {
       })
     }
   })
-  return { hive: value[1] as string, digests }
+  return { hive: value[1] as string, digests, ...(range === undefined ? {} : { range }) }
 }

@@ -24,10 +24,11 @@ export interface IncomingEnvelope {
 
 /**
  * The stateful receive rules of protocol/README.md, which only the store can decide: R22 (already
- * held, or our own) and R23 (superseded by a newer complete snapshot). The rule ids are the
- * protocol's RULES keys, so the receive pipeline passes this on as an IGNORE verdict as is.
+ * held, or our own), R23 (superseded by a newer complete snapshot) and R29 (only new keys of an
+ * origin at its key bound). The rule ids are the protocol's RULES keys, so the receive pipeline
+ * passes this on as an IGNORE verdict as is.
  */
-export interface Redundant { rule: 'R22' | 'R23', reason: string }
+export interface StoreRefusal { rule: 'R22' | 'R23' | 'R29', reason: string }
 
 /** Encodes this node's entries as envelopes with seqs firstSeq, firstSeq+1, ... (signing happens here). */
 export type BatchEncoder = (batch: { firstSeq: number, kind: EnvelopeKind, createdAtMs: number, entries: CounterEntry[] }) => Uint8Array[]
@@ -45,6 +46,14 @@ export interface ExportResult {
  * next snapshot), so no origin can grow every node's store and sync answers without bound.
  */
 export const MAX_DELTAS_PER_ORIGIN = 256
+
+/**
+ * Most day-counter keys (task type x tool x model x day) one peer origin may hold here (R29).
+ * 65,536 covers 24 task types x 30 arms x 90 days; beyond it, entries for new keys are refused
+ * (keys already held keep merging), so one origin can make a node store at most ~15 MB of
+ * counter rows, however many deltas of fresh keys it signs.
+ */
+export const MAX_KEYS_PER_ORIGIN = 65_536
 
 export interface OriginInfo {
   peerId: string
@@ -69,6 +78,11 @@ export interface OriginJson {
   keys: number
 }
 
+/** newest day of an envelope's (live) entries; null when it has none */
+function lastDayOf (entries: readonly CounterEntry[]): number | null {
+  return entries.length === 0 ? null : entries.reduce((newest, e) => Math.max(newest, e.day), 0)
+}
+
 export function originJson (o: OriginInfo): OriginJson {
   return {
     peer_id: o.peerId,
@@ -88,9 +102,19 @@ export interface OriginHoldings {
   seqs: number[]
 }
 
+/** A slice of the origin space by peer id text: from <= id < to; '' leaves that side open. */
+export interface OriginRange { from: string, to: string }
+
 export interface Exchange {
-  /** Sets this node's peer id (origin 0); refuses a different one than the database already has. */
-  bindSelf: (peerId: string) => void
+  /**
+   * Sets this node's peer id (origin 0); refuses a different one than the database already has.
+   * `seqEpochMs`, given when the identity is older than this database (the database was lost or
+   * replaced, the key kept): a database bound for the first time then continues the origin's
+   * sequence from that Unix time in ms (a seq epoch, protocol/README.md "Publishing"), above any
+   * seq the origin used before, so peers (which hold those seqs, R22) accept its new envelopes.
+   * Returns the epoch when it started one.
+   */
+  bindSelf: (peerId: string, seqEpochMs?: number) => number | null
   /**
    * Exports this node's changed keys (delta) or all live keys (snapshot) in one transaction:
    * read, encode + sign, store the envelopes, advance the sequence number, clear the change
@@ -101,31 +125,35 @@ export interface Exchange {
   /** the change marks: this node's keys recorded since the last export, which the next delta carries */
   pendingKeys: () => CounterKey[]
   /** R22/R23 without writing anything: cheap (one or two indexed reads), so it runs before the signature check */
-  redundant: (origin: string, seq: number) => Redundant | null
+  redundant: (origin: string, seq: number) => StoreRefusal | null
   /**
    * Stores and merges a validated envelope of a peer origin. R22/R23 are checked again inside
    * the write transaction: another process may have stored the envelope since redundant().
    */
-  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => { keysChanged: number } | Redundant
+  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => { keysChanged: number, keysRefused: number } | StoreRefusal
   origins: () => OriginInfo[]
+  /** whether this origin has been seen (merged or stored) */
+  knowsOrigin: (peerId: string) => boolean
   /** how many origins (this node included) are known: cheap, for metrics */
   originCount: () => number
-  holdings: () => OriginHoldings[]
+  /** per origin, in peer-id order; with `range`, only origins with from <= peer id < to ('' = unbounded) */
+  holdings: (range?: OriginRange) => OriginHoldings[]
   /** every origin's day counters keyed by peer id, in a canonical order: equal on nodes that hold the same hive */
   hiveCounters: () => Array<{ origin: string, entry: CounterEntry }>
-  /** stored envelopes of one origin with seq >= fromSeq, in seq order (for sync and relay) */
-  envelopesOf: (peerId: string, fromSeq: number) => Array<{ seq: number, bytes: Uint8Array }>
+  /** the bytes of one stored envelope (sync reads them one at a time as the stream drains), or undefined once dropped */
+  envelopeBytes: (peerId: string, seq: number) => Uint8Array | undefined
 }
 
 export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutcomeLog, retentionDays: number): Exchange {
   const selfRow = db.prepare<[], { peer_id: string | null, last_seq: number }>('SELECT peer_id, last_seq FROM origins WHERE id = 0')
   const setSelf = db.prepare<[string]>('UPDATE origins SET peer_id = ? WHERE id = 0')
-  const originByPeer = db.prepare<[string], { id: number, snapshot_seq: number }>('SELECT id, snapshot_seq FROM origins WHERE peer_id = ?')
+  const originByPeer = db.prepare<[string], { id: number, snapshot_seq: number, key_count: number }>('SELECT id, snapshot_seq, key_count FROM origins WHERE peer_id = ?')
+  const addKeys = db.prepare<[number, number]>('UPDATE origins SET key_count = key_count + ? WHERE id = ?')
   const insertOrigin = db.prepare<[string, number]>('INSERT INTO origins (peer_id, first_seen_ms) VALUES (?, ?)')
   const seenOrigin = db.prepare<[number, number, number]>('UPDATE origins SET last_seq = MAX(last_seq, ?), last_seen_ms = ? WHERE id = ?')
   const setSnapshot = db.prepare<[number, number]>('UPDATE origins SET snapshot_seq = ? WHERE id = ?')
   const hasEnvelope = db.prepare<[number, number], { seq: number }>('SELECT seq FROM envelopes WHERE origin = ? AND seq = ?')
-  const insertEnvelope = db.prepare<[number, number, string, Uint8Array, number]>('INSERT INTO envelopes (origin, seq, kind, bytes, received_ms) VALUES (?, ?, ?, ?, ?)')
+  const insertEnvelope = db.prepare<[number, number, string, Uint8Array, number, number | null]>('INSERT INTO envelopes (origin, seq, kind, bytes, received_ms, last_day) VALUES (?, ?, ?, ?, ?, ?)')
   const countSnapshotParts = db.prepare<[number, number, number], { parts: number }>(
     "SELECT COUNT(*) AS parts FROM envelopes WHERE origin = ? AND kind = 'snapshot' AND seq BETWEEN ? AND ?")
   const dropBefore = db.prepare<[number, number]>('DELETE FROM envelopes WHERE origin = ? AND seq < ?')
@@ -135,17 +163,19 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
     `SELECT * FROM counters WHERE task_type = ? AND origin = ${LOCAL_ORIGIN} AND tool = ? AND model = ? AND day = ?`)
   // The change marks are the keys of the raw batches recorded since the last export (raw-outcomes.ts);
   // keys pruned since they were marked have no row left, and are skipped.
-  const changedRows = (): Array<CounterRow & { task_type: string, tool: string, model: string, day: number }> =>
-    rawOutcomes.pendingKeys().flatMap(k => localRow.get(k.taskType, k.tool, k.model, k.day) ?? [])
+  const changedRows = (pending: CounterKey[]): Array<CounterRow & { task_type: string, tool: string, model: string, day: number }> =>
+    pending.flatMap(k => localRow.get(k.taskType, k.tool, k.model, k.day) ?? [])
   const liveRows = db.prepare<[number], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN} AND day >= ?`)
   const advanceSelf = db.prepare<[number, number]>('UPDATE origins SET last_seq = ?, last_seen_ms = ? WHERE id = 0')
+  const holdingsIn = db.prepare<[string, string, string], { id: number, peer_id: string, snapshot_seq: number }>(
+    "SELECT id, peer_id, snapshot_seq FROM origins WHERE peer_id IS NOT NULL AND peer_id >= ? AND (? = '' OR peer_id < ?) ORDER BY peer_id")
   const originList = db.prepare<[], { id: number, peer_id: string | null, last_seq: number, snapshot_seq: number, first_seen_ms: number | null, last_seen_ms: number | null, envelopes: number }>(
     'SELECT o.*, (SELECT COUNT(*) FROM envelopes e WHERE e.origin = o.id) AS envelopes FROM origins o WHERE o.peer_id IS NOT NULL ORDER BY o.id')
   const countOrigins = db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM origins WHERE peer_id IS NOT NULL')
   const keysPerOrigin = db.prepare<[], { origin: number, keys: number }>('SELECT origin, COUNT(*) AS keys FROM counters GROUP BY origin')
   const heldSeqs = db.prepare<[number], { seq: number }>('SELECT seq FROM envelopes WHERE origin = ? ORDER BY seq')
-  const envelopesFrom = db.prepare<[number, number], { seq: number, bytes: Buffer }>('SELECT seq, bytes FROM envelopes WHERE origin = ? AND seq >= ? ORDER BY seq')
+  const envelopeAt = db.prepare<[string, number], Buffer>('SELECT e.bytes FROM envelopes e JOIN origins o ON o.id = e.origin WHERE o.peer_id = ? AND e.seq = ?').pluck()
   const allCounters = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number, peer_id: string | null }>(
     'SELECT o.peer_id, c.* FROM counters c JOIN origins o ON o.id = c.origin')
   const mergeCounters = createCounterMerger(db, rollup)
@@ -153,46 +183,60 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const toEntry = (row: CounterRow & { task_type: string, tool: string, model: string, day: number }): CounterEntry =>
     counterEntry({ taskType: row.task_type, tool: row.tool, model: row.model, day: row.day }, countersFromRow(row))
 
-  const redundantIn = (origin: { id: number, snapshot_seq: number }, seq: number): Redundant | null => {
+  const redundantIn = (origin: { id: number, snapshot_seq: number }, seq: number): StoreRefusal | null => {
     if (origin.id === LOCAL_ORIGIN) return { rule: 'R22', reason: 'our own envelope' }
     if (seq < origin.snapshot_seq) return { rule: 'R23', reason: `seq ${seq} precedes the newest complete snapshot (${origin.snapshot_seq})` }
     if (hasEnvelope.get(origin.id, seq) !== undefined) return { rule: 'R22', reason: `seq ${seq} already held` }
     return null
   }
 
-  const originIdOf = (peerId: string, nowMs: number): { id: number, snapshot_seq: number } => {
+  const originIdOf = (peerId: string, nowMs: number): { id: number, snapshot_seq: number, key_count: number } => {
     const found = originByPeer.get(peerId)
     if (found !== undefined) return found
-    return { id: Number(insertOrigin.run(peerId, nowMs).lastInsertRowid), snapshot_seq: 0 }
+    return { id: Number(insertOrigin.run(peerId, nowMs).lastInsertRowid), snapshot_seq: 0, key_count: 0 }
   }
 
   return {
-    bindSelf: writeTransaction(db, (peerId: string) => {
-      const current = selfRow.get()?.peer_id ?? null
-      if (current === peerId) return
+    bindSelf: writeTransaction(db, (peerId: string, seqEpochMs?: number): number | null => {
+      const self = selfRow.get()
+      const current = self?.peer_id ?? null
+      if (current === peerId) return null
       if (current !== null) {
         throw new StateError('IDENTITY_MISMATCH', `this database belongs to node ${current}, but the identity key is ${peerId}: restore the original identity.key or use a new data dir`)
       }
       setSelf.run(peerId)
+      if (seqEpochMs === undefined || (self?.last_seq ?? 0) >= seqEpochMs) return null
+      advanceSelf.run(Math.floor(seqEpochMs), seqEpochMs)
+      return Math.floor(seqEpochMs)
     }),
 
     exportEnvelopes: writeTransaction(db, (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder): ExportResult | null => {
-      rollup.startDay(nowMs) // runs the daily pruning first, so no expired day is exported
-      const rows = kind === 'delta' ? changedRows() : liveRows.all(oldestLiveDay(nowMs))
-      if (kind === 'delta' && rows.length === 0) {
+      // Only days peers accept now: none before the retention window (R21), none after today by
+      // this clock (R28). Keys recorded under a clock that ran ahead wait, marked, for their day,
+      // instead of getting every later export of this node refused.
+      const today = dayOf(nowMs)
+      const pending = rawOutcomes.pendingKeys()
+      const held = pending.filter(k => k.day > today)
+      const exportable = (row: { day: number }): boolean => row.day >= oldestLiveDay(nowMs) && row.day <= today
+      const rows = (kind === 'delta' ? changedRows(pending) : liveRows.all(oldestLiveDay(nowMs))).filter(exportable)
+      const finish = (): void => {
         rawOutcomes.markExported()
+        rawOutcomes.hold(held)
+      }
+      if (kind === 'delta' && rows.length === 0) {
+        finish()
         return null
       }
       const firstSeq = (selfRow.get()?.last_seq ?? 0) + 1
       const envelopes = encode({ firstSeq, kind, createdAtMs: nowMs, entries: rows.map(toEntry) })
-      for (const [i, bytes] of envelopes.entries()) insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs)
+      for (const [i, bytes] of envelopes.entries()) insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs, null)
       // Our own newest snapshot supersedes our older envelopes, as it does for peers (R23).
       if (kind === 'snapshot') {
         dropBefore.run(LOCAL_ORIGIN, firstSeq)
         setSnapshot.run(firstSeq, LOCAL_ORIGIN)
       }
       advanceSelf.run(firstSeq + envelopes.length - 1, nowMs)
-      rawOutcomes.markExported()
+      finish()
       return { kind, firstSeq, envelopes, entries: rows.length }
     }),
 
@@ -203,18 +247,23 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       return origin === undefined ? null : redundantIn(origin, seq)
     },
 
-    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): { keysChanged: number } | Redundant => {
+    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): { keysChanged: number, keysRefused: number } | StoreRefusal => {
       const origin = originIdOf(e.origin, nowMs)
       const redundant = redundantIn(origin, e.seq)
       if (redundant !== null) return redundant
+      const startDay = rollup.startDay(nowMs)
+      const merged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs), MAX_KEYS_PER_ORIGIN - origin.key_count)
+      if (merged.created > 0) addKeys.run(merged.created, origin.id)
+      // R29: nothing but new keys beyond the origin's bound: keep nothing, relay nothing
+      if (merged.refused > 0 && merged.refused === e.entries.length) {
+        return { rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${MAX_KEYS_PER_ORIGIN}); its new keys are refused` }
+      }
       // A delta with nothing inside the window carries nothing to relay: keeping it would only let
       // an origin fill every node's store (and every sync) with empty envelopes.
       if (e.kind === 'snapshot' || e.entries.length > 0) {
-        insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs)
+        insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs, lastDayOf(e.entries))
         trimDeltas.run(origin.id, origin.id, MAX_DELTAS_PER_ORIGIN)
       }
-      const startDay = rollup.startDay(nowMs)
-      const keysChanged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs))
       seenOrigin.run(e.seq, nowMs, origin.id)
       if (e.kind === 'snapshot') {
         const first = e.seq - e.part
@@ -224,10 +273,12 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
           setSnapshot.run(first, origin.id)
         }
       }
-      return { keysChanged }
+      return { keysChanged: merged.grew, keysRefused: merged.refused }
     }),
 
     originCount: () => countOrigins.get()?.n ?? 0,
+
+    knowsOrigin: (peerId) => originByPeer.get(peerId) !== undefined,
 
     origins () {
       const keys = new Map(keysPerOrigin.all().map(r => [r.origin, r.keys]))
@@ -243,11 +294,12 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       }))
     },
 
-    holdings: () => originList.all().map(o => ({
-      peerId: o.peer_id ?? '',
+    holdings: (range = { from: '', to: '' }) => holdingsIn.all(range.from, range.to, range.to).map(o => ({
+      peerId: o.peer_id,
       snapshotSeq: o.snapshot_seq,
       seqs: heldSeqs.all(o.id).map(r => r.seq)
     })),
+
 
     hiveCounters () {
       // one sort key per row, computed once (a comparator building keys is O(n log n) JSON work)
@@ -260,10 +312,9 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       return rows.map(({ origin, entry }) => ({ origin, entry }))
     },
 
-    envelopesOf (peerId, fromSeq) {
-      const origin = originByPeer.get(peerId)
-      if (origin === undefined) return []
-      return envelopesFrom.all(origin.id, fromSeq).map(r => ({ seq: r.seq, bytes: new Uint8Array(r.bytes) }))
+    envelopeBytes (peerId, seq) {
+      const bytes = envelopeAt.get(peerId, seq)
+      return bytes === undefined ? undefined : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
     }
   }
 }

@@ -21,6 +21,8 @@ export interface Identity {
   peerId: string
   /** the key file's mode was looser than 0600 and has been tightened: worth a warning */
   tightenedFromMode?: number
+  /** the key was created by this call (a new node), rather than loaded */
+  created?: boolean
 }
 
 /** Loads `<dataDir>/identity.key`, creating it (mode 0600) on first use. Throws StateError if it exists but cannot be used. */
@@ -92,7 +94,7 @@ async function createIdentity (path: string): Promise<Identity> {
   } finally {
     await unlink(temporary).catch(() => {})
   }
-  return { privateKey, peerId: peerIdFromPrivateKey(privateKey).toString() }
+  return { privateKey, peerId: peerIdFromPrivateKey(privateKey).toString(), created: true }
 }
 
 function errorCode (err: unknown): string | undefined {

@@ -9,18 +9,36 @@ import type { ArmRollup } from './rollup.js'
  * "Merge semantics": a G-Counter, so duplicated, reordered or replayed entries change nothing) and feeds the
  * growth to the rollup. Call inside a write transaction. Returns how many keys grew.
  */
-export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number, entries: CounterEntry[], startDay: number, oldestDay: number) => number {
+export interface MergeTally {
+  /** keys whose counters grew */
+  grew: number
+  /** keys created */
+  created: number
+  /** entries for new keys refused: the origin had no room left (MAX_KEYS_PER_ORIGIN) */
+  refused: number
+}
+
+export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number, entries: CounterEntry[], startDay: number, oldestDay: number, keyRoom: number) => MergeTally {
   const read = db.prepare<[string, number, string, string, number], CounterRow>(
     'SELECT * FROM counters WHERE task_type = ? AND origin = ? AND tool = ? AND model = ? AND day = ?')
   const write = db.prepare(`INSERT OR REPLACE INTO counters (task_type, origin, tool, model, day, ${SCALAR_COLUMN_LIST.join(', ')}, hist)
     VALUES (${Array.from({ length: 5 + SCALAR_COLUMN_LIST.length + 1 }, () => '?').join(', ')})`)
 
-  return (origin, entries, startDay, oldestDay) => {
+  return (origin, entries, startDay, oldestDay, keyRoom) => {
     const growth: CounterEntry[] = []
+    let created = 0
+    let refused = 0
     for (const e of entries) {
       // Retention (protocol/README.md, R21): a pruned day is never merged back.
       if (e.day < oldestDay) continue
       const row = read.get(e.taskType, origin, e.tool, e.model, e.day)
+      if (row === undefined) {
+        if (created >= keyRoom) {
+          refused++
+          continue
+        }
+        created++
+      }
       const old = row === undefined ? counterEntry(e, countersFromRow({})) : counterEntry(e, countersFromRow(row))
       const merged = maxCounters(old, e)
       const grew = diffCounters(merged, old)
@@ -29,6 +47,6 @@ export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number
       growth.push(counterEntry(e, grew))
     }
     rollup.addAll(origin, growth, startDay)
-    return growth.length
+    return { grew: growth.length, created, refused }
   }
 }

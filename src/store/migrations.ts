@@ -120,7 +120,14 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
      baseline TEXT NOT NULL,
      task_type TEXT NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL,
      ${V1_COUNTER_COLUMNS}, hist BLOB, origins INTEGER NOT NULL,
-     PRIMARY KEY (baseline, task_type, tool, model)) WITHOUT ROWID;`
+     PRIMARY KEY (baseline, task_type, tool, model)) WITHOUT ROWID;`,
+
+  // 7: the newest day of each stored envelope's entries (NULL: unknown, or no entries), so
+  // retention drops envelopes whose days it pruned (retention.ts) and sync can bring back a
+  // day pruned by mistake; and each origin's key count, which MAX_KEYS_PER_ORIGIN bounds.
+  `ALTER TABLE envelopes ADD COLUMN last_day INTEGER;
+   ALTER TABLE origins ADD COLUMN key_count INTEGER NOT NULL DEFAULT 0;
+   UPDATE origins SET key_count = COALESCE((SELECT COUNT(*) FROM counters WHERE counters.origin = origins.id), 0);`
 ]
 
 /** Migration 3: the v1 outcome rows become one batch per day and 10,000 rows, in recording order. */

@@ -26,6 +26,12 @@ export interface RawOutcomeLog {
   pendingKeys: () => CounterKey[]
   /** Every batch appended so far has been exported (a delta or a snapshot carried its keys). */
   markExported: () => void
+  /**
+   * Keeps `keys` pending after markExported(): keys dated after today by the exporting clock,
+   * which peers would refuse (R28), wait for their day. One empty batch holds them; the
+   * previous holding batches, already past the mark, are dropped.
+   */
+  hold: (keys: readonly CounterKey[]) => void
   /** Every stored outcome, oldest batch first. */
   all: () => Iterable<Outcome>
   /**
@@ -76,6 +82,9 @@ export function createRawOutcomeLog (db: Db): RawOutcomeLog {
   const straddling = db.prepare<[number], { seq: number, body: Buffer }>('SELECT seq, body FROM outcome_batches WHERE first_day <= ?')
   const rewriteBatch = db.prepare<[number, number, Buffer, number]>('UPDATE outcome_batches SET first_day = ?, count = ?, body = ? WHERE seq = ?')
   const pruneIds = db.prepare<[number]>('DELETE FROM outcome_ids WHERE day <= ?')
+  const dropExportedHolds = db.prepare(`DELETE FROM outcome_batches WHERE count = 0 AND seq <= ${exportedSeq}`)
+  const insertHold = db.prepare<[number, number, Buffer, Buffer]>(`INSERT INTO outcome_batches (seq, first_day, last_day, count, body, keys)
+    VALUES (1 + MAX((SELECT COALESCE(MAX(seq), 0) FROM outcome_batches), ${exportedSeq}), ?, ?, 0, ?, ?)`)
 
   return {
     claimIds: outcomes => outcomes.map(o => o.id === null || insertId.run(o.id, dayOf(o.atMs)).changes === 1),
@@ -100,6 +109,13 @@ export function createRawOutcomeLog (db: Db): RawOutcomeLog {
       return [...keys.values()]
     },
     markExported: () => { markExported.run() },
+    hold (keys) {
+      dropExportedHolds.run()
+      if (keys.length === 0) return
+      // first_day = last_day: pruning drops the row whole, with its newest day
+      const day = keys.reduce((newest, k) => Math.max(newest, k.day), 0)
+      insertHold.run(day, day, encodeOutcomeBatch([]), encodeBatchKeys(keys))
+    },
     * all () {
       for (const { body } of batches.iterate()) {
         for (const t of packr.unpack(body) as Tuple[]) yield fromTuple(t)

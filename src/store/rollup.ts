@@ -23,10 +23,10 @@ export interface ArmRollup {
 }
 
 /**
- * `onNewDay(nowMs)` runs inside the same transaction before a rebuild: the store's once-a-day
- * maintenance (retention pruning) hangs off it.
+ * Only the window moves here: retention pruning is the store's explicit maintenance step
+ * (retention.ts), so no write or query can prune as a side effect of a clock that jumped.
  */
-export function createArmRollup (db: Db, windowDays: number, onNewDay: (nowMs: number) => void): ArmRollup {
+export function createArmRollup (db: Db, windowDays: number): ArmRollup {
   const readStart = db.prepare<[], { value: number }>(`SELECT value FROM meta WHERE key = '${META.windowStartDay}'`)
   const writeStart = db.prepare<[number]>(`INSERT OR REPLACE INTO meta (key, value) VALUES ('${META.windowStartDay}', ?)`)
   const addOrigin = db.prepare(upsertAddSql('arm_window', ARM_KEY) + ' RETURNING n')
@@ -52,7 +52,6 @@ export function createArmRollup (db: Db, windowDays: number, onNewDay: (nowMs: n
     startDay (nowMs) {
       const start = dayOf(nowMs) - windowDays + 1
       if (readStart.get()?.value !== start) {
-        onNewDay(nowMs)
         clear.run()
         rebuildOrigins.run(start)
         rebuildPeers.run()

@@ -12,6 +12,7 @@ import { createLocalWriter, type WriteResult } from './local-writer.js'
 import { LOCAL_ORIGIN, META } from './schema.js'
 import { createRawOutcomeLog } from './raw-outcomes.js'
 import { createArmRollup } from './rollup.js'
+import { createRetention, type RetentionReport } from './retention.js'
 import { createExchange, type Exchange } from './exchange.js'
 
 export interface StoreOptions {
@@ -19,8 +20,10 @@ export interface StoreOptions {
   retentionDays?: number
   /** the window the rollup keeps ready (other windows are summed from day counters) */
   windowDays?: number
-  /** clock for the maintenance run at open, for tests */
+  /** clock for the window roll at open, for tests */
   now?: () => number
+  /** monotonic clock (ms) that bounds how fast retention pruning may advance; default performance.now (tests move it with `now`) */
+  monotonicNow?: () => number
   /** run an integrity check before anything else (the daemon does) */
   verify?: boolean
   /**
@@ -61,8 +64,12 @@ export interface Store {
    * total_changes) or by any other one (PRAGMA data_version). Query caches key on it.
    */
   changeStamp: () => string
-  /** runs the daily maintenance (retention pruning, window roll) if the day moved */
-  maintain: (nowMs: number) => void
+  /**
+   * The explicit maintenance step (the daemon runs it at start and hourly): retention pruning
+   * against a pruning day that follows the clock only as fast as real time passes
+   * (retention.ts), then the window roll. Nothing else prunes.
+   */
+  maintain: (nowMs: number) => RetentionReport
   close: () => void
 }
 
@@ -73,16 +80,19 @@ export function openStore (options: StoreOptions): Store {
   const readonly = options.readonly === true ? openDatabaseReadOnly(databasePath(dataDir)) : null
   const db = readonly ?? openDatabase(databasePath(dataDir), { verify: options.verify })
 
-  // protocol/README.md, "Merge semantics": day buckets older than the retention window are dropped, by the same rule on every node.
+  const now = options.now ?? Date.now
   const rawOutcomes = createRawOutcomeLog(db)
-  const pruneCounters = db.prepare('DELETE FROM counters WHERE day <= ?')
-  const prune = (nowMs: number): void => {
-    const lastDroppedDay = dayOf(nowMs) - retentionDays
-    pruneCounters.run(lastDroppedDay)
-    rawOutcomes.prune(lastDroppedDay)
-  }
-  const rollup = createArmRollup(db, windowDays, prune)
-  const maintain = writeTransaction(db, (nowMs: number) => { rollup.startDay(nowMs) })
+  const rollup = createArmRollup(db, windowDays)
+  // protocol/README.md, "Merge semantics": day buckets older than the retention window are dropped, by the same rule on every node.
+  const retention = createRetention(db, rawOutcomes, { retentionDays, windowDays, openedAtMs: now(), monotonicMs: options.monotonicNow })
+  const rollWindow = writeTransaction(db, (nowMs: number) => { rollup.startDay(nowMs) })
+  // a read-only open writes nothing: no retention bookkeeping, no window roll
+  if (readonly === null) writeTransaction(db, retention.init)(now())
+  const maintain = writeTransaction(db, (nowMs: number): RetentionReport => {
+    const report = retention.run(nowMs)
+    rollup.startDay(nowMs)
+    return report
+  })
   const readWindowStart = db.prepare<[], { value: number }>(`SELECT value FROM meta WHERE key = '${META.windowStartDay}'`)
   const localWindow = createLocalWindow(db)
   const queryArms = createArmQueries(db, localWindow)
@@ -96,7 +106,7 @@ export function openStore (options: StoreOptions): Store {
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN}`)
   const stamp = db.prepare<[], unknown[]>('SELECT total_changes(), (SELECT data_version FROM pragma_data_version())').raw(true)
 
-  if (readonly === null) maintain((options.now ?? Date.now)())
+  if (readonly === null) rollWindow(now())
 
   return {
     db,
@@ -108,7 +118,7 @@ export function openStore (options: StoreOptions): Store {
       let rollupCurrent = request.windowDays === windowDays
       if (rollupCurrent && readWindowStart.get()?.value !== startDay) {
         // the day moved since the last writer: roll the window, or (read-only) sum the day counters instead
-        if (readonly === null) maintain(request.nowMs)
+        if (readonly === null) rollWindow(request.nowMs)
         else rollupCurrent = false
       }
       return queryArms({ ...request, startDay, rollupCurrent })

@@ -21,6 +21,13 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map(async net => { await net.stop() }))
 })
 
+/** requestSync, with the frames collected */
+async function collect (net: HiveNetwork, peer: string, request: Uint8Array): Promise<Uint8Array[]> {
+  const frames: Uint8Array[] = []
+  await net.requestSync(peer, request, frame => { frames.push(frame) })
+  return frames
+}
+
 async function startNode (options: Partial<HiveNetworkOptions> = {}): Promise<TestNode> {
   const node: Omit<TestNode, 'net'> = { received: [], validated: [], connects: [] }
   const validate = options.validate ?? (() => 'accept' as const)
@@ -186,20 +193,20 @@ describe('sync', () => {
     const a = await startNode({ syncHandler: counting })
     const b = await startPeerOf(a, { sync: { maxFrames: 5, maxFrameBytes: 1000 } })
 
-    const frames = await b.net.requestSync(a.net.peerId, bytes(5, 100))
+    const frames = await collect(b.net, a.net.peerId, bytes(5, 100))
     expect(frames).toEqual([0, 1, 2, 3, 4].map(i => new Uint8Array(100).fill(i)))
-    expect(await b.net.requestSync(a.net.peerId, bytes(0, 0))).toEqual([])
+    expect(await collect(b.net, a.net.peerId, bytes(0, 0))).toEqual([])
 
-    await expect(b.net.requestSync(a.net.peerId, bytes(6, 1))).rejects.toMatchObject({ code: 'SYNC_LIMIT' })
-    await expect(b.net.requestSync('not-a-peer', bytes(1, 1))).rejects.toMatchObject({ field: 'peerId' })
-    expect(await b.net.requestSync(a.net.peerId, bytes(1, 0))).toEqual([new Uint8Array(0)])
+    await expect(collect(b.net, a.net.peerId, bytes(6, 1))).rejects.toMatchObject({ code: 'SYNC_LIMIT' })
+    await expect(collect(b.net, 'not-a-peer', bytes(1, 1))).rejects.toMatchObject({ field: 'peerId' })
+    expect(await collect(b.net, a.net.peerId, bytes(1, 0))).toEqual([new Uint8Array(0)])
     // a frame over the requester's limit is refused, whatever the responder's own limit
     const bigger = await startNode({ syncHandler: () => [new Uint8Array(1001)] })
     await b.net.dial(bigger.net.multiaddrs()[0])
-    await expect(b.net.requestSync(bigger.net.peerId, bytes(0))).rejects.toMatchObject({ code: 'SYNC_LIMIT' })
+    await expect(collect(b.net, bigger.net.peerId, bytes(0))).rejects.toMatchObject({ code: 'SYNC_LIMIT' })
 
     // the responder is unharmed by aborted exchanges
-    expect(await b.net.requestSync(a.net.peerId, bytes(2, 1))).toHaveLength(2)
+    expect(await collect(b.net, a.net.peerId, bytes(2, 1))).toHaveLength(2)
   })
 
   it('turns a handler error into a failed request, not a crashed node', async () => {
@@ -211,15 +218,47 @@ describe('sync', () => {
     })
     const b = await startPeerOf(a)
 
-    await expect(b.net.requestSync(a.net.peerId, bytes(1))).rejects.toMatchObject({ code: 'SYNC_FAILED' })
-    expect(await b.net.requestSync(a.net.peerId, bytes(0))).toEqual([bytes(1)])
+    await expect(collect(b.net, a.net.peerId, bytes(1))).rejects.toMatchObject({ code: 'SYNC_FAILED' })
+    expect(await collect(b.net, a.net.peerId, bytes(0))).toEqual([bytes(1)])
+  })
+
+  it('hands each frame over as it arrives, reading no further while it is handled', async () => {
+    let release: () => void = () => {}
+    const gate = new Promise<void>(resolve => { release = resolve })
+    const a = await startNode({
+      syncHandler: async function * () {
+        yield bytes(1)
+        await gate // the rest of the answer waits until the requester has seen the first frame
+        yield bytes(2)
+      }
+    })
+    const b = await startPeerOf(a)
+    const seen: number[] = []
+    const tally = await b.net.requestSync(a.net.peerId, bytes(0), frame => {
+      seen.push(frame[0])
+      if (frame[0] === 1) release()
+    })
+    expect(seen).toEqual([1, 2])
+    expect(tally).toEqual({ frames: 2, bytes: 2 })
+  })
+
+  it('serves at most servedPerPeer streams of one peer at once: the next is reset at once, not queued', async () => {
+    const a = await startNode({ syncHandler: async () => await new Promise<never>(() => {}), syncStreams: { servedPerPeer: 2 } })
+    const b = await startPeerOf(a, { sync: { timeoutMs: 4000 } })
+    const hanging = [collect(b.net, a.net.peerId, bytes(1)), collect(b.net, a.net.peerId, bytes(1))]
+    for (const h of hanging) h.catch(() => {})
+    await new Promise(resolve => setTimeout(resolve, 300))
+    const started = Date.now()
+    await expect(collect(b.net, a.net.peerId, bytes(1))).rejects.toMatchObject({ code: 'SYNC_FAILED' })
+    expect(Date.now() - started).toBeLessThan(2000)
+    await Promise.allSettled(hanging)
   })
 
   it('times out a request whose answer never comes', async () => {
     const a = await startNode({ syncHandler: async () => await new Promise<never>(() => {}) })
     const b = await startPeerOf(a, { sync: { timeoutMs: 300 } })
 
-    await expect(b.net.requestSync(a.net.peerId, bytes(1))).rejects.toMatchObject({ code: 'SYNC_TIMEOUT' })
+    await expect(collect(b.net, a.net.peerId, bytes(1))).rejects.toMatchObject({ code: 'SYNC_TIMEOUT' })
   })
 })
 

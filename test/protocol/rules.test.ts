@@ -136,8 +136,9 @@ describe('authenticity and policy (R7-R10)', () => {
     expect(validateEnvelope(bytes, { ...ctx, allowlist: new Set([aliceId]) }).origin).toBe(aliceId)
   })
 
-  it('R10: refuses a creation time beyond the clock skew', () => {
+  it('R10: ignores (no penalty) a creation time beyond the clock skew', () => {
     expectRule(sign({ createdAtMs: NOW_MS + 6 * 60_000 }), 'R10', 'created_at_ms')
+    expect(RULES.R10.verdict).toBe('IGNORE')
     expect(validateEnvelope(sign({ createdAtMs: NOW_MS + 4 * 60_000 }), ctx).createdAtMs).toBe(NOW_MS + 4 * 60_000)
   })
 })
@@ -200,11 +201,17 @@ describe('payload (R11-R21)', () => {
     expectRule(sign({ entries: [entry({ sumCostMicros: 1, nCost: 0 })] }), 'R18', 'entries[0].sum_cost_micros')
   })
 
-  it('R19: refuses days in the future, allowing for clock skew at midnight', () => {
-    expectRule(sign({ entries: [entry({ day: TODAY + 1 })] }), 'R19', 'entries[0].day')
+  it('R19: refuses what is not a day number', () => {
+    expectRule(sign({ payload: [-1, [], []] }), 'R19', 'base_day')
+  })
+
+  it('R28: ignores (no penalty) days in the future, allowing for clock skew at midnight, once every REJECT rule holds', () => {
+    expectRule(sign({ entries: [entry({ day: TODAY + 1 })] }), 'R28', 'entries[0].day')
+    expect(RULES.R28.verdict).toBe('IGNORE')
     const nearMidnight = { ...ctx, nowMs: (TODAY + 1) * DAY_MS - 2 * 60_000 }
     expect(validateEnvelope(sign({ entries: [entry({ day: TODAY + 1 })] }), nearMidnight).entries).toHaveLength(1)
-    expectRule(sign({ payload: [-1, [], []] }), 'R19', 'base_day')
+    // a later entry breaking a REJECT rule still gets the envelope rejected
+    expectRule(sign({ entries: [entry({ day: TODAY + 1 }), entry({ tool: 'other', pass: base.pass + 1 })] }), 'R15', 'entries[1].n')
   })
 
   it('R20: refuses two entries with one key', () => {
