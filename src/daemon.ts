@@ -72,7 +72,7 @@ export async function createDaemon (options: DaemonOptions): Promise<Daemon> {
       } catch (err) {
         throw listenError(err)
       }
-      node.logger.info({ peerId: node.network.peerId, http: http.address()?.url, dataDir }, 'hivebench daemon started')
+      node.logger.info({ peerId: node.network.peerId, addresses: node.network.multiaddrs(), http: http.address()?.url, dataDir }, 'hivebench daemon started')
     },
     stop () {
       stopping ??= stopAll(components)
