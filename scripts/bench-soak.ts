@@ -34,6 +34,7 @@ const dirBytes = (dir: string): number => readdirSync(dir).reduce((s, f) => s + 
 try {
   for (let i = 0; i < 3; i++) {
     const daemon = await createDaemon({
+      workBits: 0, // throwaway identities of a simulated hive: R24 (identity work) off
       ...NODE_DEFAULTS,
       dataDir: join(root, `node${i}`),
       listen: ['/ip4/127.0.0.1/tcp/0'],

@@ -37,12 +37,13 @@ const LAYERS: Record<string, number> = {
   ingest: 2,
   network: 3,
   gate: 3,
-  'tracker.ts': 4,
-  hive: 5,
-  http: 6,
-  'daemon.ts': 7,
-  cli: 8,
-  'index.ts': 8
+  'tracker-api.ts': 4,
+  'tracker.ts': 5,
+  hive: 6,
+  http: 7,
+  'daemon.ts': 8,
+  cli: 9,
+  'index.ts': 9
 }
 
 function sourceFiles (dir: string): string[] {

@@ -8,7 +8,7 @@ export interface ErrorCodes {
   /** a received envelope broke a rule of protocol/README.md */
   protocol: 'PROTOCOL'
   /** the data dir: database and identity */
-  store: 'DB_OPEN' | 'DB_CORRUPT' | 'DB_INIT' | 'IDENTITY_CORRUPT' | 'IDENTITY_MISMATCH' | 'IDENTITY_UNREADABLE' | 'IDENTITY_UNWRITABLE'
+  store: 'DB_OPEN' | 'DB_CORRUPT' | 'DB_INIT' | 'IDENTITY_CORRUPT' | 'IDENTITY_MISMATCH' | 'IDENTITY_UNREADABLE' | 'IDENTITY_UNWRITABLE' | 'POLICY_UNREADABLE' | 'POLICY_CORRUPT'
   /** libp2p transport and the closed-hive key */
   network: 'NETWORK_NOT_STARTED' | 'NETWORK_STATE' | 'MESSAGE_TOO_LARGE' | 'HIVE_KEY_INVALID' | 'HIVE_KEY_UNREADABLE'
   /** the sync protocol */
@@ -17,8 +17,8 @@ export interface ErrorCodes {
   lifecycle: 'LIFECYCLE' | 'ADDRESS_IN_USE' | 'DAEMON_RUNNING'
   /** the HTTP API */
   http: 'HTTP_TOKEN' | 'NO_NODE' | 'NOT_FOUND' | 'DASHBOARD_NOT_BUILT'
-  /** CLI commands that talk to a running daemon */
-  cli: 'NO_DAEMON' | 'DAEMON_UNREACHABLE' | 'DAEMON_ERROR'
+  /** CLI commands: talking to a running daemon; `run` (its usage, the route it asks, the agent it spawns) */
+  cli: 'NO_DAEMON' | 'DAEMON_UNREACHABLE' | 'DAEMON_ERROR' | 'USAGE' | 'ROUTE' | 'SPAWN'
 }
 export type ErrorCode = ErrorCodes[keyof ErrorCodes]
 

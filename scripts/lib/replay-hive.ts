@@ -6,7 +6,7 @@ import { envelopesLacked, syncRequestOf } from '../../src/hive/sync-answers.js'
 import { readEnvelopeFile, writeEnvelopeFile } from '../../src/hive/envelope-file.js'
 import { createSharing, type Sharing } from '../../src/hive/sharing.js'
 import { createReceiver, type Receiver } from '../../src/hive/receive.js'
-import { openTracker, type Tracker } from '../../src/tracker.js'
+import { openTracker, type StoreTracker } from '../../src/tracker.js'
 import type { Row } from './replay-data.js'
 
 /** What one round's exchange moved: envelope bytes as published (once) and as delivered (once per receiver). */
@@ -14,7 +14,7 @@ export interface ExchangeReport { published: number, delivered: number, envelope
 
 /** The simulated hive the replay drives: in-process nodes (this file) or live daemons on 127.0.0.1 (replay-live.ts). */
 export interface ReplayHive {
-  trackers: Tracker[]
+  trackers: StoreTracker[]
   record: (node: number, rows: Row[]) => void
   /** every node publishes its delta; returns once every node holds every envelope */
   exchange: (round: number) => Promise<ExchangeReport>
@@ -24,7 +24,7 @@ export interface ReplayHive {
 export const verdictName = (v: { verdict: string, rule?: string }): string => v.verdict === 'accepted' ? 'accepted' : `${v.verdict} ${v.rule ?? ''}`.trim()
 
 /** One in-process node: a real store in its own data dir, with its own Ed25519 identity. */
-export interface MemoryNode { tracker: Tracker, sharing: Sharing, receiver: Receiver }
+export interface MemoryNode { tracker: StoreTracker, sharing: Sharing, receiver: Receiver }
 
 export async function openMemoryNode (o: { dataDir: string, now: () => number, windowDays?: number, minSamples?: number }): Promise<MemoryNode> {
   const privateKey = await generateKeyPair('Ed25519')
@@ -35,7 +35,8 @@ export async function openMemoryNode (o: { dataDir: string, now: () => number, w
     tracker.close()
     throw err
   }
-  return { tracker, sharing: createSharing({ store: tracker.store, privateKey, now: o.now }), receiver: createReceiver({ store: tracker.store, now: o.now }) }
+  // throwaway keys: R24 (identity work) off
+  return { tracker, sharing: createSharing({ store: tracker.store, privateKey, now: o.now }), receiver: createReceiver({ store: tracker.store, workBits: 0, now: o.now }) }
 }
 
 const emptyReport = (): ExchangeReport => ({ published: 0, delivered: 0, envelopes: 0, verdicts: {} })

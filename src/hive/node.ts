@@ -28,6 +28,8 @@ export interface NodeOptions {
   hiveKeyFile?: string
   /** only these origins' envelopes are merged */
   allowOrigins?: string[]
+  /** R24: the hive's identity work in bits (default resolveWorkBits()) */
+  workBits?: number
   exportIntervalS: number
   snapshotEvery: number
   /** seconds between syncs with one random connected peer (sync also runs on every new connection) */
@@ -112,6 +114,7 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     dataDir: options.dataDir,
     retentionDays: options.retentionDays,
     allowlist,
+    workBits: options.workBits,
     verify: true,
     rejectLimits: options.rejectLimits,
     admission: options.admission,

@@ -1,11 +1,12 @@
 import type { Logger } from 'pino'
 import {
-  decodeEnvelope, decodeLimits, MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES, ProtocolError, RULES,
+  checkIdentityWorkOf, decodeEnvelope, decodeLimits, MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES, ProtocolError, RULES,
   validateDecoded, verdictOf, type RuleId, type Verdict
 } from '../protocol/index.js'
 import type { Store } from '../store/index.js'
 import { createRejectLimiter, type RejectLimiterOptions } from './reject-limiter.js'
 import { createOriginAdmission, type AdmissionLimits } from './admission.js'
+import { resolveWorkBits } from './work-bits.js'
 
 /** Local policy ahead of the rules: a sender blocked for repeated REJECTs is dropped unread. */
 export interface Dropped { verdict: 'dropped', reason: 'peer_blocked' | 'origin_blocked' | 'origin_not_admitted' }
@@ -23,6 +24,10 @@ export interface ReceiverOptions {
   store: Pick<Store, 'exchange' | 'retentionDays'>
   /** R9: only these origins are merged */
   allowlist?: ReadonlySet<string>
+  /** R9: never merged: origins this node forgot (hivebench forget) */
+  denylist?: ReadonlySet<string>
+  /** R24: the hive's identity work in bits; default resolveWorkBits() */
+  workBits?: number
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
   rejectLimits?: RejectLimiterOptions
   /** new origins one peer may introduce over gossip (admission.ts); default DEFAULT_ADMISSION */
@@ -56,7 +61,7 @@ const FROM_FILE: Source = { via: 'file' }
  * The one receive pipeline, for gossip, sync and envelope files alike, in the order of
  * protocol/README.md ("Receiving"). The envelope is decoded once:
  *
- *   blocked peer -> R1-R7 (decode) -> blocked origin -> origin admission (gossip) -> R22/R23 (stored already: the common case
+ *   blocked peer -> R1-R7 (decode) -> R24 (identity work) -> blocked origin -> origin admission (gossip) -> R22/R23 (stored already: the common case
  *   on gossip, answered from two indexed reads) -> R8 (signature) -> R9-R21 -> merge.
  *
  * Forged envelopes count against the peer that sent them, never against the origin they claim,
@@ -65,6 +70,7 @@ const FROM_FILE: Source = { via: 'file' }
 export function createReceiver (options: ReceiverOptions): Receiver {
   const { store } = options
   const now = options.now ?? Date.now
+  const workBits = resolveWorkBits(options.workBits)
   const limiter = createRejectLimiter(options.rejectLimits)
   const admission = createOriginAdmission(origin => store.exchange.knowsOrigin(origin), options.admission)
   const counts: Record<string, number> = {}
@@ -77,13 +83,14 @@ export function createReceiver (options: ReceiverOptions): Receiver {
       // R1's bound depends on the source (protocol/README.md, R1)
       const limits = decodeLimits({ maxBytes: source.via === 'gossip' ? MAX_GOSSIP_BYTES : MAX_ENVELOPE_BYTES })
       const envelope = decodeEnvelope(bytes, limits) // R1-R7
+      checkIdentityWorkOf(envelope, workBits) // R24: one hash
       origin = envelope.origin
       if (limiter.blocked(`origin:${origin}`, nowMs)) return { verdict: 'dropped', reason: 'origin_blocked' }
       // a gossip peer introduces new origins at a bounded rate (a sync answer is bounded per exchange)
       if (source.via === 'gossip' && source.peer !== undefined && !admission.admit(origin, source.peer, nowMs)) return { verdict: 'dropped', reason: 'origin_not_admitted' }
       const redundant = store.exchange.redundant(origin, envelope.seq) // R22, R23
       if (redundant !== null) return { verdict: 'ignored', ...redundant }
-      const valid = validateDecoded(envelope, { nowMs, retentionDays: store.retentionDays, allowlist: options.allowlist, limits }) // R8-R21
+      const valid = validateDecoded(envelope, { nowMs, retentionDays: store.retentionDays, allowlist: options.allowlist, denylist: options.denylist, limits }) // R8-R21
       const merged = store.exchange.mergeEnvelope(valid, nowMs) // R22, R23 again inside the write transaction
       if ('rule' in merged) return { verdict: 'ignored', ...merged }
       return { verdict: 'accepted', origin, seq: valid.seq, keysChanged: merged.keysChanged }

@@ -1,6 +1,6 @@
 import { DEFAULT_EXPLORE_SHARE } from '../core/route.js'
-import { MAX_LABEL_CHARS } from '../core/limits.js'
-import { OUTCOME_SCHEMA } from '../core/outcome.js'
+import { DEFAULT_ANSWER_ARMS, MAX_LABEL_CHARS } from '../core/limits.js'
+import { outcomeSchema } from '../core/outcome-schema.js'
 import { OUTCOME_CLASSES } from '../core/types.js'
 
 /**
@@ -22,15 +22,16 @@ const armProperties = {
   n: int,
   pass: int,
   pass_rate: nullableNum,
-  wilson_lower: { ...num, description: 'Wilson score 95% lower bound of the pass rate (the ranking key)' },
+  wilson_lower: { ...num, description: 'the ranking key: Wilson score 95% lower bound of the weighted pass rate; in hive scope after leaving out the most favourable origin' },
   wilson_upper: num,
   p50_s: nullableNum,
   p90_s: nullableNum,
   mean_cost_usd: nullableNum,
   outcomes: object(Object.fromEntries(OUTCOME_CLASSES.map(c => [c, int]))),
   origins: { ...int, description: 'origins (nodes) whose counters are behind the figures' },
-  benchmarked: { type: 'boolean', description: 'has the minimum samples to be eligible as best' },
-  weighted_n: { ...num, description: 'the sample weight the ranking used after the per-origin cap' }
+  benchmarked: { type: 'boolean', description: 'eligible as best: the minimum weighted samples, from enough distinct origins (hive scope)' },
+  weighted_n: { ...num, description: 'the sample weight the ranking used after the per-origin cap' },
+  weighted_pass: { ...num, description: 'the passes inside weighted_n' }
 }
 
 export const rankedArm = object(armProperties)
@@ -41,20 +42,22 @@ export const taskType = { type: 'string', maxLength: MAX_LABEL_CHARS, descriptio
 export const windowDays = { type: 'integer', minimum: 1, description: 'only the last N UTC days (default 30)' }
 export const minSamples = { type: 'integer', minimum: 1, description: 'samples an arm needs to be eligible as best (default 5)' }
 export const model = { type: 'string', maxLength: MAX_LABEL_CHARS, description: 'only arms with this model' }
+const limit = { type: 'integer', minimum: 1, description: `arms listed per ranking, best first (default ${DEFAULT_ANSWER_ARMS}); arms_total says how many exist` }
 
 // Unknown query parameters are refused (ajv runs with removeAdditional off): a typo such as
 // `windowdays` must not silently fall back to the default.
 export const query = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema =>
   ({ type: 'object', additionalProperties: false, required, properties })
 
-export const bestQuery = query({ task_type: taskType, scope, model, window_days: windowDays, min_samples: minSamples }, ['task_type'])
-export const statsQuery = query({ task_type: taskType, scope, window_days: windowDays, min_samples: minSamples })
+export const bestQuery = query({ task_type: taskType, scope, model, window_days: windowDays, min_samples: minSamples, limit }, ['task_type'])
+export const statsQuery = query({ task_type: taskType, scope, window_days: windowDays, min_samples: minSamples, limit })
 export const routeQuery = query({
   task_type: taskType,
   scope,
   model,
   window_days: windowDays,
   min_samples: minSamples,
+  limit,
   explore_share: { type: 'number', minimum: 0, maximum: 1, description: `share of decisions that explore (default ${DEFAULT_EXPLORE_SHARE}; 0 disables)` },
   seed: { type: 'string', minLength: 1, maxLength: 128, description: 'makes the decision deterministic (an integer, or any string)' }
 }, ['task_type'])
@@ -65,13 +68,14 @@ export const bestResponse = object({
   window_days: int,
   min_samples: int,
   best: nullableArm,
-  ranking: { type: 'array', items: rankedArm }
+  ranking: { type: 'array', items: rankedArm },
+  arms_total: int
 })
 
 export const statsResponse = object({
   scope: str,
   window_days: int,
-  task_types: { type: 'array', items: object({ task_type: str, ranking: { type: 'array', items: rankedArm } }) }
+  task_types: { type: 'array', items: object({ task_type: str, ranking: { type: 'array', items: rankedArm }, arms_total: int }) }
 })
 
 export const routeResponse = object({
@@ -111,18 +115,24 @@ export const errorResponse = object({
 })
 
 /**
- * The outcome as documented for clients: the validator's own schema (core/outcome.ts), plus the
+ * The outcome as documented for clients: the validator's own schema (core/outcome-schema.ts), plus the
  * label bounds it checks after trimming. Only the OpenAPI document uses it: the server validates
  * outcomes with the tracker's own rules, so that every interface (HTTP, CLI, import, TypeScript)
  * reports the same field and rule, and ajv's type coercion never turns `"12"` into a duration.
  */
 export const outcomeDoc = {
-  ...OUTCOME_SCHEMA,
+  ...outcomeSchema,
   properties: {
-    ...OUTCOME_SCHEMA.properties,
-    task_type: { ...OUTCOME_SCHEMA.properties.task_type, minLength: 1, maxLength: MAX_LABEL_CHARS, description: 'trimmed, then 1..128 characters' },
-    tool: { ...OUTCOME_SCHEMA.properties.tool, minLength: 1, maxLength: MAX_LABEL_CHARS, description: 'trimmed, then 1..128 characters' },
-    model: { ...OUTCOME_SCHEMA.properties.model, maxLength: MAX_LABEL_CHARS }
+    ...outcomeSchema.properties,
+    task_type: { ...outcomeSchema.properties.task_type, minLength: 1, maxLength: MAX_LABEL_CHARS, description: 'trimmed, then 1..128 characters' },
+    tool: { ...outcomeSchema.properties.tool, minLength: 1, maxLength: MAX_LABEL_CHARS, description: 'trimmed, then 1..128 characters' },
+    model: { ...outcomeSchema.properties.model, maxLength: MAX_LABEL_CHARS, description: "'' or null = unspecified" },
+    outcome: { ...outcomeSchema.properties.outcome, description: 'required unless success is given' },
+    success: { ...outcomeSchema.properties.success, description: 'shorthand: true = pass, false = grader_fail' },
+    duration_s: { ...outcomeSchema.properties.duration_s, description: 'omit when unknown, never 0' },
+    user_id: { ...outcomeSchema.properties.user_id, description: 'never leaves the node' },
+    id: { ...outcomeSchema.properties.id, description: 'idempotency key: the same id counts once' },
+    at: { ...outcomeSchema.properties.at, description: 'ISO 8601 timestamp; default now; at most 5 minutes ahead, inside the retention window' }
   }
 }
 

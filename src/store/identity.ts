@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, link, open, readFile, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { generateKeyPair, generateKeyPairFromSeed, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { generateKeyPairFromSeed, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { errorMessage, StateError } from '../errors.js'
 import { ensureDataDir } from './data-dir.js'
@@ -25,8 +25,20 @@ export interface Identity {
   created?: boolean
 }
 
+export interface IdentityOptions {
+  /**
+   * The 32-byte Ed25519 seed of a new identity; default random. The node passes one minted
+   * with the hive's identity work (R24, protocol/identity-work.ts: the store does not import
+   * protocol/). An existing key is loaded as it is, with or without the work: it keeps serving
+   * its own node (see README, "Identity cost", for re-keying).
+   */
+  newSeed?: () => Uint8Array
+}
+
+const randomSeed = (): Uint8Array => randomBytes(32)
+
 /** Loads `<dataDir>/identity.key`, creating it (mode 0600) on first use. Throws StateError if it exists but cannot be used. */
-export async function loadOrCreateIdentity (dataDir: string): Promise<Identity> {
+export async function loadOrCreateIdentity (dataDir: string, options: IdentityOptions = {}): Promise<Identity> {
   const path = join(ensureDataDir(dataDir), IDENTITY_FILE)
   let bytes: Uint8Array
   try {
@@ -35,7 +47,7 @@ export async function loadOrCreateIdentity (dataDir: string): Promise<Identity> 
     if (errorCode(err) !== 'ENOENT') {
       throw new StateError('IDENTITY_UNREADABLE', `cannot read the node identity ${path}: ${errorMessage(err)}; fix its permissions or restore it (deleting it gives this node a new peer id)`, { cause: err })
     }
-    return await createIdentity(path)
+    return await createIdentity(path, options.newSeed ?? randomSeed)
   }
   const privateKey = await parseKey(bytes, path)
   const tightenedFromMode = await tightenMode(path)
@@ -74,8 +86,8 @@ async function tightenMode (path: string): Promise<number | undefined> {
  * file exists, so two processes starting at once cannot both create an identity, and a crash
  * mid-write never leaves a half-written key under the real name.
  */
-async function createIdentity (path: string): Promise<Identity> {
-  const privateKey = await generateKeyPair('Ed25519')
+async function createIdentity (path: string, newSeed: () => Uint8Array): Promise<Identity> {
+  const privateKey = await generateKeyPairFromSeed('Ed25519', newSeed())
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
     const handle = await open(temporary, 'wx', 0o600)
@@ -89,7 +101,7 @@ async function createIdentity (path: string): Promise<Identity> {
     // the key must not vanish in a power cut after peers have seen its peer id
     fsyncDirectory(dirname(path))
   } catch (err) {
-    if (errorCode(err) === 'EEXIST') return await loadOrCreateIdentity(dirname(path))
+    if (errorCode(err) === 'EEXIST') return await loadOrCreateIdentity(dirname(path), { newSeed })
     throw new StateError('IDENTITY_UNWRITABLE', `cannot create the node identity ${path}: ${errorMessage(err)}`, { cause: err })
   } finally {
     await unlink(temporary).catch(() => {})

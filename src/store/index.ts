@@ -11,6 +11,8 @@ export {
 } from './exchange.js'
 export { IDENTITY_FILE, loadOrCreateIdentity, type Identity } from './identity.js'
 export { databasePath, ensureDataDir, resolveDataDir } from './data-dir.js'
+export type { Db } from './db.js'
+export { createForget } from './forget.js'
 export { fsyncDirectory, writeFileDurably } from './durable.js'
 export { LOCAL_ORIGIN, PEERS_ORIGIN } from './schema.js'
 export { createArmDays, type ArmDay, type ArmDaysQuery } from './arm-days.js'

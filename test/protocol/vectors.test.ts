@@ -21,6 +21,7 @@ function contextOf (v: TestVector): ValidationContext {
     nowMs: v.now_ms,
     retentionDays: v.retention_days,
     ...(v.allowlist === undefined ? {} : { allowlist: new Set(v.allowlist) }),
+    ...(v.id_work_bits === undefined ? {} : { workBits: v.id_work_bits }),
     limits: { maxBytes: v.max_bytes ?? DEFAULT_LIMITS.maxBytes, maxEntries: v.max_entries ?? DEFAULT_LIMITS.maxEntries }
   }
 }
