@@ -51,7 +51,7 @@ async function startVictim (dataDir: string): Promise<Victim> {
   child.stdout?.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-1_000_000) })
   child.stderr?.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-1_000_000) })
   for (let i = 0; i < 400; i++) {
-    const line = log.split('\n').find(l => l.includes('"hivebench node started"'))
+    const line = log.split('\n').find(l => l.includes('"hivebench daemon started"'))
     if (line !== undefined) {
       const started = JSON.parse(line) as { peerId: string, addresses: string[], http: string }
       const victim = { child, url: started.http, peerId: started.peerId, addr: started.addresses[0], dataDir }

@@ -132,7 +132,8 @@ async function main (): Promise<void> {
 
     const tracker = seeded(join(dir, 'http'))
     const server = createHttpServer({ tracker, metrics: createMetrics(), host: '127.0.0.1', port: 0 })
-    const { port } = await server.start()
+    await server.start()
+    const port = server.address()?.port ?? 0
     const worker = new Worker(new URL(import.meta.url), { workerData: { port } })
     const load = await new Promise<LoadReport>((resolve, reject) => {
       worker.once('message', resolve)

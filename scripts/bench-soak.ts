@@ -6,7 +6,8 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { parseArgs } from 'node:util'
 import { pino } from 'pino'
 import Table from 'cli-table3'
-import { createHiveNode, NODE_DEFAULTS, type HiveNode } from '../src/hive/node.js'
+import { NODE_DEFAULTS, type HiveNode } from '../src/hive/node.js'
+import { createDaemon, type Daemon } from '../src/daemon.js'
 import { fmt, rng } from './lib/measure.js'
 
 /**
@@ -24,6 +25,7 @@ const random = rng(5)
 const root = mkdtempSync(join(tmpdir(), 'hivebench-soak-'))
 const logger = pino({ level: 'warn' })
 const nodes: HiveNode[] = []
+const daemons: Daemon[] = []
 const hardStop = setTimeout(() => { console.error('soak: overall timeout, stopping'); process.exit(2) }, (durationS + 120) * 1000)
 
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(1)} MiB`
@@ -31,7 +33,7 @@ const dirBytes = (dir: string): number => readdirSync(dir).reduce((s, f) => s + 
 
 try {
   for (let i = 0; i < 3; i++) {
-    const node = await createHiveNode({
+    const daemon = await createDaemon({
       workBits: 0, // throwaway identities of a simulated hive: R24 (identity work) off
       ...NODE_DEFAULTS,
       dataDir: join(root, `node${i}`),
@@ -42,10 +44,11 @@ try {
       logger,
       http: { host: '127.0.0.1', port: 0 }
     })
-    await node.start()
-    nodes.push(node)
+    await daemon.start()
+    daemons.push(daemon)
+    nodes.push(daemon.node)
   }
-  const urls = nodes.map(n => n.http?.address()?.url ?? '')
+  const urls = daemons.map(d => d.http.address()?.url ?? '')
   const lag = monitorEventLoopDelay({ resolution: 10 })
   lag.enable()
   const acknowledged = [0, 0, 0]
@@ -106,7 +109,7 @@ try {
   console.log('RSS over time (MiB): ' + rss.map(r => `${r.s.toFixed(0)}s ${(r.bytes / 2 ** 20).toFixed(0)}`).join(', '))
   if (!identical || !complete || !localOk || failed > 0) process.exitCode = 1
 } finally {
-  for (const n of nodes.reverse()) await n.stop()
+  for (const d of daemons.reverse()) await d.stop()
   rmSync(root, { recursive: true, force: true })
   clearTimeout(hardStop)
 }

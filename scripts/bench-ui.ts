@@ -78,7 +78,8 @@ async function main (): Promise<void> {
   }
   tracker.recordBatch(outcomes)
   const server = createHttpServer({ tracker, metrics: createMetrics(), port: 0 })
-  const { url } = await server.start()
+  await server.start()
+  const url = server.address()?.url ?? ''
   const browser = await launch()
   try {
     const measure = async (fn: (page: Page, url: string) => Promise<Load>): Promise<Load[]> => {

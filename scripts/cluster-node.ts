@@ -8,8 +8,7 @@ import { pino, type Level } from 'pino'
 import { createHiveNode, NODE_DEFAULTS, type HiveNode } from '../src/hive/node.js'
 import { syncRequestOf } from '../src/hive/sync-answers.js'
 import { readEnvelopeFile } from '../src/hive/envelope-file.js'
-import { MAX_ENVELOPE_BYTES } from '../src/protocol/index.js'
-import { databasePath } from '../src/store/data-dir.js'
+import { databasePath } from '../src/store/index.js'
 import { roundOutcomes } from './lib/cluster-data.js'
 import { wallMs, type Fingerprint, type ReplyMessage, type Request, type RequestMessage, type Requests, type Traffic } from './lib/cluster-protocol.js'
 
@@ -23,7 +22,7 @@ import { wallMs, type Fingerprint, type ReplyMessage, type Request, type Request
  *   net.server.socket diagnostics channels; bytesRead/bytesWritten are TCP payload bytes,
  *   i.e. everything libp2p sends (noise, yamux, identify, gossipsub incl. control, sync),
  *   without TCP/IP headers;
- * - application bytes: network.publish and sharing.receive are wrapped to count envelope
+ * - application bytes: network.publish and receiver.receive are wrapped to count envelope
  *   bytes (published once per export; received once per gossip delivery that reached
  *   validation, and per sync frame);
  * - convergence: after accepted envelopes (once per event-loop turn, so a sync response merged
@@ -183,13 +182,13 @@ function instrument (n: HiveNode): void {
     app.syncReceived += tally.bytes
     return tally
   }
-  const sharing = n.local.sharing
-  const receive = sharing.receive.bind(sharing)
-  sharing.receive = (bytes, maxBytes) => {
+  const receiver = n.local.receiver
+  const receive = receiver.receive.bind(receiver)
+  receiver.receive = (bytes, source) => {
     app.received += bytes.byteLength
     app.receivedMessages++
     const t0 = performance.now()
-    const verdict = receive(bytes, maxBytes)
+    const verdict = receive(bytes, source)
     app.receiveMs += performance.now() - t0
     if (verdict.verdict === 'accepted') {
       app.accepted++
@@ -289,9 +288,9 @@ async function handle (req: Request): Promise<unknown> {
     case 'import': {
       const n = need()
       const t0 = performance.now()
-      const counts = { accepted: 0, ignored: 0, rejected: 0 }
+      const counts = { accepted: 0, ignored: 0, rejected: 0, dropped: 0 }
       for (const file of req.files) {
-        for (const bytes of await readEnvelopeFile(file)) counts[n.local.sharing.receive(bytes, MAX_ENVELOPE_BYTES).verdict]++
+        for (const bytes of await readEnvelopeFile(file)) counts[n.local.receiver.receive(bytes).verdict]++
       }
       return { ...counts, ms: performance.now() - t0 }
     }

@@ -91,7 +91,7 @@ async function liarFlips (hive: HonestHive, policy: RankPolicy, targets: Targets
       // an arm that is already this policy's best is no flip
       if (target !== undefined && before.get(t) !== target) claims.push({ taskType: t, arm: target, n: LIE, pass: LIE })
     }
-    const verdict = victim.sharing.receive(attackEnvelope(await generateKeyPair('Ed25519'), claims, NOW))
+    const verdict = victim.receiver.receive(attackEnvelope(await generateKeyPair('Ed25519'), claims, NOW))
     if (verdict.verdict !== 'accepted') throw new Error(`the lie was not accepted: ${JSON.stringify(verdict)}`)
     const best = bestArms(victim, claims.map(c => c.taskType))
     const flipped = claims.filter(c => best.get(c.taskType) === c.arm)
@@ -120,7 +120,7 @@ async function sybilFlips (hive: HonestHive, policy: RankPolicy, targets: Target
     const ks: number[] = []
     const open = new Set(goals.keys())
     for (let k = 1; k <= maxSybils && open.size > 0; k++) {
-      const verdict = victim.sharing.receive(attackEnvelope(await generateKeyPair('Ed25519'), claims, NOW))
+      const verdict = victim.receiver.receive(attackEnvelope(await generateKeyPair('Ed25519'), claims, NOW))
       if (verdict.verdict !== 'accepted') throw new Error(`a Sybil envelope was not accepted: ${JSON.stringify(verdict)}`)
       for (const [t, arm] of bestArms(victim, [...open])) {
         if (arm === goals.get(t)) { ks.push(k); open.delete(t) }

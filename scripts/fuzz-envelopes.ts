@@ -6,7 +6,7 @@ import { parseArgs } from 'node:util'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { ProtocolError, validateEnvelope } from '../src/protocol/index.js'
-import { createSharing } from '../src/hive/sharing.js'
+import { createReceiver } from '../src/hive/receive.js'
 import { openTracker } from '../src/tracker.js'
 import { brokenInvariant, FUZZ_CONTEXT, hostileInput, prepareHostileInputs } from '../test/protocol/fuzz-inputs.js'
 import { seededRandom } from '../test/protocol/helpers.js'
@@ -29,7 +29,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hivebench-fuzz-'))
 const tracker = openTracker({ dataDir: dir, now: () => FUZZ_CONTEXT.nowMs })
 const key = await generateKeyPair('Ed25519')
 tracker.store.exchange.bindSelf(peerIdFromPrivateKey(key).toString())
-const sharing = createSharing({ store: tracker.store, privateKey: key, workBits: 0, now: () => FUZZ_CONTEXT.nowMs }) // throwaway keys: R24 off
+const receiver = createReceiver({ store: tracker.store, workBits: 0, now: () => FUZZ_CONTEXT.nowMs }) // throwaway keys: R24 off
 const verdicts = new Map<string, number>()
 const started = performance.now()
 try {
@@ -48,7 +48,7 @@ try {
       }
       outcome = err.rule
     }
-    if (run % 50 === 0) sharing.receive(input) // the store side must never throw either
+    if (run % 50 === 0) receiver.receive(input) // the store side must never throw either
     verdicts.set(outcome, (verdicts.get(outcome) ?? 0) + 1)
     if ((run + 1) % 100_000 === 0) console.log(`${fmt(run + 1)} cases, ${failures} failures, ${fmt((run + 1) / ((performance.now() - started) / 1000))} cases/s`)
   }

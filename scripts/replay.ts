@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { errorMessage } from '../src/errors.js'
 import { DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS } from '../src/core/limits.js'
 import { armLabel } from './lib/replay-data.js'
 import { replayTable, writeReport } from './lib/replay-report.js'
@@ -98,7 +99,7 @@ async function main (): Promise<void> {
     parsed = parse(process.argv.slice(2))
     validateOptions(parsed.options)
   } catch (err) {
-    console.error(`${(err as Error).message}\n${USAGE}`)
+    console.error(`${errorMessage(err)}\n${USAGE}`)
     process.exit(2)
   }
   if (parsed.live && parsed.options.viaFilesDir !== undefined) {

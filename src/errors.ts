@@ -1,12 +1,36 @@
 /**
+ * Every error code hivebench raises, by area. A code is added here first, so callers (the CLI's
+ * exit codes, the HTTP error mapping, tests) can rely on a closed set.
+ */
+export interface ErrorCodes {
+  /** bad input from a user, a client or a file */
+  input: 'VALIDATION' | 'FILE'
+  /** a received envelope broke a rule of protocol/README.md */
+  protocol: 'PROTOCOL'
+  /** the data dir: database and identity */
+  store: 'DB_OPEN' | 'DB_CORRUPT' | 'DB_INIT' | 'IDENTITY_CORRUPT' | 'IDENTITY_MISMATCH' | 'IDENTITY_UNREADABLE' | 'IDENTITY_UNWRITABLE' | 'POLICY_UNREADABLE' | 'POLICY_CORRUPT'
+  /** libp2p transport and the closed-hive key */
+  network: 'NETWORK_NOT_STARTED' | 'NETWORK_STATE' | 'MESSAGE_TOO_LARGE' | 'HIVE_KEY_INVALID' | 'HIVE_KEY_UNREADABLE' | 'DIFFERENT_HIVE'
+  /** the sync protocol */
+  sync: 'SYNC_FAILED' | 'SYNC_LIMIT' | 'SYNC_PROTOCOL' | 'SYNC_REQUEST' | 'SYNC_TIMEOUT' | 'SYNC_BUSY'
+  /** starting and stopping the node and the daemon */
+  lifecycle: 'LIFECYCLE' | 'ADDRESS_IN_USE' | 'DAEMON_RUNNING'
+  /** the HTTP API */
+  http: 'HTTP_TOKEN' | 'NO_NODE' | 'NOT_FOUND' | 'DASHBOARD_NOT_BUILT'
+  /** CLI commands: talking to a running daemon; `run` (its usage, the route it asks, the agent it spawns) */
+  cli: 'NO_DAEMON' | 'DAEMON_UNREACHABLE' | 'DAEMON_ERROR' | 'USAGE' | 'ROUTE' | 'SPAWN'
+}
+export type ErrorCode = ErrorCodes[keyof ErrorCodes]
+
+/**
  * The one error base class of hivebench. Every error we raise on purpose carries a stable
  * `code`; validation errors also name the `field` and the `rule` they broke, so a user (or a
  * peer's log) can tell exactly what to fix.
  */
 export class HivebenchError extends Error {
-  readonly code: string
+  readonly code: ErrorCode
 
-  constructor (code: string, message: string, options?: { cause?: unknown }) {
+  constructor (code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'HivebenchError'
     this.code = code
@@ -40,8 +64,13 @@ export class ValidationError extends HivebenchError {
 
 /** A problem with the node's own state (data dir, database, identity) that the user must resolve. */
 export class StateError extends HivebenchError {
-  constructor (code: string, message: string, options?: { cause?: unknown }) {
+  constructor (code: ErrorCodes['store' | 'network' | 'lifecycle' | 'http'], message: string, options?: { cause?: unknown }) {
     super(code, message, options)
     this.name = 'StateError'
   }
+}
+
+/** The message of anything thrown: an Error's message, or the thrown value as a string. */
+export function errorMessage (err: unknown): string {
+  return err instanceof Error ? err.message : String(err)
 }

@@ -21,6 +21,8 @@ export interface TrackerOptions {
   monotonicNow?: () => number
   /** check the database's integrity at open (the daemon does; see store/db.ts) */
   verify?: boolean
+  /** queries only: opens without ever taking the write lock (see StoreOptions.readonly); recording then throws */
+  readonly?: boolean
 }
 
 export interface QueryOptions {

@@ -9,10 +9,8 @@ import { dayOf, isoDay, windowStartDay } from './core/time.js'
 import { emptyScalars, type Outcome, type RecordResult, type Scope } from './core/types.js'
 import { ValidationError } from './errors.js'
 import { createGateOperations } from './gate/service.js'
-import { resolveDataDir } from './store/data-dir.js'
-import { originJson } from './store/exchange.js'
-import { openStore, type Store } from './store/store.js'
-import type { BatchOptions, BestResult, DailyArmsResult, OriginBreakdownResult, QueryOptions, RouteOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
+import { openStore, originJson, resolveDataDir, type Store } from './store/index.js'
+import type { BatchOptions, BestResult, DailyArmsResult, OriginBreakdownResult, QueryOptions, RouteOptions, Tracker, TrackerOptions } from './tracker-api.js'
 
 export type { BatchOptions, BestResult, DailyArmsResult, OriginBreakdownResult, QueryOptions, RouteOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
 export type { OriginJson, RecordResult } from './core/types.js'
@@ -43,9 +41,12 @@ function freezeRanking (r: Ranking): Ranking {
 }
 
 /**
+/**
  * The tracker with its store: what the node, the sharing layer and the input surfaces build on
- * (not published). The surfaces hand it data nobody has typed yet (HTTP bodies, file rows), so
- * recording accepts `unknown` here; the validator checks every field either way.
+ * (not published; the published API is src/tracker-api.ts). The surfaces hand it data nobody has
+ * typed yet (HTTP bodies, file rows), so recording accepts `unknown` here; the validator checks
+ * every field either way (README.md, "Recording outcomes"); queries rank arms (README.md, "How
+ * the ranking works"); baselines, the upgrade gate, trends and drift come from gate/service.ts.
  */
 export interface StoreTracker extends Tracker {
   readonly store: Store
@@ -61,7 +62,7 @@ export interface StoreTrackerOptions extends TrackerOptions {
 
 export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
   const now = options.now ?? Date.now
-  const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, monotonicNow: options.monotonicNow, verify: options.verify })
+  const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, monotonicNow: options.monotonicNow, verify: options.verify, readonly: options.readonly })
   const defaultWindow = options.windowDays ?? DEFAULT_WINDOW_DAYS
   const defaultMinSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES
   const rankPolicy: RankPolicy = { ...DEFAULT_RANK_POLICY, ...options.rankPolicy }
@@ -79,7 +80,7 @@ export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
   /** The query options with defaults applied, each checked once. */
   interface ResolvedQuery { scope: Scope, windowDays: number, minSamples: number, limit: number, model?: string }
   const resolveQuery = (q: QueryOptions): ResolvedQuery => {
-    // DESIGN section 5: `hive` includes this node; with no peers it equals `local`.
+    // `hive` includes this node; with no peers it equals `local` (README.md, "How the ranking works").
     const scope = q.scope ?? 'hive'
     if (scope !== 'local' && scope !== 'hive') throw new ValidationError('scope', 'enum', 'must be local or hive')
     const windowDays = q.windowDays ?? defaultWindow

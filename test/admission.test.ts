@@ -2,9 +2,9 @@ import { generateKeyPair } from '@libp2p/crypto/keys'
 import { afterEach, describe, expect, it } from 'vitest'
 import { DAY_MS } from '../src/core/time.js'
 import { emptyCounters } from '../src/core/types.js'
-import { createOriginAdmission, createSlicedQueue } from '../src/hive/admission.js'
-import { createReceiveGuard, gossipVerdictOf } from '../src/hive/receive-guard.js'
-import { encodeEnvelope, MAX_GOSSIP_BYTES } from '../src/protocol/index.js'
+import { createSlicedQueue } from '../src/hive/admission.js'
+import { createReceiver, gossipVerdictOf } from '../src/hive/receive.js'
+import { encodeEnvelope } from '../src/protocol/index.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')
@@ -22,23 +22,23 @@ describe('origin admission', () => {
     const me = await fileNode({ now: () => NOW })
     open.push(me)
     let now = NOW
-    const admission = createOriginAdmission(o => me.tracker.store.exchange.knowsOrigin(o), { perSecond: 1, burst: 5, maxPerPeer: 8 })
-    const guard = createReceiveGuard(me.sharing, undefined, () => now, admission)
+    const receiver = createReceiver({ store: me.tracker.store, now: () => now, admission: { perSecond: 1, burst: 5, maxPerPeer: 8 } })
+    const gossip = (e: Uint8Array, peer: string) => receiver.receive(e, { via: 'gossip', peer })
     const flood = await Promise.all(Array.from({ length: 12 }, async () => await freshOrigin()))
-    const verdicts = flood.map(e => guard.receive(e, MAX_GOSSIP_BYTES, 'flooder', true))
+    const verdicts = flood.map(e => gossip(e, 'flooder'))
     expect(verdicts.map(v => v.verdict)).toEqual([...Array(5).fill('accepted'), ...Array(7).fill('dropped')])
     expect(verdicts.map(gossipVerdictOf).slice(5)).toEqual(Array(7).fill('ignore')) // no penalty
     expect(me.tracker.store.exchange.originCount()).toBe(1 + 5)
     // a sync answer (not rate-limited) and another peer still get through
-    expect(guard.receive(flood[5], MAX_GOSSIP_BYTES, 'flooder', false).verdict).toBe('accepted')
-    expect(guard.receive(flood[6], MAX_GOSSIP_BYTES, 'other', true).verdict).toBe('accepted')
+    expect(receiver.receive(flood[5], { via: 'sync', peer: 'flooder' }).verdict).toBe('accepted')
+    expect(gossip(flood[6], 'other').verdict).toBe('accepted')
     // known origins are never limited
-    expect(guard.receive(flood[0], MAX_GOSSIP_BYTES, 'flooder', true)).toMatchObject({ verdict: 'ignored', rule: 'R22' })
+    expect(gossip(flood[0], 'flooder')).toMatchObject({ verdict: 'ignored', rule: 'R22' })
     // the bucket refills at 1/s, up to the peer's bound of 8 in all
     now += 10_000
-    const later = flood.slice(7).map(e => guard.receive(e, MAX_GOSSIP_BYTES, 'flooder', true).verdict)
+    const later = flood.slice(7).map(e => gossip(e, 'flooder').verdict)
     expect(later).toEqual(['accepted', 'accepted', 'accepted', 'dropped', 'dropped'])
-    expect(admission.refused()).toBe(9)
+    expect(receiver.notAdmitted()).toBe(9)
   })
 
   it('the sliced queue runs at most one slice of tasks per event-loop turn, in order, and refuses past its bound', async () => {

@@ -53,7 +53,7 @@ describe('baselines', () => {
 
     const b = tracker(dir)
     expect(b.showBaseline('v1')).toEqual(before)
-    expect((before?.arms as Array<Record<string, unknown>>)[0]).toMatchObject({ task_type: 'bug_fix', tool: 'aider', n: 100, pass: 70 })
+    expect((before?.arms as Array<Record<string, unknown>>)?.[0]).toMatchObject({ task_type: 'bug_fix', tool: 'aider', n: 100, pass: 70 })
     expect(b.listBaselines().map(x => x.name)).toEqual(['v1'])
     expect(b.deleteBaseline('v1')).toBe(true)
     expect(b.deleteBaseline('v1')).toBe(false)
@@ -148,8 +148,8 @@ describe('baselines', () => {
       b: [...outcomes('bug_fix', 'aider', 210, 190, 50), ...outcomes('docs', 'ruff', 55, 45, 5)]
     }
     const exchange = (): void => {
-      for (const bytes of b.sharing.export('delta')?.envelopes ?? []) expect(a.sharing.receive(bytes).verdict).toBe('accepted')
-      for (const bytes of a.sharing.export('delta')?.envelopes ?? []) expect(b.sharing.receive(bytes).verdict).toBe('accepted')
+      for (const bytes of b.sharing.export('delta')?.envelopes ?? []) expect(a.receiver.receive(bytes).verdict).toBe('accepted')
+      for (const bytes of a.sharing.export('delta')?.envelopes ?? []) expect(b.receiver.receive(bytes).verdict).toBe('accepted')
     }
     a.tracker.recordBatch(before.a)
     b.tracker.recordBatch(before.b)
@@ -157,7 +157,7 @@ describe('baselines', () => {
     exchange()
     a.tracker.captureBaseline({ name: 'v1', scope: 'hive' })
     single.captureBaseline({ name: 'v1', scope: 'local' })
-    expect(a.tracker.showBaseline('v1')?.arms).toEqual((single.showBaseline('v1')?.arms as Array<Record<string, unknown>>).map(arm => ({ ...arm, origins: 2 - Number(arm.tool === 'ruff') - Number(arm.task_type === 'docs' && arm.tool === 'aider') })))
+    expect(a.tracker.showBaseline('v1')?.arms).toEqual((single.showBaseline('v1')?.arms as Array<Record<string, unknown>>)?.map(arm => ({ ...arm, origins: 2 - Number(arm.tool === 'ruff') - Number(arm.task_type === 'docs' && arm.tool === 'aider') })))
 
     a.tracker.recordBatch(after.a)
     b.tracker.recordBatch(after.b)

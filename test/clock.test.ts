@@ -1,11 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { DAY_MS, dayOf } from '../src/core/time.js'
 import { envelopesLacked, syncRequestOf } from '../src/hive/sync-answers.js'
-import { generateKeyPair } from '@libp2p/crypto/keys'
 import { createClockWatch, SKEW_WARNING_INTERVAL_MS, type SkewWarning } from '../src/hive/clock-watch.js'
-import { createReceiveGuard, gossipVerdictOf } from '../src/hive/receive-guard.js'
-import { createSharing } from '../src/hive/sharing.js'
-import { MAX_ENVELOPE_BYTES } from '../src/protocol/index.js'
+import { createReceiver, gossipVerdictOf } from '../src/hive/receive.js'
 import { openTracker } from '../src/tracker.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
 
@@ -37,7 +34,7 @@ describe('a wall clock that jumps', () => {
     const peer = await clockNode()
     record320(a)
     record320(peer)
-    for (const e of peer.sharing.export('snapshot')?.envelopes ?? []) expect(a.sharing.receive(e).verdict).toBe('accepted')
+    for (const e of peer.sharing.export('snapshot')?.envelopes ?? []) expect(a.receiver.receive(e).verdict).toBe('accepted')
     expect(total(a, 'local')).toBe(320)
     expect(total(a, 'hive')).toBe(640)
 
@@ -87,14 +84,14 @@ describe('a wall clock that jumps', () => {
     // the peer's deltas: one per day, the oldest 9 days ago
     for (let d = 9; d >= 0; d--) {
       peer.tracker.record({ task_type: 'x', tool: 'y', success: true, at: new Date(NOW - d * DAY_MS).toISOString() })
-      for (const e of peer.sharing.export('delta')?.envelopes ?? []) a.sharing.receive(e)
+      for (const e of peer.sharing.export('delta')?.envelopes ?? []) a.receiver.receive(e)
     }
     // a restarts while its clock runs 100 days ahead, and stays so for two real days: its
     // pruning day moves 1 (the start) + 2 days, one more than real time allows
     a.tracker.close()
     const clock = { wall: NOW + 100 * DAY_MS, mono: 0 }
     const restarted = openTracker({ dataDir: a.tracker.store.dataDir, retentionDays: 10, now: () => clock.wall, monotonicNow: () => clock.mono })
-    const sharing = createSharing({ store: restarted.store, privateKey: await generateKeyPair('Ed25519'), now: () => clock.wall })
+    const receiver = createReceiver({ store: restarted.store, now: () => clock.wall })
     open.push({ ...a, tracker: restarted, close: () => { restarted.close() } })
     for (let day = 1; day <= 2; day++) {
       clock.mono += DAY_MS
@@ -109,7 +106,7 @@ describe('a wall clock that jumps', () => {
     // days -7 .. 0 are inside the window; a pruned day -7 by mistake
     expect(hiveN()).toBe(7)
     const answer = [...envelopesLacked(peer.tracker.store.exchange, 'h', syncRequestOf(restarted.store.exchange, 'h'))]
-    for (const e of answer) sharing.receive(e)
+    for (const e of answer) receiver.receive(e)
     expect(hiveN()).toBe(8)
   })
 })
@@ -124,14 +121,14 @@ describe('outcomes stamped ahead of the clock', () => {
     a.tracker.record({ task_type: 'x', tool: 'normal', success: true })
     const delta = a.sharing.export('delta')?.envelopes ?? []
     const snapshot = a.sharing.export('snapshot')?.envelopes ?? []
-    for (const e of [...delta, ...snapshot]) expect(peer.sharing.receive(e).verdict).toBe('accepted')
+    for (const e of [...delta, ...snapshot]) expect(peer.receiver.receive(e).verdict).toBe('accepted')
     expect(peer.tracker.stats({ scope: 'hive', minSamples: 1 }).task_types[0].ranking.map(r => r.tool)).toEqual(['normal'])
     // the held key goes out once its day comes
     a.clock.wall += DAY_MS
     peer.clock.wall += DAY_MS
     const later = a.sharing.export('delta')?.envelopes ?? []
     expect(later.length).toBe(1)
-    expect(peer.sharing.receive(later[0]).verdict).toBe('accepted')
+    expect(peer.receiver.receive(later[0]).verdict).toBe('accepted')
     expect(peer.tracker.stats({ scope: 'hive', minSamples: 1 }).task_types[0].ranking.map(r => r.tool).sort()).toEqual(['blip', 'normal'])
   })
 })
@@ -141,18 +138,18 @@ describe('a peer whose clock is wrong', () => {
     const me = await clockNode()
     const fast = await clockNode()
     fast.clock.wall += 2 * 3600_000
-    const guard = createReceiveGuard(me.sharing, undefined, () => me.clock.wall)
+    const guard = createReceiver({ store: me.tracker.store, now: () => me.clock.wall })
     const verdicts = []
     for (let i = 0; i < 30; i++) {
       fast.tracker.record({ task_type: 'x', tool: 'y', success: true })
-      for (const e of fast.sharing.export('delta')?.envelopes ?? []) verdicts.push(guard.receive(e, MAX_ENVELOPE_BYTES, 'fastPeer'))
+      for (const e of fast.sharing.export('delta')?.envelopes ?? []) verdicts.push(guard.receive(e, { via: 'sync', peer: 'fastPeer' }))
     }
     expect(new Set(verdicts.map(v => v.verdict === 'ignored' ? `${v.verdict}:${v.rule}` : v.verdict))).toEqual(new Set(['ignored:R10']))
     expect(verdicts.map(gossipVerdictOf)).toEqual(verdicts.map(() => 'ignore'))
     expect(guard.blocked()).toEqual([])
     fast.clock.wall = me.clock.wall // fixed
     const snapshot = fast.sharing.export('snapshot')?.envelopes ?? []
-    expect(snapshot.map(e => guard.receive(e, MAX_ENVELOPE_BYTES, 'fastPeer').verdict)).toEqual(['accepted'])
+    expect(snapshot.map(e => guard.receive(e, { via: 'sync', peer: 'fastPeer' }).verdict)).toEqual(['accepted'])
     expect(total(me, 'hive')).toBe(30)
   })
 
@@ -184,7 +181,7 @@ describe('retention', () => {
     const a = await clockNode({ retentionDays: 10 })
     const peer = await clockNode({ retentionDays: 10 })
     peer.tracker.record({ task_type: 'x', tool: 'y', success: true })
-    for (const e of peer.sharing.export('delta')?.envelopes ?? []) a.sharing.receive(e)
+    for (const e of peer.sharing.export('delta')?.envelopes ?? []) a.receiver.receive(e)
     expect(a.tracker.store.exchange.knowsOrigin(peer.peerId)).toBe(true)
     for (let day = 1; day <= 11; day++) {
       a.clock.mono += DAY_MS

@@ -22,7 +22,7 @@ describe('a database lost while the identity is kept', () => {
     expect(first.seqEpoch).toBeNull() // a new node: a new identity
     for (let i = 0; i < 30; i++) {
       first.tracker.record({ task_type: 'x', tool: 'y', success: true })
-      for (const e of first.sharing.export(i % 12 === 0 ? 'snapshot' : 'delta')?.envelopes ?? []) expect(peer.sharing.receive(e).verdict).toBe('accepted')
+      for (const e of first.sharing.export(i % 12 === 0 ? 'snapshot' : 'delta')?.envelopes ?? []) expect(peer.receiver.receive(e).verdict).toBe('accepted')
     }
     first.close()
     for (const suffix of ['', '-wal', '-shm']) rmSync(databasePath(dir) + suffix, { force: true })
@@ -32,7 +32,7 @@ describe('a database lost while the identity is kept', () => {
     expect(again.seqEpoch).toBe(NOW + 60_000)
     again.tracker.record({ task_type: 'x', tool: 'new', success: true })
     const verdicts = [...again.sharing.export('snapshot')?.envelopes ?? [], ...again.sharing.export('delta')?.envelopes ?? []]
-      .map(e => peer.sharing.receive(e).verdict)
+      .map(e => peer.receiver.receive(e).verdict)
     expect(verdicts).toEqual(['accepted'])
     expect(peer.tracker.stats({ scope: 'hive', minSamples: 1 }).task_types[0].ranking.map(r => r.tool).sort()).toEqual(['new', 'y'])
     // a restart of the same database is no new epoch

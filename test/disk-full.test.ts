@@ -46,7 +46,7 @@ describe.skipIf(!canMount)('a full disk (data dir and log on it)', () => {
     child.stderr.on('data', (d: Buffer) => { out += d.toString() })
     let url = ''
     await eventually(() => {
-      url = /"http":"(http:\/\/127\.0\.0\.1:\d+)".*"msg":"hivebench node started"/.exec(out)?.[1] ?? ''
+      url = /"http":"(http:\/\/127\.0\.0\.1:\d+)".*"msg":"hivebench daemon started"/.exec(out)?.[1] ?? ''
       return url !== ''
     }, 20_000)
 

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import type { HiveNode } from '../src/hive/node.js'
-import { startNode } from './helpers/hive.js'
+import { createDaemon, type Daemon } from '../src/daemon.js'
+import { quiet } from './helpers/hive.js'
+import { tempDir } from './helpers/tmp.js'
 
-const nodes: HiveNode[] = []
-afterEach(async () => { while (nodes.length > 0) await nodes.pop()?.stop() })
+const daemons: Daemon[] = []
+afterEach(async () => { while (daemons.length > 0) await daemons.pop()?.stop() })
 
 const outcomes = (tool: string, pass: number, fail: number, daysAgo: number): unknown[] =>
   Array.from({ length: pass + fail }, (_, i) => ({
@@ -12,9 +13,11 @@ const outcomes = (tool: string, pass: number, fail: number, daysAgo: number): un
 
 describe('daemon drift check', () => {
   it('exposes arms that regressed against their previous week in /metrics and /v1/status', async () => {
-    const node = await startNode({ http: { host: '127.0.0.1', port: 0 } })
-    nodes.push(node)
-    const url = node.http?.address()?.url as string
+    const daemon = await createDaemon({ dataDir: tempDir(), listen: ['/ip4/127.0.0.1/tcp/0'], exportIntervalS: 3600, syncIntervalS: 3600, logger: quiet, http: { host: '127.0.0.1', port: 0 } })
+    daemons.push(daemon)
+    await daemon.start()
+    const { node } = daemon
+    const url = daemon.http.address()?.url as string
     const metric = async (): Promise<string | undefined> => (await (await fetch(`${url}/metrics`)).text()).split('\n').find(l => l.startsWith('hivebench_arm_regressions '))
     // checked at start: nothing to compare yet
     expect(await metric()).toBe('hivebench_arm_regressions 0')

@@ -22,7 +22,7 @@ describe('envelope files (protocol r2.1)', () => {
     const last = b.sharing.export('snapshot')!.envelopes
     const file = join(tempDir(), 'mixed.env')
     writeFileSync(file, Buffer.concat([...first, new Uint8Array(MAX_ENVELOPE_BYTES + 1), ...last].map(encodeFrame)))
-    const verdicts = (await readEnvelopeFile(file)).map(bytes => me.sharing.receive(bytes))
+    const verdicts = (await readEnvelopeFile(file)).map(bytes => me.receiver.receive(bytes))
     expect(verdicts.map(v => v.verdict === 'accepted' ? 'accepted' : `${v.verdict} ${v.rule}`)).toEqual(['accepted', 'rejected R1', 'accepted'])
   })
 

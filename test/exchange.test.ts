@@ -39,9 +39,9 @@ describe('file exchange of signed envelopes', () => {
     c.tracker.record({ task_type: 'bug_fix', tool: 'codex', outcome: 'timeout' })
     ec.push(...envelopesOf(c, 'delta'))
 
-    for (const bytes of [...eb, ...ec]) expect(a.sharing.receive(bytes).verdict).toBe('accepted')
-    for (const bytes of [...ec].reverse().concat(ea)) expect(b.sharing.receive(bytes).verdict).toBe('accepted')
-    for (const bytes of [...eb, ...ea]) expect(c.sharing.receive(bytes).verdict).toBe('accepted')
+    for (const bytes of [...eb, ...ec]) expect(a.receiver.receive(bytes).verdict).toBe('accepted')
+    for (const bytes of [...ec].reverse().concat(ea)) expect(b.receiver.receive(bytes).verdict).toBe('accepted')
+    for (const bytes of [...eb, ...ea]) expect(c.receiver.receive(bytes).verdict).toBe('accepted')
 
     expect(hive(a)).toEqual(hive(b))
     expect(hive(b)).toEqual(hive(c))
@@ -63,16 +63,16 @@ describe('file exchange of signed envelopes', () => {
     const [a, b] = [await node(), await node()]
     a.tracker.recordBatch(outcomes('aider', 3, 1))
     const [first] = envelopesOf(a, 'delta')
-    expect(b.sharing.receive(first)).toMatchObject({ verdict: 'accepted', origin: a.peerId, seq: 1 })
+    expect(b.receiver.receive(first)).toMatchObject({ verdict: 'accepted', origin: a.peerId, seq: 1 })
     const before = b.tracker.store.exchange.hiveCounters()
-    expect(b.sharing.receive(first)).toMatchObject({ verdict: 'ignored', rule: 'R22' })
-    expect(a.sharing.receive(first)).toMatchObject({ verdict: 'ignored', rule: 'R22', reason: 'our own envelope' })
+    expect(b.receiver.receive(first)).toMatchObject({ verdict: 'ignored', rule: 'R22' })
+    expect(a.receiver.receive(first)).toMatchObject({ verdict: 'ignored', rule: 'R22', reason: 'our own envelope' })
     // a snapshot supersedes older deltas: replaying seq 1 afterwards is stale
     a.tracker.recordBatch(outcomes('aider', 1, 0))
-    for (const bytes of envelopesOf(a, 'snapshot')) expect(b.sharing.receive(bytes).verdict).toBe('accepted')
+    for (const bytes of envelopesOf(a, 'snapshot')) expect(b.receiver.receive(bytes).verdict).toBe('accepted')
     const c = await node()
-    for (const bytes of envelopesOf(a, 'snapshot')) c.sharing.receive(bytes)
-    expect(c.sharing.receive(first)).toMatchObject({ verdict: 'ignored', rule: 'R23' })
+    for (const bytes of envelopesOf(a, 'snapshot')) c.receiver.receive(bytes)
+    expect(c.receiver.receive(first)).toMatchObject({ verdict: 'ignored', rule: 'R23' })
     expect(b.tracker.store.exchange.hiveCounters()).not.toEqual(before)
   })
 
@@ -82,7 +82,7 @@ describe('file exchange of signed envelopes', () => {
     const [bytes] = envelopesOf(a, 'delta')
     const forged = new Uint8Array(bytes)
     forged[forged.length - 70] ^= 0x01
-    const verdict = b.sharing.receive(forged)
+    const verdict = b.receiver.receive(forged)
     expect(verdict).toMatchObject({ verdict: 'rejected', rule: 'R8' })
     expect(b.tracker.store.exchange.hiveCounters()).toEqual([])
   })
@@ -92,8 +92,8 @@ describe('file exchange of signed envelopes', () => {
     const b = await node({ allowlist: new Set([a.peerId]) })
     a.tracker.recordBatch(outcomes('aider', 3, 1))
     outsider.tracker.recordBatch(outcomes('evil', 100, 0))
-    expect(b.sharing.receive(envelopesOf(outsider, 'snapshot')[0])).toMatchObject({ verdict: 'ignored' })
-    expect(b.sharing.receive(envelopesOf(a, 'snapshot')[0]).verdict).toBe('accepted')
+    expect(b.receiver.receive(envelopesOf(outsider, 'snapshot')[0])).toMatchObject({ verdict: 'ignored' })
+    expect(b.receiver.receive(envelopesOf(a, 'snapshot')[0]).verdict).toBe('accepted')
     expect(hive(b).task_types[0].ranking.map(r => r.tool)).toEqual(['aider'])
   })
 
@@ -103,7 +103,7 @@ describe('file exchange of signed envelopes', () => {
     const me = await node()
     for (const h of honest) h.tracker.recordBatch([...outcomes('good', 40, 10), ...outcomes('bad', 10, 40)])
     liar.tracker.recordBatch(outcomes('bad', 2000, 0))
-    for (const n of [...honest, liar]) for (const e of envelopesOf(n, 'snapshot')) me.sharing.receive(e)
+    for (const n of [...honest, liar]) for (const e of envelopesOf(n, 'snapshot')) me.receiver.receive(e)
     const r = me.tracker.best('bug_fix')
     expect(r.best?.tool).toBe('good')
     const bad = r.ranking.find(a => a.tool === 'bad')!
@@ -148,7 +148,7 @@ describe('merge laws (property)', () => {
     const snapshots = origins.flatMap(o => envelopesOf(o, 'snapshot'))
 
     const reference = await node()
-    for (const e of [...deltas, ...snapshots]) reference.sharing.receive(e)
+    for (const e of [...deltas, ...snapshots]) reference.receiver.receive(e)
     const expected = reference.tracker.store.exchange.hiveCounters()
     // hive totals equal the sum of each origin's local totals
     const localTotal = origins.reduce((sum, o) => sum + o.tracker.store.localCounters().reduce((s, e) => s + e.n, 0), 0)
@@ -162,7 +162,7 @@ describe('merge laws (property)', () => {
         try {
           const delivered = picks.map(i => deltas[i]) // permuted, duplicated, some lost
           const order = snapshotsFirst ? [...snapshots, ...delivered] : [...delivered, ...snapshots]
-          for (const e of order) expect(receiver.sharing.receive(e).verdict).not.toBe('rejected')
+          for (const e of order) expect(receiver.receiver.receive(e).verdict).not.toBe('rejected')
           expect(receiver.tracker.store.exchange.hiveCounters()).toEqual(expected)
           expect(receiver.tracker.stats({ scope: 'hive' })).toEqual(reference.tracker.stats({ scope: 'hive' }))
         } finally {
@@ -184,8 +184,8 @@ describe('bounded storage per origin', () => {
       seq, kind: 'delta', createdAtMs: NOW,
       entries: n === 0 ? [] : [{ ...emptyCounters(), taskType: 'bug_fix', tool: 'aider', model: '', day, n, pass: n }]
     }, key as never)
-    expect(me.sharing.receive(delta(1, 0)).verdict).toBe('accepted')
-    for (let seq = 2; seq <= MAX_DELTAS_PER_ORIGIN + 20; seq++) expect(me.sharing.receive(delta(seq, seq)).verdict).toBe('accepted')
+    expect(me.receiver.receive(delta(1, 0)).verdict).toBe('accepted')
+    for (let seq = 2; seq <= MAX_DELTAS_PER_ORIGIN + 20; seq++) expect(me.receiver.receive(delta(seq, seq)).verdict).toBe('accepted')
     const [origin] = me.tracker.store.exchange.holdings().filter(h => h.peerId !== me.peerId)
     expect(origin.seqs).toHaveLength(MAX_DELTAS_PER_ORIGIN)
     expect(origin.seqs[0]).toBe(21) // the oldest deltas went, the empty one was never kept

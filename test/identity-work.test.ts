@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { dayOf } from '../src/core/time.js'
 import { emptyCounters } from '../src/core/types.js'
 import { openLocalNode, type LocalNode } from '../src/hive/local-node.js'
-import { createSharing } from '../src/hive/sharing.js'
+import { createReceiver } from '../src/hive/receive.js'
 import { resolveWorkBits, WORK_BITS_ENV } from '../src/hive/work-bits.js'
 import { encodeEnvelope } from '../src/protocol/index.js'
 import { identityWork, leadingZeroBits, mintSeed } from '../src/protocol/identity-work.js'
@@ -54,14 +54,14 @@ describe('identity work (R24: S/Kademlia static puzzle)', () => {
   it('the receive path rejects an origin without the hive\'s work (R24), before the signature, and accepts one with it', async () => {
     const tracker = openTracker({ dataDir: tempDir(), now: () => NOW })
     try {
-      const sharing = createSharing({ store: tracker.store, privateKey: await minted(0), workBits: BITS, now: () => NOW })
-      expect(sharing.receive(envelopeFrom(await unminted(BITS)))).toMatchObject({ verdict: 'rejected', rule: 'R24' })
+      const receiver = createReceiver({ store: tracker.store, workBits: BITS, now: () => NOW })
+      expect(receiver.receive(envelopeFrom(await unminted(BITS)))).toMatchObject({ verdict: 'rejected', rule: 'R24' })
       // a forged signature from an unminted origin still fails R24 first: the cheap check runs first
       const forged = envelopeFrom(await unminted(BITS))
       forged[forged.length - 1] ^= 1
-      expect(sharing.receive(forged)).toMatchObject({ verdict: 'rejected', rule: 'R24' })
-      expect(sharing.receive(envelopeFrom(await minted(BITS)))).toMatchObject({ verdict: 'accepted' })
-      const off = createSharing({ store: tracker.store, privateKey: await minted(0), workBits: 0, now: () => NOW })
+      expect(receiver.receive(forged)).toMatchObject({ verdict: 'rejected', rule: 'R24' })
+      expect(receiver.receive(envelopeFrom(await minted(BITS)))).toMatchObject({ verdict: 'accepted' })
+      const off = createReceiver({ store: tracker.store, workBits: 0, now: () => NOW })
       expect(off.receive(envelopeFrom(await unminted(BITS)))).toMatchObject({ verdict: 'accepted' })
     } finally {
       tracker.close()
@@ -75,7 +75,7 @@ describe('identity work (R24: S/Kademlia static puzzle)', () => {
 
     const dir = tempDir()
     const old = await loadOrCreateIdentity(dir) // minted at 0 bits: a pre-1.1 identity
-    const again = await loadOrCreateIdentity(dir, { workBits: 30 })
+    const again = await loadOrCreateIdentity(dir, { newSeed: () => mintSeed(30).seed })
     expect(again.peerId).toBe(old.peerId)
   })
 

@@ -5,8 +5,8 @@ import { readOutcomeFile } from '../src/ingest/outcome-file.js'
 import { ValidationError } from '../src/errors.js'
 import { openTracker } from '../src/tracker.js'
 import { tempDir } from './helpers/tmp.js'
+import { SWEBENCH_CSV } from './helpers/data.js'
 
-export const SWEBENCH_CSV = new URL('../../shared/data/swebench-verified-bash-only.csv', import.meta.url).pathname
 
 function importFile (path: string, dataDir = tempDir()) {
   const { rows } = readOutcomeFile(path)

@@ -16,7 +16,7 @@ describe('storage one origin can take', () => {
     for (let b = 0; b < batches; b++) {
       flooder.tracker.recordBatch(Array.from({ length: 1000 }, (_, i) => ({ task_type: `t${b}-${i}`, tool: 'x', success: true })))
       for (const e of flooder.sharing.export('delta')?.envelopes ?? []) {
-        const v = me.sharing.receive(e)
+        const v = me.receiver.receive(e)
         const key = v.verdict === 'accepted' ? 'accepted' : `${v.verdict}:${v.rule}`
         verdicts[key] = (verdicts[key] ?? 0) + 1
       }
@@ -28,7 +28,7 @@ describe('storage one origin can take', () => {
     // a key it already holds still grows
     flooder.tracker.record({ task_type: 't0-0', tool: 'x', success: true })
     const [update] = flooder.sharing.export('delta')?.envelopes ?? []
-    expect(me.sharing.receive(update)).toMatchObject({ verdict: 'accepted', keysChanged: 1 })
+    expect(me.receiver.receive(update)).toMatchObject({ verdict: 'accepted', keysChanged: 1 })
     expect(me.tracker.best('t0-0', { minSamples: 1 }).best?.n).toBe(2)
   }, 60_000)
 })

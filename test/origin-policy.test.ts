@@ -34,14 +34,14 @@ async function poisoned (): Promise<{ dir: string, honest: string[], liar: strin
   for (let i = 0; i < 3; i++) {
     const key = await generateKeyPairFromSeed('Ed25519', mintSeed(4).seed)
     honest.push(peerIdFromPrivateKey(key).toString())
-    for (const e of [snapshot(key, 'good', 10, 8)]) expect(node.sharing.receive(e).verdict).toBe('accepted')
+    for (const e of [snapshot(key, 'good', 10, 8)]) expect(node.receiver.receive(e).verdict).toBe('accepted')
     // a second envelope per origin: seq 2 for the bad arm
-    expect(node.sharing.receive(encodeEnvelope({ seq: 2, kind: 'delta', createdAtMs: NOW, entries: [{ ...emptyCounters(), taskType: 'bug_fix', tool: 'bad', model: '', day: dayOf(NOW), n: 10, pass: 2, grader_fail: 8 }] }, key)).verdict).toBe('accepted')
+    expect(node.receiver.receive(encodeEnvelope({ seq: 2, kind: 'delta', createdAtMs: NOW, entries: [{ ...emptyCounters(), taskType: 'bug_fix', tool: 'bad', model: '', day: dayOf(NOW), n: 10, pass: 2, grader_fail: 8 }] }, key)).verdict).toBe('accepted')
   }
   let liarKey = await generateKeyPair('Ed25519')
   while (identityWork(liarKey.publicKey.raw) >= 4) liarKey = await generateKeyPair('Ed25519')
   const lie = snapshot(liarKey, 'bad', 1000, 1000)
-  expect(node.sharing.receive(lie).verdict).toBe('accepted')
+  expect(node.receiver.receive(lie).verdict).toBe('accepted')
   node.close()
   return { dir, honest, liar: peerIdFromPrivateKey(liarKey).toString(), lie }
 }
@@ -103,7 +103,7 @@ describe('every import path honours the data dir\'s policy (CLI)', () => {
     const after = await bestOf(dir)
     expect(after).toEqual({ best: 'good', bad: { n: 30, origins: 3 } })
     expect(open[0].tracker.store.exchange.origins().map(o => o.peerId)).not.toContain(liar)
-    expect(open[0].sharing.receive(lie)).toMatchObject({ verdict: 'ignored', rule: 'R9' })
+    expect(open[0].receiver.receive(lie)).toMatchObject({ verdict: 'ignored', rule: 'R9' })
   })
 
   it('start --trust refuses a file with something that is not a peer id', () => {

@@ -17,7 +17,7 @@ function ruleOf (input: unknown): { field: string, rule: string } {
   throw new Error('expected a ValidationError')
 }
 
-describe('validateOutcome (DESIGN section 2)', () => {
+describe('validateOutcome (README.md, "Recording outcomes")', () => {
   it('normalises a full outcome', () => {
     const o = validateOutcome({ ...base, task_type: '  bug_fix ', model: 'gpt-5', duration_s: 12.5, cost_usd: 0, offloaded: true, user_id: 'u1', id: 'k1', at: '2026-11-23T11:00:00Z' }, { nowMs: NOW })
     expect(o).toEqual({ taskType: 'bug_fix', tool: 'aider', model: 'gpt-5', outcome: 'pass', durationS: 12.5, costUsd: 0, offloaded: true, userId: 'u1', id: 'k1', atMs: Date.parse('2026-11-23T11:00:00Z') })

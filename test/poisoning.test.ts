@@ -40,7 +40,7 @@ async function hive (policy: Partial<RankPolicy>, origins: number, perOrigin: un
     const honest = await fileNode({ now })
     open.push(honest)
     honest.tracker.recordBatch(perOrigin)
-    for (const e of honest.sharing.export('snapshot')!.envelopes) expect(me.sharing.receive(e).verdict).toBe('accepted')
+    for (const e of honest.sharing.export('snapshot')!.envelopes) expect(me.receiver.receive(e).verdict).toBe('accepted')
   }
   return me
 }
@@ -50,7 +50,7 @@ describe('poisoning resistance, each defence alone against the attack it answers
 
   it('scaled cap: a liar with 1,000,000 passes on a sparse arm weighs 2 x the median other origin', async () => {
     const me = await hive({ ...NONE, medianCapFactor: 2 }, 10, sparse)
-    expect(me.sharing.receive(await claim('bad', 1_000_000, 1_000_000)).verdict).toBe('accepted')
+    expect(me.receiver.receive(await claim('bad', 1_000_000, 1_000_000)).verdict).toBe('accepted')
     const r = me.tracker.best('bug_fix')
     expect(r.best?.tool).toBe('good')
     // true counts are reported; the ranking weighs the liar as 2 x 3 samples
@@ -59,21 +59,21 @@ describe('poisoning resistance, each defence alone against the attack it answers
 
   it('without the scaled cap (the fixed cap of 100) the same liar takes the sparse arm', async () => {
     const me = await hive(NONE, 10, sparse)
-    me.sharing.receive(await claim('bad', 1_000_000, 1_000_000))
+    me.receiver.receive(await claim('bad', 1_000_000, 1_000_000))
     expect(me.tracker.best('bug_fix').best?.tool).toBe('bad')
   })
 
   it('corroboration: an invented arm claimed by one identity is not benchmarked; by two it is', async () => {
     const me = await hive({ ...NONE, minOrigins: 2 }, 10, sparse)
-    me.sharing.receive(await claim('evil-agent', 100, 100))
+    me.receiver.receive(await claim('evil-agent', 100, 100))
     const once = me.tracker.best('bug_fix')
     expect(once.best?.tool).toBe('good')
     expect(once.ranking.find(a => a.tool === 'evil-agent')?.benchmarked).toBe(false)
-    me.sharing.receive(await claim('evil-agent', 100, 100))
+    me.receiver.receive(await claim('evil-agent', 100, 100))
     expect(me.tracker.best('bug_fix').best?.tool).toBe('evil-agent')
     // and without corroboration one identity is enough
     const bare = await hive(NONE, 10, sparse)
-    bare.sharing.receive(await claim('evil-agent', 100, 100))
+    bare.receiver.receive(await claim('evil-agent', 100, 100))
     expect(bare.tracker.best('bug_fix').best?.tool).toBe('evil-agent')
   })
 
@@ -87,10 +87,10 @@ describe('poisoning resistance, each defence alone against the attack it answers
     // 10 origins: good 11/20, close 10/20 each; the liar claims 40/40 on close, inside 2 x median
     const close = [...outcomes('good', 11, 9), ...outcomes('close', 10, 10)]
     const me = await hive({ ...NONE, medianCapFactor: 2, leaveOut: 1 }, 10, close)
-    me.sharing.receive(await claim('close', 40, 40))
+    me.receiver.receive(await claim('close', 40, 40))
     expect(me.tracker.best('bug_fix').best?.tool).toBe('good')
     const without = await hive({ ...NONE, medianCapFactor: 2 }, 10, close)
-    without.sharing.receive(await claim('close', 40, 40))
+    without.receiver.receive(await claim('close', 40, 40))
     expect(without.tracker.best('bug_fix').best?.tool).toBe('close')
   })
 })
@@ -100,7 +100,7 @@ describe('bounded answers', () => {
     const me = await hive(DEFAULT_RANK_POLICY, 3, [...outcomes('good', 8, 2), ...outcomes('bad', 2, 8)])
     const key = await generateKeyPair('Ed25519')
     const entries = Array.from({ length: 5000 }, (_, i) => ({ ...emptyCounters(), taskType: 'bug_fix', tool: `junk-${i}`, model: '', day: dayOf(NOW), n: 2, pass: 2 }))
-    expect(me.sharing.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries }, key as never)).verdict).toBe('accepted')
+    expect(me.receiver.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries }, key as never)).verdict).toBe('accepted')
     const r = me.tracker.best('bug_fix')
     expect(r.best?.tool).toBe('good')
     expect(r.ranking).toHaveLength(50)
@@ -124,7 +124,7 @@ describe('absurd counters (hostile origins at the edges of R14)', () => {
         ...emptyCounters(), taskType: 'bug_fix', tool: 'evil', model: '', day: dayOf(NOW) - d,
         n: max, pass: max, nDuration: max, hist: new Map([[100, max]])
       }))
-      expect(me.sharing.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries }, key as never)).verdict).toBe('accepted')
+      expect(me.receiver.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries }, key as never)).verdict).toBe('accepted')
     }
     expect(me.tracker.best('bug_fix').ranking[0].tool).toBe('evil')
     now += 86_400_000 // the window rolls: the rollup is rebuilt from the day counters
@@ -151,7 +151,7 @@ describe('real data: the SWE-bench file dealt to 10 honest origins, one liar wit
       const taskTypes = victim.tracker.stats().task_types.map(t => t.task_type)
       const arms = benchmarkedArms(victim, taskTypes)
       const claims = [...arms].filter(([, a]) => a.length > 1).map(([taskType, a]) => ({ taskType, arm: a[a.length - 1], n: 1_000_000, pass: 1_000_000 }))
-      expect(victim.sharing.receive(attackEnvelope(await generateKeyPair('Ed25519'), claims, NOW)).verdict).toBe('accepted')
+      expect(victim.receiver.receive(attackEnvelope(await generateKeyPair('Ed25519'), claims, NOW)).verdict).toBe('accepted')
       const best = bestArms(victim, claims.map(c => c.taskType))
       return { taken: claims.filter(c => best.get(c.taskType) === c.arm).map(c => c.taskType), of: claims.length }
     } finally {

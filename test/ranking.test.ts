@@ -26,7 +26,7 @@ describe('wilson', () => {
 })
 
 describe('best()', () => {
-  it('picks the clear winner and reports the DESIGN section 6 shape', () => {
+  it('picks the clear winner and reports the JSON shape the README documents', () => {
     const t = tracker()
     t.recordBatch([...arm('aider', 18, 2, { duration_s: 30, cost_usd: 0.5 }), ...arm('ruff', 5, 15, { duration_s: 10 })])
     const r = t.best('bug_fix')

@@ -23,7 +23,7 @@ function tally (runs: number, fn: () => string): Map<string, number> {
 
 const clearWinner = ranking(['aider', 120, 110], ['ruff', 100, 50], ['codex', 40, 20])
 
-describe('route (DESIGN section 5)', () => {
+describe('route (README.md, "Routing")', () => {
   it('exploits the arm with the highest lower bound and says why', () => {
     const d = route(clearWinner, { exploreShare: 0, random: mulberry32(1) })
     expect(d.mode).toBe('exploit')

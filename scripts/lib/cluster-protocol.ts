@@ -29,7 +29,7 @@ export interface Traffic {
   appReceivedMessages: number
   /** of which sync response frames */
   syncReceived: number
-  /** time spent in sharing.receive (validate + merge), ms */
+  /** time spent in receiver.receive (validate + merge), ms */
   receiveMs: number
   /** process CPU time (user + system), ms */
   cpuMs: number

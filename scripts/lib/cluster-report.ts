@@ -18,7 +18,7 @@ export interface RoundResult {
   appReceived: number
   /** process CPU time (user + system) per node over the window */
   cpuMs: number
-  /** wall time per node inside sharing.receive (validate + merge; includes time the process waited for a core) */
+  /** wall time per node inside receiver.receive (validate + merge; includes time the process waited for a core) */
   receiveMs: number
   entries: number
 }
@@ -131,7 +131,7 @@ export function report (clusters: ClusterResult[], late: LateResult | null, ctx:
     console.log(`   ${ctx.lateMembers} member daemons imported the envelope files (validated and merged as if gossiped, ${ms(late.importMs)} ms).`)
     console.log(`   The joiner's view hash is compared with the members' (sha256 over all ${fmt(late.viewRows)} rows; hashing took ${ms(percentile(j.map(x => x.hashMs), 0.5))} ms, not counted).`)
   }
-  console.log(costModel(clusters, late, ctx))
+  console.log(costModel(clusters, late))
 }
 
 /** Mean gossipsub mesh peers per node (measured after the rounds). */
@@ -143,7 +143,7 @@ function wirePerHiveKey (c: ClusterResult): number {
   return cost / (c.nodes * c.keys)
 }
 
-function costModel (clusters: ClusterResult[], late: LateResult | null, ctx: ReportContext): string {
+function costModel (clusters: ClusterResult[], late: LateResult | null): string {
   const D = 6 // gossipsub's target mesh degree (D_lo 4, D_hi 12), whatever the hive size
   const published = clusters.reduce((s, c) => s + c.rounds.reduce((t, r) => t + r.appPublished * c.nodes, 0), 0)
   const entries = clusters.reduce((s, c) => s + c.rounds.reduce((t, r) => t + r.entries, 0), 0)
@@ -178,7 +178,7 @@ function costModel (clusters: ClusterResult[], late: LateResult | null, ctx: Rep
     lines.push(`- Scaling. Traffic per node per export interval ~ C x ${fmt(wAtD)} B, C = keys changed in the whole hive in that interval: independent ` +
       `of N for a given C, but C = N x k when each of N nodes changes k keys. Storage per node ~ origins x keys an origin touches per day x ` +
       `retained days (<= 90) x ${fmt(perRow)} B. Sync digests grow with origins only (${fmt(digestPerOrigin)} B each). A late joiner fetches and merges ` +
-      `every live row of every origin. With each node changing ${k} keys per 5-minute export (DESIGN default interval), ${k} keys/origin/day, 90 days:`)
+      `every live row of every origin. With each node changing ${k} keys per 5-minute export (the default interval), ${k} keys/origin/day, 90 days:`)
     for (const N of [1_000, 100_000]) {
       const C = N * k
       const perInterval = C * wAtD

@@ -6,6 +6,7 @@ import type { Ed25519PrivateKey } from '@libp2p/interface'
 import type { RankPolicy } from '../../src/core/ranking.js'
 import { dayOf } from '../../src/core/time.js'
 import { emptyCounters, type CounterEntry } from '../../src/core/types.js'
+import { createReceiver, type Receiver } from '../../src/hive/receive.js'
 import { createSharing, type Sharing } from '../../src/hive/sharing.js'
 import { encodeEnvelope } from '../../src/protocol/index.js'
 import { openTracker, type StoreTracker as Tracker } from '../../src/tracker.js'
@@ -36,13 +37,13 @@ export async function buildHonestHive (rows: Row[], origins: number, seed: numbe
   return { envelopes, victimRows: hands[0], victimKey: await generateKeyPair('Ed25519') }
 }
 
-export interface Node { tracker: Tracker, sharing: Sharing }
+export interface Node { tracker: Tracker, sharing: Sharing, receiver: Receiver }
 
 async function openNode (dataDir: string, nowMs: number, privateKey: Ed25519PrivateKey, rankPolicy?: Partial<RankPolicy>, workBits = 0): Promise<Node> {
   const now = (): number => nowMs
   const tracker = openTracker({ dataDir, now, rankPolicy })
   tracker.store.exchange.bindSelf(peerIdFromPrivateKey(privateKey).toString())
-  return { tracker, sharing: createSharing({ store: tracker.store, privateKey, now, workBits }) }
+  return { tracker, sharing: createSharing({ store: tracker.store, privateKey, now }), receiver: createReceiver({ store: tracker.store, now, workBits }) }
 }
 
 /** A fresh victim holding the honest hive, ranking with `policy`. */
@@ -51,7 +52,7 @@ export async function openVictim (hive: HonestHive, policy: Partial<RankPolicy>,
   victim.tracker.recordBatch(hive.victimRows)
   for (const list of hive.envelopes) {
     for (const bytes of list) {
-      const v = victim.sharing.receive(bytes)
+      const v = victim.receiver.receive(bytes)
       if (v.verdict !== 'accepted') throw new Error(`honest envelope not accepted: ${JSON.stringify(v)}`)
     }
   }

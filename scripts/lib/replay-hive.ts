@@ -5,6 +5,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { envelopesLacked, syncRequestOf } from '../../src/hive/sync-answers.js'
 import { readEnvelopeFile, writeEnvelopeFile } from '../../src/hive/envelope-file.js'
 import { createSharing, type Sharing } from '../../src/hive/sharing.js'
+import { createReceiver, type Receiver } from '../../src/hive/receive.js'
 import { openTracker, type StoreTracker } from '../../src/tracker.js'
 import type { Row } from './replay-data.js'
 
@@ -23,7 +24,7 @@ export interface ReplayHive {
 export const verdictName = (v: { verdict: string, rule?: string }): string => v.verdict === 'accepted' ? 'accepted' : `${v.verdict} ${v.rule ?? ''}`.trim()
 
 /** One in-process node: a real store in its own data dir, with its own Ed25519 identity. */
-export interface MemoryNode { tracker: StoreTracker, sharing: Sharing }
+export interface MemoryNode { tracker: StoreTracker, sharing: Sharing, receiver: Receiver }
 
 export async function openMemoryNode (o: { dataDir: string, now: () => number, windowDays?: number, minSamples?: number }): Promise<MemoryNode> {
   const privateKey = await generateKeyPair('Ed25519')
@@ -35,20 +36,20 @@ export async function openMemoryNode (o: { dataDir: string, now: () => number, w
     throw err
   }
   // throwaway keys: R24 (identity work) off
-  return { tracker, sharing: createSharing({ store: tracker.store, privateKey, workBits: 0, now: o.now }) }
+  return { tracker, sharing: createSharing({ store: tracker.store, privateKey, now: o.now }), receiver: createReceiver({ store: tracker.store, workBits: 0, now: o.now }) }
 }
 
 const emptyReport = (): ExchangeReport => ({ published: 0, delivered: 0, envelopes: 0, verdicts: {} })
 
 function deliver (to: MemoryNode, bytes: Uint8Array, report: ExchangeReport): void {
-  const name = verdictName(to.sharing.receive(bytes))
+  const name = verdictName(to.receiver.receive(bytes))
   report.verdicts[name] = (report.verdicts[name] ?? 0) + 1
   report.delivered += bytes.length
 }
 
 /**
  * The file/gossip path without the network: each node exports a signed delta, every other node
- * validates and merges each envelope (sharing.receive). With `filesDir`, the envelopes go
+ * validates and merges each envelope (receiver.receive). With `filesDir`, the envelopes go
  * through DIR/envelopes/round-RR/node-NN.env (the envelope-file format of `export-delta`).
  */
 export async function exchangeDeltas (nodes: MemoryNode[], round: number, filesDir?: string): Promise<ExchangeReport> {

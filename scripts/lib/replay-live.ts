@@ -37,14 +37,15 @@ export async function openLiveHive (o: { nodes: number, dataDir: string, log: (l
       // reaches this node's validator (gossip and sync alike, duplicates included).
       const sharing = node.local.sharing
       const exportFn = sharing.export
-      const receiveFn = sharing.receive
+      const receiver = node.local.receiver
+      const receiveFn = receiver.receive
       sharing.export = (kind, maxBytes) => {
         const result = exportFn(kind, maxBytes)
         for (const e of result?.envelopes ?? []) { counters.published += e.length; counters.envelopes++ }
         return result
       }
-      sharing.receive = (bytes, maxBytes) => {
-        const verdict = receiveFn(bytes, maxBytes)
+      receiver.receive = (bytes, source) => {
+        const verdict = receiveFn(bytes, source)
         counters.delivered += bytes.length
         const name = verdictName(verdict)
         counters.verdicts[name] = (counters.verdicts[name] ?? 0) + 1

@@ -20,7 +20,7 @@ export const bestCommand = queryCommand('best')
   .option('--limit <n>', `arms listed, best first (default ${DEFAULT_ANSWER_ARMS})`, positiveInt('--limit'))
   .addHelpText('after', '\nExample:\n  $ hivebench best bug_fix --scope local --window-days 7 --json')
   .action(async (taskType: string, o: BestOptions) => {
-    const result = await withTracker(o, t => t.best(taskType, o))
+    const result = await withTracker(o, t => t.best(taskType, o), { readonly: true })
     if (o.json === true) return printJson(result)
     if (!result.known) {
       // a typo is not a failure (exit 0), but it must not read like "no data yet" for a real type

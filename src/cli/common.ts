@@ -12,8 +12,8 @@ export interface JsonOption {
 }
 
 /**
- * Every command takes --data-dir (DESIGN section 6). A command's summary comes from the command
- * list; a subcommand (of `baseline`) gives its own.
+ * Every command takes --data-dir (README.md, "CLI reference"). A command's summary comes from the
+ * command list; a subcommand (of `baseline`) gives its own.
  */
 export function command (name: CommandName | string, description: string = summaryOf(name)): Command {
   return new Command(name)
@@ -67,11 +67,14 @@ export function numberOrText (value: string | undefined): number | string | unde
   return value.trim() !== '' && Number.isFinite(n) ? n : value
 }
 
-/** Opens the tracker on the command's data dir, runs `fn`, and always closes it. */
-export async function withTracker<T> (options: DataDirOptions, fn: (tracker: StoreTracker) => T | Promise<T>): Promise<T> {
+/**
+ * Opens the tracker on the command's data dir, runs `fn`, and always closes it. Query commands
+ * pass `readonly`: they then never wait for (or block) the daemon's writes.
+ */
+export async function withTracker<T> (options: DataDirOptions, fn: (tracker: StoreTracker) => T | Promise<T>, open: { readonly?: boolean } = {}): Promise<T> {
   // every surface that ranks applies the data dir's origin policy (policy-tracker.ts)
   const { openPolicyTracker } = await import('../hive/policy-tracker.js')
-  const { tracker } = openPolicyTracker({ dataDir: options.dataDir })
+  const { tracker } = openPolicyTracker({ dataDir: options.dataDir, readonly: open.readonly })
   try {
     return await fn(tracker)
   } finally {

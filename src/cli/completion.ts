@@ -1,6 +1,5 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { COMMAND_LIST } from './command-list.js'
-import { LOADERS } from './loaders.js'
 
 type Shell = 'bash' | 'zsh' | 'fish'
 
@@ -44,7 +43,11 @@ function fish (tree: Tree[]): string {
 }
 
 /** `hivebench completion bash|zsh|fish`: a script generated from the commands and options themselves. */
-export const completionCommand = new Command('completion')
+/**
+ * `hivebench completion`; it loads every command (through `loaders`, passed in by loaders.ts so
+ * the two modules do not import each other) to list their options.
+ */
+export const completionCommand = (loaders: Readonly<Record<string, () => Promise<Command>>>): Command => new Command('completion')
   .description('print a shell completion script (bash, zsh or fish)')
   .argument('<shell>', 'bash | zsh | fish', (v: string): Shell => {
     if (v !== 'bash' && v !== 'zsh' && v !== 'fish') throw new InvalidArgumentError('must be bash, zsh or fish')
@@ -60,7 +63,7 @@ Examples:
     const program = this.parent as Command
     const loaded = new Command('hivebench')
     for (const o of program.options) loaded.addOption(o)
-    for (const { name } of COMMAND_LIST) loaded.addCommand(name === 'completion' ? new Command('completion').description(this.description()) : await LOADERS[name]())
+    for (const { name } of COMMAND_LIST) loaded.addCommand(name === 'completion' ? new Command('completion').description(this.description()) : await (loaders[name] as () => Promise<Command>)())
     const tree = treeOf(loaded)
     // zsh runs the bash function through its bashcompinit layer
     const script = shell === 'fish' ? fish(tree) : shell === 'zsh' ? `autoload -U +X bashcompinit && bashcompinit\n${bash(tree)}` : bash(tree)

@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs'
-import { HivebenchError } from '../errors.js'
+import { errorMessage, HivebenchError } from '../errors.js'
 import { httpTokenPath } from '../http/auth.js'
 import { readDaemonFile, type DaemonInfo } from '../hive/daemon-file.js'
-import { resolveDataDir } from '../tracker.js'
+import { resolveDataDir } from '../store/index.js'
 
 /** The running daemon of a data dir, or null when none runs. */
 export function findDaemon (dataDir: string | undefined): DaemonInfo | null {
@@ -34,7 +34,7 @@ export async function callDaemon (dataDir: string | undefined, method: 'GET' | '
     response = await fetch(`${daemon.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30_000) })
     answer = await response.json()
   } catch (err) {
-    throw new HivebenchError('DAEMON_UNREACHABLE', `the daemon at ${daemon.url} does not answer: ${(err as Error).message}`)
+    throw new HivebenchError('DAEMON_UNREACHABLE', `the daemon at ${daemon.url} does not answer: ${errorMessage(err)}`)
   }
   if (!response.ok) {
     const message = (answer as { error?: { message?: string } }).error?.message ?? JSON.stringify(answer)

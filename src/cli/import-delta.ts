@@ -1,4 +1,5 @@
 import { readEnvelopeFile } from '../hive/envelope-file.js'
+import { ruleOf } from '../hive/receive.js'
 import { command, printJson, withLocalNode, type DataDirOptions, type JsonOption } from './common.js'
 
 export const importDeltaCommand = command('import-delta')
@@ -10,7 +11,7 @@ export const importDeltaCommand = command('import-delta')
       const out = []
       for (const file of files) {
         for (const [i, bytes] of (await readEnvelopeFile(file)).entries()) {
-          out.push({ file, envelope: i + 1, ...node.sharing.receive(bytes) })
+          out.push({ file, envelope: i + 1, ...node.receiver.receive(bytes) })
         }
       }
       return out
@@ -20,7 +21,7 @@ export const importDeltaCommand = command('import-delta')
       for (const v of verdicts) {
         const what = v.verdict === 'accepted'
           ? `accepted: origin ${v.origin} seq ${v.seq}, ${v.keysChanged} keys changed`
-          : `${v.verdict} (${v.rule}): ${v.reason}`
+          : `${v.verdict} (${ruleOf(v)}): ${v.reason}`
         console.log(`${v.file} #${v.envelope}: ${what}`)
       }
     }

@@ -24,6 +24,6 @@ export const LOADERS: Record<CommandName, () => Promise<Command>> = {
   trend: async () => (await import('./trend.js')).trendCommand,
   status: async () => (await import('./status.js')).statusCommand,
   config: async () => (await import('./config.js')).configCommand,
-  completion: async () => (await import('./completion.js')).completionCommand,
+  completion: async () => (await import('./completion.js')).completionCommand(LOADERS),
   forget: async () => (await import('./forget.js')).forgetCommand
 }

@@ -14,7 +14,7 @@ export const peersCommand = queryCommand('peers')
     const daemon = findDaemon(o.dataDir)
     const view: PeersView = daemon !== null
       ? await callDaemon(o.dataDir, 'GET', '/v1/peers') as PeersView
-      : await withTracker(o, t => ({ peers: [], origins: t.origins() }))
+      : await withTracker(o, t => ({ peers: [], origins: t.origins() }), { readonly: true })
     if (o.json === true) return printJson(view)
     if (daemon === null) console.log('no daemon running: connected peers unknown')
     else console.log(`${view.peers.length} connected peer(s)` + (view.peers.length > 0 ? ': ' + view.peers.map(p => `${p.peer_id} (score ${(p.score ?? 0).toFixed(1)})`).join(', ') : ''))

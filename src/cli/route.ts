@@ -24,7 +24,7 @@ export const routeCommand = queryCommand('route')
   .addHelpText('after', '\nThe same options as GET /v1/route.\n\nExample:\n  $ hivebench route bug_fix --seed "$TASK_ID" --json')
   .action(async (taskType: string, o: RouteOptions) => {
     const query = { scope: o.scope, model: o.model, windowDays: o.windowDays, minSamples: o.minSamples, limit: o.limit, exploreShare: o.exploreShare, seed: o.seed }
-    const result = await withTracker(o, t => t.route(taskType, query))
+    const result = await withTracker(o, t => t.route(taskType, query), { readonly: true })
     if (o.json === true) return printJson(result)
     const arm = result.arm === null ? '-' : result.arm.model === '' ? result.arm.tool : `${result.arm.tool} / ${result.arm.model}`
     console.log(`mode:   ${result.mode}\narm:    ${arm}\nreason: ${result.reason}`)

@@ -4,7 +4,7 @@ import { constants } from 'node:os'
 import { InvalidArgumentError } from 'commander'
 import { validateOutcome, type OutcomeInput } from '../core/outcome.js'
 import type { OutcomeClass } from '../core/types.js'
-import { HivebenchError } from '../errors.js'
+import { errorMessage, HivebenchError } from '../errors.js'
 import { command, positiveInt, scopeOption, shareOption, withTracker, type DataDirOptions } from './common.js'
 import { recordOutcome } from './record-outcome.js'
 import { workTreeSnapshot } from './work-tree.js'
@@ -100,7 +100,7 @@ async function pickArm (argv: string[], o: RunOptions): Promise<Arm> {
     if (argv.length > 0 || o.tool !== undefined) throw new HivebenchError('USAGE', 'give either --choose (route picks the arm) or --tool with a command after --, not both')
     const decision = await withTracker(o, t => t.route(o.taskType, {
       tools: o.choose.map(c => c.tool), model: o.model, scope: o.scope, exploreShare: o.exploreShare, seed: o.seed
-    }))
+    }), { readonly: true })
     const arm = decision.arm
     const chosen = o.choose.find(c => c.tool === arm?.tool)
     if (arm === null || chosen === undefined) throw new HivebenchError('ROUTE', `route picked no candidate: ${decision.reason}`)
@@ -136,7 +136,7 @@ async function runAgent (start: () => ChildProcess, timeoutS: number | undefined
   try {
     child = start()
   } catch (err) {
-    throw new HivebenchError('SPAWN', `cannot start the agent: ${(err as Error).message}`)
+    throw new HivebenchError('SPAWN', `cannot start the agent: ${errorMessage(err)}`)
   }
   let timedOut = false
   let interrupted: NodeJS.Signals | null = null

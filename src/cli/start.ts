@@ -1,12 +1,11 @@
 import { Option, type Command } from 'commander'
 import { applyLayers } from '../config/layers.js'
 import { createLogger, LOG_LEVELS, logFormat, logLevel, type LogFormat, type LogLevel } from '../hive/log.js'
-import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../http/server.js'
-import { createHiveNode, NODE_DEFAULTS } from '../hive/node.js'
+import { createDaemon, DAEMON_DEFAULTS } from '../daemon.js'
 import { DEFAULT_ID_WORK_BITS } from '../core/limits.js'
 import { readTrustFile, updateOriginPolicy } from '../hive/origin-policy.js'
 import { WORK_BITS_ENV } from '../hive/work-bits.js'
-import { ensureDataDir, resolveDataDir } from '../store/data-dir.js'
+import { ensureDataDir, resolveDataDir } from '../store/index.js'
 import { command, nonNegativeInt, portOption, positiveInt, type DataDirOptions } from './common.js'
 
 interface StartOptions extends DataDirOptions {
@@ -31,14 +30,14 @@ interface StartOptions extends DataDirOptions {
 export function withStartOptions (cmd: Command): Command {
   return cmd
     .option('--config <file>', 'config file (default: $HIVEBENCH_CONFIG, else hivebench.toml or hivebench.json in the data dir)')
-    .option('--http-port <n>', 'HTTP API port', portOption, DEFAULT_HTTP_PORT)
-    .option('--http-host <host>', 'HTTP API address (anything but loopback requires a bearer token)', '127.0.0.1')
-    .option('--listen <multiaddr...>', 'libp2p listen addresses', NODE_DEFAULTS.listen)
-    .option('--bootstrap <multiaddr...>', 'peers to dial (…/p2p/<peer id>)', NODE_DEFAULTS.bootstrap)
-    .option('--hive <name>', 'hive name: selects the gossip topic', NODE_DEFAULTS.hive)
-    .option('--export-interval <seconds>', 'seconds between periodic exports (every 12th a full snapshot)', positiveInt('--export-interval'), NODE_DEFAULTS.exportIntervalS)
-    .option('--publish-delay <seconds>', 'seconds from a recorded outcome to its delta on the wire, at most one delta per period (0: wait for the periodic export)', nonNegativeInt('--publish-delay'), NODE_DEFAULTS.publishDelayS)
-    .option('--sync-interval <seconds>', 'seconds between syncs with a random peer', positiveInt('--sync-interval'), NODE_DEFAULTS.syncIntervalS)
+    .option('--http-port <n>', 'HTTP API port', portOption, DAEMON_DEFAULTS.http.port)
+    .option('--http-host <host>', 'HTTP API address (anything but loopback requires a bearer token)', DAEMON_DEFAULTS.http.host)
+    .option('--listen <multiaddr...>', 'libp2p listen addresses', DAEMON_DEFAULTS.listen)
+    .option('--bootstrap <multiaddr...>', 'peers to dial (…/p2p/<peer id>)', DAEMON_DEFAULTS.bootstrap)
+    .option('--hive <name>', 'hive name: selects the gossip topic', DAEMON_DEFAULTS.hive)
+    .option('--export-interval <seconds>', 'seconds between periodic exports (every 12th a full snapshot)', positiveInt('--export-interval'), DAEMON_DEFAULTS.exportIntervalS)
+    .option('--publish-delay <seconds>', 'seconds from a recorded outcome to its delta on the wire, at most one delta per period (0: wait for the periodic export)', nonNegativeInt('--publish-delay'), DAEMON_DEFAULTS.publishDelayS)
+    .option('--sync-interval <seconds>', 'seconds between syncs with a random peer', positiveInt('--sync-interval'), DAEMON_DEFAULTS.syncIntervalS)
     .addOption(new Option('--mdns', 'discover peers on the LAN by multicast DNS').default(false))
     .addOption(new Option('--no-mdns', 'no LAN discovery (the default)'))
     .option('--hive-key <file>', 'swarm.key of a closed hive (libp2p private network)')
@@ -62,7 +61,7 @@ Example:
     if (o.allowOrigin !== undefined || o.trust !== undefined) {
       updateOriginPolicy(ensureDataDir(resolveDataDir(o.dataDir)), { allow: o.allowOrigin, trust: o.trust === undefined ? undefined : readTrustFile(o.trust) })
     }
-    const node = await createHiveNode({
+    const daemon = await createDaemon({
       logger: createLogger({ level: o.logLevel, format: o.logFormat }),
       publishDelayS: o.publishDelay,
       workBits: o.idWorkBits,
@@ -74,22 +73,23 @@ Example:
       hiveKeyFile: o.hiveKey,
       allowOrigins: o.allowOrigin,
       exportIntervalS: o.exportInterval,
-      snapshotEvery: NODE_DEFAULTS.snapshotEvery,
       syncIntervalS: o.syncInterval,
       http: { host: o.httpHost, port: o.httpPort }
     })
+    const { node } = daemon
     try {
-      await node.start()
+      await daemon.start()
     } catch (err) {
-      node.local.close()
+      // start stopped what it had started; this closes the store too, so nothing keeps the process alive
+      await daemon.stop().catch(() => {})
       throw err
     }
-    // one line for a person at the terminal; the JSON log lines on stdout are for machines
-    console.error(`hivebench node ${node.network.peerId} in hive "${o.hive}": API ${node.http?.address()?.url ?? '-'}, libp2p ${node.network.multiaddrs().join(' ')} (Ctrl-C stops it)`)
+    // one line for a person at the terminal; the log lines are for machines (or pretty on a terminal)
+    console.error(`hivebench node ${node.network.peerId} in hive "${o.hive}": API ${daemon.http.address()?.url ?? '-'}, libp2p ${node.network.multiaddrs().join(' ')} (Ctrl-C stops it)`)
     await new Promise<void>(resolve => {
       const shutdown = (signal: string): void => {
         node.logger.info({ signal }, 'shutting down')
-        node.stop().then(resolve, err => { node.logger.error({ err }, 'shutdown failed'); process.exitCode = 2; resolve() })
+        daemon.stop().then(resolve, err => { node.logger.error({ err }, 'shutdown failed'); process.exitCode = 2; resolve() })
       }
       process.once('SIGINT', shutdown)
       process.once('SIGTERM', shutdown)

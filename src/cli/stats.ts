@@ -21,7 +21,7 @@ export const statsCommand = queryCommand('stats')
   .addHelpText('after', '\nExample:\n  $ hivebench stats --task-type bug_fix --by-origin')
   .action(async (o: StatsOptions) => {
     if (o.byOrigin === true) return await statsByOrigin(o)
-    const result = await withTracker(o, t => t.stats(o))
+    const result = await withTracker(o, t => t.stats(o), { readonly: true })
     if (o.json === true) return printJson(result)
     if (result.task_types.length === 0) return console.log(`no outcomes in the last ${result.window_days} days (${result.scope} scope)`)
     for (const { task_type: taskType, ranking } of result.task_types) {

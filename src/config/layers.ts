@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import type { Command, Option } from 'commander'
 import { parse as parseToml } from 'smol-toml'
 import { ValidationError } from '../errors.js'
-import { resolveDataDir } from '../store/data-dir.js'
+import { resolveDataDir } from '../store/index.js'
 
 /**
  * Layered settings for a command's options: flags > environment > config file > defaults, as

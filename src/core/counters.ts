@@ -61,7 +61,7 @@ export function addScalars<T extends ScalarCounters> (into: T, other: ScalarCoun
   return into
 }
 
-/** Element-wise max: the G-Counter merge of DESIGN section 3. */
+/** Element-wise max: the G-Counter merge of protocol/README.md, "Merge semantics". */
 export function maxCounters (a: Counters, b: Counters): Counters {
   const hist = new Map(a.hist)
   for (const [k, v] of b.hist) hist.set(k, Math.max(hist.get(k) ?? 0, v))

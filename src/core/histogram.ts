@@ -1,5 +1,5 @@
 /**
- * The protocol-wide latency histogram (DESIGN section 2): fixed logarithmic buckets in the
+ * The protocol-wide latency histogram (protocol/README.md, "Counters"): fixed logarithmic buckets in the
  * DDSketch style, so that peers' histograms merge exactly (element-wise) and quantiles read
  * from a merged histogram are within RELATIVE_ACCURACY of the true value.
  *
@@ -13,7 +13,7 @@ export const RELATIVE_ACCURACY = 0.05
 export const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY)
 /** smallest distinguished duration, seconds (1 ms) */
 export const MIN_S = 0.001
-/** largest valid duration, seconds (7 days, DESIGN section 2) */
+/** largest valid duration, seconds (7 days, README.md "Recording outcomes") */
 export const MAX_S = 7 * 86_400
 
 /** UPPER_BOUNDS[k] is the inclusive upper boundary of bucket k, in seconds (the normative table, as data). */

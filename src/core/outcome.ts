@@ -5,7 +5,7 @@ import { validate as generatedCheck } from './outcome-check.generated.js'
 import { dayOf } from './time.js'
 import { OUTCOME_CLASSES, type Outcome, type OutcomeClass } from './types.js'
 
-/** An outcome as clients send it (HTTP JSON, JSON Lines, the TypeScript API): DESIGN section 2. */
+/** An outcome as clients send it (HTTP JSON, JSON Lines, the TypeScript API): README.md, "Recording outcomes". */
 export interface OutcomeInput {
   task_type: string
   tool: string
@@ -80,7 +80,7 @@ export interface ValidateContext {
   retentionDays?: number
 }
 
-/** Validates and normalises one outcome (DESIGN section 2); throws ValidationError naming field and rule. */
+/** Validates and normalises one outcome (README.md, "Recording outcomes"); throws ValidationError naming field and rule. */
 export function validateOutcome (input: unknown, ctx: ValidateContext): Outcome {
   if (!checkStructure(input)) throw toValidationError((checkStructure.errors ?? [])[0])
   const v = input as OutcomeInput

@@ -23,7 +23,7 @@ export interface ArmInput {
   perOrigin: OriginCounts[]
 }
 
-/** The ranked-arm JSON shape of DESIGN section 6 (plus a few extra fields). */
+/** The ranked-arm JSON shape of README.md, "Asking which tool is best" (plus a few extra fields). */
 export interface RankedArm {
   tool: string
   model: string

@@ -3,8 +3,8 @@ import { sampleBeta, type Random } from './random.js'
 import { compareArms, compareArmsByPassRate, type RankedArm } from './ranking.js'
 
 /**
- * The share of route decisions that explore instead of exploiting. DESIGN section 5 proposed a
- * 10% canary; npm run simulate (20 nodes, the real SWE-bench pass rates, 5 seeds) measured 30%
+ * The share of route decisions that explore instead of exploiting (README.md, "Routing"). The
+ * design proposed a 10% canary; npm run simulate (20 nodes, the real SWE-bench pass rates, 5 seeds) measured 30%
  * with about a third less cumulative regret, because exploiting the Wilson lower bound locks onto
  * the arm that got ahead early, and Thompson draws mostly fall on near-best arms (README).
  */
@@ -41,7 +41,7 @@ export function checkExploreShare (share: number): number {
 }
 
 /**
- * Picks the arm to use now (DESIGN section 5): the best benchmarked arm, or with probability
+ * Picks the arm to use now (README.md, "Routing: which tool to use now"): the best benchmarked arm, or with probability
  * `exploreShare` an exploration: an under-sampled arm when there is one (they are the ones the
  * ranking knows least about), else a Thompson draw from every arm's Beta(pass+1, fail+1)
  * posterior. Without a benchmarked arm it is a cold start on the least-sampled arm.

@@ -1,4 +1,4 @@
-/** Data model of DESIGN section 2: outcomes (local only) and the counters that are shared. */
+/** Data model (README.md, "Recording outcomes"; protocol/README.md, "Counters"): outcomes (local only) and the counters that are shared. */
 
 export const OUTCOME_CLASSES = ['pass', 'grader_fail', 'timeout', 'no_tool_calls', 'error'] as const
 export type OutcomeClass = typeof OUTCOME_CLASSES[number]
@@ -41,7 +41,7 @@ export interface Outcome {
   atMs: number
 }
 
-/** The identity of one shared counter row: DESIGN section 2. `day` = UTC days since 1970-01-01. */
+/** The identity of one shared counter row (protocol/README.md, "Counters"). `day` = UTC days since 1970-01-01. */
 export interface CounterKey {
   taskType: string
   tool: string
@@ -50,35 +50,38 @@ export interface CounterKey {
 }
 
 /**
- * The shared counters of one key. Every field only grows for a given origin, so peers merge
- * them by element-wise max. Sums are fixed-point integers (milliseconds, micro-USD) so that
- * merges and hive sums are exact and byte-identical on every node, whatever the order.
+ * The 11 scalar counters of one key, declared once: their order is the wire order of an entry
+ * (protocol/README.md, "Payload"), and their wire and JSON names (COUNTER_WIRE_NAMES), the SQL
+ * columns (store/counter-columns.ts) and the types below are derived from this list. Every field
+ * only grows for a given origin, so peers merge them by element-wise max. Sums are fixed-point
+ * integers (milliseconds, micro-USD) so that merges and hive sums are exact and byte-identical
+ * on every node, whatever the order.
  */
-export interface Counters {
-  n: number
-  pass: number
-  grader_fail: number
-  timeout: number
-  no_tool_calls: number
-  error: number
-  offloaded: number
-  sumDurationMs: number
-  nDuration: number
-  sumCostMicros: number
-  nCost: number
+export const COUNTER_SCALARS = [
+  'n', ...OUTCOME_CLASSES, 'offloaded',
+  'sumDurationMs', 'nDuration', 'sumCostMicros', 'nCost'
+] as const
+export type CounterScalar = typeof COUNTER_SCALARS[number]
+
+/** Counters without the histogram. */
+export type ScalarCounters = Record<CounterScalar, number>
+
+export interface Counters extends ScalarCounters {
   /** sparse latency histogram: bucket index -> count (see core/histogram.ts) */
   hist: Map<number, number>
 }
 
 export interface CounterEntry extends CounterKey, Counters {}
 
-/** Counters without the histogram. */
-export type ScalarCounters = Omit<Counters, 'hist'>
+/** `sumDurationMs` -> `sum_duration_ms`, at the type level */
+export type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
+  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
+  : S
 
-export const COUNTER_SCALARS = [
-  'n', 'pass', 'grader_fail', 'timeout', 'no_tool_calls', 'error', 'offloaded',
-  'sumDurationMs', 'nDuration', 'sumCostMicros', 'nCost'
-] as const satisfies ReadonlyArray<keyof Counters>
+/** The snake_case name of each counter: on the wire's JSON form, in the HTTP API and in protocol/README.md. */
+export const COUNTER_WIRE_NAMES = Object.fromEntries(
+  COUNTER_SCALARS.map(f => [f, f.replace(/[A-Z]/g, c => `_${c.toLowerCase()}`)])
+) as { [F in CounterScalar]: SnakeCase<F> }
 
 export function emptyScalars (): ScalarCounters {
   return {

@@ -1,7 +1,7 @@
 import { checkGateOptions, runGate, GATE_DEFAULTS } from '../core/gate.js'
 import { DEFAULT_MIN_SAMPLES } from '../core/limits.js'
 import { dayOf } from '../core/time.js'
-import type { ArmDay, ArmDaysQuery } from '../store/arm-days.js'
+import type { ArmDay, ArmDaysQuery } from '../store/index.js'
 import { armId, gateSide, sumArms, type ArmCounts } from './sides.js'
 import type { DriftReport } from './types.js'
 

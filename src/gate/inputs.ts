@@ -1,6 +1,6 @@
 import { MAX_LABEL_CHARS } from '../core/limits.js'
 import { ValidationError } from '../errors.js'
-import type { Scope } from '../store/arm-queries.js'
+import type { Scope } from '../store/index.js'
 
 /** Checks of the gate's, baselines' and trends' inputs: each failure names the field and the rule. */
 

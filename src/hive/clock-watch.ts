@@ -1,5 +1,5 @@
 import { CLOCK_SKEW_MS } from '../core/limits.js'
-import { decodeEnvelope, MAX_ENTRIES, MAX_ENVELOPE_BYTES } from '../protocol/index.js'
+import { decodeEnvelope, MAX_ENTRIES, MAX_ENVELOPE_BYTES, type DecodedEnvelope } from '../protocol/index.js'
 
 /** One warning per origin per this long: a skewed peer publishes every few minutes. */
 export const SKEW_WARNING_INTERVAL_MS = 10 * 60_000
@@ -26,7 +26,7 @@ export function createClockWatch (warn: (w: SkewWarning) => void, now: () => num
   const lastWarned = new Map<string, number>()
   return {
     observeGossip (bytes, fromPeer) {
-      let header
+      let header: DecodedEnvelope
       try {
         header = decodeEnvelope(bytes, { maxBytes: MAX_ENVELOPE_BYTES, maxEntries: MAX_ENTRIES })
       } catch {

@@ -1,6 +1,6 @@
-import { writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { HivebenchError } from '../errors.js'
+import { errorMessage, HivebenchError } from '../errors.js'
+import { writeFileDurably } from '../store/index.js'
 import { encodeFrame, readAllFrames } from '../protocol/frames.js'
 import { MAX_PARTS } from '../protocol/constants.js'
 
@@ -9,12 +9,16 @@ import { MAX_PARTS } from '../protocol/constants.js'
  * prefixed by its length as an unsigned varint: the framing of sync responses, so a file is a
  * sync response written to disk.
  */
-/** Synchronous, so an export can write its file inside its transaction (see Sharing.export). */
+/**
+ * Synchronous, so an export can write its file inside its transaction (see Sharing.export); and
+ * durable (synced, renamed into place, directory synced) before that transaction commits, so a
+ * crash never leaves an export marked done whose file is missing or truncated.
+ */
 export function writeEnvelopeFile (path: string, envelopes: Uint8Array[]): void {
   try {
-    writeFileSync(path, Buffer.concat(envelopes.map(encodeFrame)), { mode: 0o644 })
+    writeFileDurably(path, Buffer.concat(envelopes.map(encodeFrame)))
   } catch (err) {
-    throw new HivebenchError('FILE', `cannot write ${path}: ${(err as Error).message}`)
+    throw new HivebenchError('FILE', `cannot write ${path}: ${errorMessage(err)}`)
   }
 }
 
@@ -23,7 +27,7 @@ export async function readEnvelopeFile (path: string): Promise<Uint8Array[]> {
   try {
     bytes = await readFile(path)
   } catch (err) {
-    throw new HivebenchError('FILE', `cannot read ${path}: ${(err as Error).message}`)
+    throw new HivebenchError('FILE', `cannot read ${path}: ${errorMessage(err)}`)
   }
   try {
     // No frame limit beyond the file itself (already in memory): an oversize envelope is the
@@ -33,6 +37,6 @@ export async function readEnvelopeFile (path: string): Promise<Uint8Array[]> {
       maxFrameBytes: bytes.length, maxFrames: MAX_PARTS * 64, maxTotalBytes: bytes.length
     })
   } catch (err) {
-    throw new HivebenchError('FILE', `${path} is not an envelope file: ${(err as Error).message}`)
+    throw new HivebenchError('FILE', `${path} is not an envelope file: ${errorMessage(err)}`)
   }
 }

@@ -1,6 +1,8 @@
 import type { Sharing } from './sharing.js'
 import { MAX_GOSSIP_BYTES } from '../protocol/index.js'
 import type { HiveNetwork } from '../network/types.js'
+import { HivebenchError } from '../errors.js'
+import type { Startable } from './lifecycle.js'
 
 export interface ExportReport {
   kind: 'delta' | 'snapshot'
@@ -12,8 +14,8 @@ export interface ExportReport {
 
 export interface ExporterOptions {
   sharing: Sharing
-  network: HiveNetwork
-  /** seconds between exports (DESIGN: default 300) */
+  network: Pick<HiveNetwork, 'publish'>
+  /** seconds between exports (default 300: NODE_DEFAULTS) */
   intervalS: number
   /** every Nth periodic export is a snapshot of all live keys (protocol default 12) */
   snapshotEvery: number
@@ -31,9 +33,7 @@ export interface ExporterOptions {
   onError?: (err: unknown) => void
 }
 
-export interface Exporter {
-  start: () => void
-  stop: () => void
+export interface Exporter extends Startable {
   /** exports now: a delta, or a snapshot when `snapshot` is set or it is the Nth export */
   exportNow: (options?: { snapshot?: boolean }) => Promise<ExportReport>
   /** when the next exports are due (null: not scheduled) */
@@ -51,12 +51,17 @@ export interface NextExport {
 /**
  * Publishes this node's deltas on two schedules: changes within publishDelayS of being recorded
  * (a delta, at most one per period), and a periodic export every intervalS (every Nth a full
- * snapshot, which repairs whatever a peer missed). Change marks live in the database, so
- * outcomes recorded by any writer of the data dir (HTTP, CLI, embedded API) are exported.
+ * snapshot, which repairs whatever a peer missed). start() publishes a snapshot first (peers
+ * that missed our deltas while we were down catch up at once) and rejects if that fails; stop()
+ * ends the schedules and, if start succeeded, publishes a last delta so nothing recorded is left
+ * unpublished (without peers it is stored and synced later). Change marks live in the database,
+ * so outcomes recorded by any writer of the data dir (HTTP, CLI, embedded API) are exported.
  * Exports are serialised: a tick never overlaps an on-demand export.
  */
 export function createExporter (options: ExporterOptions): Exporter {
   let timers: NodeJS.Timeout[] = []
+  let state: 'new' | 'starting' | 'running' | 'stopped' = 'new'
+  let stopping: Promise<void> | undefined
   let exports = 0
   let chain: Promise<unknown> = Promise.resolve()
   let periodicAt: number | null = null
@@ -90,8 +95,12 @@ export function createExporter (options: ExporterOptions): Exporter {
   }
 
   return {
-    start () {
-      if (timers.length > 0) return
+    async start () {
+      if (state !== 'new') throw new HivebenchError('LIFECYCLE', `cannot start an exporter that is ${state}`)
+      state = 'starting'
+      await enqueue(true, true)
+      if (state !== 'starting') return // stopped meanwhile
+      state = 'running'
       every(options.intervalS, () => { enqueue(false, true).catch(err => options.onError?.(err)) }, at => { periodicAt = at })
       const delayS = options.publishDelayS ?? 0
       if (delayS > 0) {
@@ -102,10 +111,17 @@ export function createExporter (options: ExporterOptions): Exporter {
       }
     },
     stop () {
-      for (const t of timers) clearInterval(t)
-      timers = []
-      periodicAt = null
-      changesAt = null
+      stopping ??= (async () => {
+        const wasRunning = state === 'running'
+        state = 'stopped'
+        for (const t of timers) clearInterval(t)
+        timers = []
+        periodicAt = null
+        changesAt = null
+        if (!wasRunning) return
+        try { await enqueue(false, true) } catch (err) { options.onError?.(err) }
+      })()
+      return stopping
     },
     exportNow: async (o = {}) => await enqueue(o.snapshot === true, true),
     nextExport: () => ({

@@ -1,7 +1,6 @@
 import { readOriginPolicy, updateOriginPolicy } from './origin-policy.js'
 import { openPolicyTracker } from './policy-tracker.js'
-import { resolveDataDir } from '../store/data-dir.js'
-import { createForget } from '../store/forget.js'
+import { createForget, resolveDataDir } from '../store/index.js'
 
 export interface ForgetReport {
   dataDir: string

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino'
 import { isoDay } from '../core/time.js'
-import type { Store } from '../store/store.js'
+import type { Store } from '../store/index.js'
 
 /** How often the daemon runs the store's maintenance step (retention pruning, window roll). */
 export const MAINTENANCE_INTERVAL_MS = 60 * 60_000

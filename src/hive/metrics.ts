@@ -1,8 +1,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { Received } from './receive.js'
 
 export type EnvelopeDirection = 'published' | 'received'
-/** 'dropped': not even validated, its sender being blocked for repeated REJECTs */
-export type EnvelopeVerdict = 'accepted' | 'ignored' | 'rejected' | 'dropped'
 
 /**
  * The node's Prometheus instruments, on a registry of its own (never prom-client's global one),
@@ -25,7 +24,7 @@ export interface Metrics {
    * Counts envelopes; `rule` names the validation rule behind an ignore or a reject (or why one
    * was dropped). Published envelopes are this node's own: 'accepted', rule 'none'.
    */
-  countEnvelope: (direction: EnvelopeDirection, verdict: EnvelopeVerdict, rule?: string, count?: number) => void
+  countEnvelope: (direction: EnvelopeDirection, verdict: Received['verdict'], rule?: string, count?: number) => void
 }
 
 export function createMetrics (): Metrics {

@@ -4,22 +4,19 @@ import { DEFAULT_RETENTION_DAYS } from '../core/limits.js'
 import { openLocalNode, type LocalNode } from './local-node.js'
 import { createExporter, type Exporter, type ExportReport } from './exporter.js'
 import { createMaintenance } from './maintenance.js'
-import { createOriginAdmission, createSlicedQueue, type AdmissionLimits } from './admission.js'
+import { createSlicedQueue, type AdmissionLimits } from './admission.js'
 import { createClockWatch } from './clock-watch.js'
 import { envelopesLacked, syncRequestsOf } from './sync-answers.js'
 import { createHiveNetwork, dialFailure, readHiveKey, type HiveNetwork } from '../network/index.js'
-import { createDialBook } from './dial-book.js'
+import { createDialBook, healthOf, type BootstrapDial, type Health } from './dial-book.js'
 import { createArrivalSummary } from './arrival-summary.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
-import type { RejectLimiterOptions } from './reject-limiter.js'
-import { originJson, type OriginJson } from '../store/exchange.js'
-import { createReceiveGuard, gossipVerdictOf, type Received } from './receive-guard.js'
-import { createHttpServer, type HttpServer } from '../http/server.js'
-import { httpTokenPath } from '../http/auth.js'
+import { DEFAULT_REJECT_LIMITS, type RejectLimiterOptions } from './reject-limiter.js'
+import { originJson, type OriginJson } from '../store/index.js'
+import { gossipVerdictOf, ruleOf } from './receive.js'
 import { createMetrics, type Metrics } from './metrics.js'
-import { readDaemonFile, removeDaemonFile, writeDaemonFile } from './daemon-file.js'
-import { StateError } from '../errors.js'
-import { healthOf, type BootstrapDial, type Health } from './dial-book.js'
+import { errorMessage } from '../errors.js'
+import { interval, listenError, startAll, stopAll, type Startable } from './lifecycle.js'
 import type { DriftReport } from '../gate/service.js'
 
 export interface NodeOptions {
@@ -56,52 +53,48 @@ export interface NodeOptions {
   admission?: AdmissionLimits
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
   rejectLimits?: RejectLimiterOptions
-  /** the local HTTP API; omitted: no HTTP server (embedded use, some tests) */
-  http?: { host: string, port: number, token?: string }
 }
 
+/**
+ * Every default of a node, in one place: the CLI's option defaults, the README and tests read
+ * them from here. (The HTTP API's host and port are the daemon's: DAEMON_DEFAULTS in src/daemon.ts.)
+ */
 export const NODE_DEFAULTS = {
   listen: ['/ip4/0.0.0.0/tcp/4747'],
   bootstrap: [] as string[],
   hive: 'default',
   mdns: false,
+  /** protocol/README.md, "Parameters": EXPORT_INTERVAL */
   exportIntervalS: 300,
+  /** every Nth export is a snapshot (protocol/README.md, "Publishing") */
   snapshotEvery: 12,
+  /** a recorded change is on the wire within this many seconds (at most one delta per period) */
   publishDelayS: 10,
-  syncIntervalS: 60
-}
-
-/**
- * A port already taken is the operator's to fix: one line naming the address and the flag to
- * change, not libp2p's stack trace and its advice about transportManager.faultTolerance.
- */
-export function listenError (err: unknown, what: 'libp2p' | 'http'): unknown {
-  const message = (err as { message?: string }).message ?? ''
-  if ((err as { code?: string }).code !== 'EADDRINUSE' && !/EADDRINUSE|address already in use/i.test(message)) return err
-  const address = what === 'libp2p'
-    ? /(\/ip[46]\/\S+?):\s*Error: listen EADDRINUSE/.exec(message)?.[1] ?? /address already in use (\S+)/.exec(message)?.[1]
-    : /address already in use (\S+)/.exec(message)?.[1]
-  const flag = what === 'libp2p' ? '--listen (e.g. --listen /ip4/0.0.0.0/tcp/0 for any free port)' : '--http-port (0: any free port)'
-  return new StateError('ADDRESS_IN_USE', `${what === 'libp2p' ? 'libp2p' : 'HTTP'} address ${address ?? '(unknown)'} is already in use (another hivebench node?): choose another with ${flag}`, { cause: err })
-}
+  syncIntervalS: 60,
+  retentionDays: DEFAULT_RETENTION_DAYS,
+  heartbeatIntervalMs: 1000,
+  rejectLimits: DEFAULT_REJECT_LIMITS
+} satisfies Partial<NodeOptions>
 
 /** longest stretch of merging sync envelopes before yielding to the event loop */
 const SYNC_SLICE_MS = 20
+const SEQ_EPOCH_WARNING = 'the database is new but the identity is not (a lost database?): this origin\'s sequence continues from a new epoch, so peers accept its next envelopes; counters peers already hold for this node stay as they are'
+/** seconds between refreshes of the peer and origin gauges */
+const GAUGE_REFRESH_S = 5
 
 export interface SyncReport { peer: string, received: number, accepted: number, ignored: number, rejected: number }
 
-export interface HiveNode {
+export interface HiveNode extends Startable {
   readonly local: LocalNode
   readonly network: HiveNetwork
   readonly exporter: Exporter
   readonly logger: Logger
   readonly metrics: Metrics
-  /** null when started without `http` */
-  readonly http: HttpServer | null
   status: () => Record<string, unknown>
   peers: () => { peers: Array<Record<string, unknown>>, origins: OriginJson[] }
+  /** starts the network, the exporter (first snapshot) and the timers; on failure stops what started and rejects */
   start: () => Promise<void>
-  /** final export, then stops the network and closes the store; safe to call twice */
+  /** stops the timers, the exporter (final export) and the network, then closes the store; safe to call twice and after a failed start */
   stop: () => Promise<void>
   syncWith: (peerId: string) => Promise<SyncReport>
   lastExport: () => (ExportReport & { atMs: number }) | null
@@ -114,55 +107,63 @@ export interface HiveNode {
 const DRIFT_CHECK_INTERVAL_S = 86_400
 
 /**
- * The daemon: store + identity + sharing, libp2p (gossip and sync), and the export schedule.
- * Components start in that order and stop in reverse.
+ * The node: store + identity + sharing + receive pipeline (opened here), then the components
+ * that start in order and stop in reverse: libp2p (gossip and sync), the exporter, the timers.
+ * The HTTP API and the daemon file are the daemon's (src/daemon.ts), one level up.
  */
-export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
+export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise<HiveNode> {
+  // an option given as undefined keeps its default
+  const options = { ...NODE_DEFAULTS, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as Partial<NodeOptions> }
   const logger = options.logger ?? createDaemonLogger()
-  const allowlist = options.allowOrigins !== undefined && options.allowOrigins.length > 0 ? new Set(options.allowOrigins) : undefined
-  const local = await openLocalNode({ dataDir: options.dataDir, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS, allowlist, workBits: options.workBits, verify: true })
-  const metrics = createMetrics()
-  if (local.seqEpoch !== null) {
-    logger.warn({ seqEpoch: local.seqEpoch }, 'the database is new but the identity is not (a lost database?): this origin\'s sequence continues from a new epoch, so peers accept its next envelopes; counters peers already hold for this node stay as they are')
+  const log = {
+    store: logger.child({ component: 'store' }),
+    network: logger.child({ component: 'network' }),
+    sync: logger.child({ component: 'sync' }),
+    export: logger.child({ component: 'export' })
   }
-  const counts: Record<string, number> = {}
+  const allowlist = options.allowOrigins !== undefined && options.allowOrigins.length > 0 ? new Set(options.allowOrigins) : undefined
+  const metrics = createMetrics()
+  const local = await openLocalNode({
+    dataDir: options.dataDir,
+    retentionDays: options.retentionDays,
+    allowlist,
+    workBits: options.workBits,
+    verify: true,
+    rejectLimits: options.rejectLimits,
+    admission: options.admission,
+    logger: log.network,
+    onVerdict: (received) => { metrics.countEnvelope('received', received.verdict, ruleOf(received)) }
+  })
+  const exchange = local.tracker.store.exchange
+  if (local.identity.tightenedFromMode !== undefined) {
+    log.store.warn({ mode: local.identity.tightenedFromMode.toString(8) }, 'the identity key was readable by other users; its mode is now 0600')
+  }
+  if (local.seqEpoch !== null) {
+    log.store.warn({ seqEpoch: local.seqEpoch }, SEQ_EPOCH_WARNING)
+  }
   let last: (ExportReport & { atMs: number }) | null = null
   let drift: DriftReport | null = null
   const startedAtMs = Date.now()
 
-  const admission = createOriginAdmission(origin => local.tracker.store.exchange.knowsOrigin(origin), options.admission)
-  const guard = createReceiveGuard(local.sharing, options.rejectLimits, Date.now, admission)
   const arrivals = createArrivalSummary(logger, options.arrivalSummaryMs)
+  const dials = createDialBook({ bootstrap: options.bootstrap, logger: log.network, describe: err => dialFailure(err, options.hiveKeyFile !== undefined) })
   // gossip validation in slices of 20 ms, one per event-loop turn; 10,000 waiting at most
   const receiveInSlices = createSlicedQueue(SYNC_SLICE_MS, 10_000)
   const clockWatch = createClockWatch(({ peer, origin, skewMs }) => {
-    logger.warn({ peer, origin, skewS: Math.round(skewMs / 1000) }, skewMs > 0
+    log.network.warn({ peer, origin, skewS: Math.round(skewMs / 1000) }, skewMs > 0
       ? 'this origin\'s clock is ahead of ours (or ours is behind): we ignore its envelopes dated in our future (R10, R28) until the clocks agree'
       : 'this origin\'s clock is behind ours (or ours is ahead): peers may be ignoring our envelopes (R10, R28); check the system clocks')
   })
-  /** every received envelope, gossip or sync, goes through here: guard, validate, merge, count */
-  const receive = (bytes: Uint8Array, maxBytes: number, via: string, fromPeer: string): Received => {
-    const v = guard.receive(bytes, maxBytes, fromPeer, via === 'gossip')
-    const rule = v.verdict === 'accepted' ? undefined : v.verdict === 'dropped' ? v.reason : v.rule
-    const key = rule === undefined ? v.verdict : `${v.verdict}:${rule}`
-    counts[key] = (counts[key] ?? 0) + 1
-    metrics.countEnvelope('received', v.verdict, rule)
-    if (v.verdict === 'rejected') logger.warn({ via, fromPeer, rule: v.rule, reason: v.reason }, 'rejected envelope')
-    else logger.debug({ via, fromPeer, ...v }, 'envelope')
-    if (via === 'gossip') arrivals.count(fromPeer, v.verdict)
-    return v
-  }
 
-  const dials = createDialBook({ bootstrap: options.bootstrap, logger, describe: err => dialFailure(err, options.hiveKeyFile !== undefined) })
   let network: HiveNetwork
   const syncWith = async (peer: string): Promise<SyncReport> => {
     const report: SyncReport = { peer, received: 0, accepted: 0, ignored: 0, rejected: 0 }
     let slice = performance.now()
     // each frame is merged as it arrives: a sync holds one envelope in memory, whatever the peer
     // sends; a digest too large for one frame goes as pages, one exchange each
-    for (const request of syncRequestsOf(local.tracker.store.exchange, options.hive)) {
+    for (const request of syncRequestsOf(exchange, options.hive)) {
       await network.requestSync(peer, request, async (bytes) => {
-        const v = receive(bytes, MAX_ENVELOPE_BYTES, 'sync', peer).verdict
+        const v = local.receiver.receive(bytes, { via: 'sync', peer }).verdict
         report.received++
         report[v === 'dropped' ? 'rejected' : v]++
         // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
@@ -173,12 +174,12 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       })
     }
     // a sync that brought nothing new is routine: not worth a line at info
-    if (report.accepted > 0) logger.info(report, 'synced')
-    else logger.debug(report, 'synced')
+    if (report.accepted > 0) log.sync.info(report, 'synced')
+    else log.sync.debug(report, 'synced')
     return report
   }
   const syncSafely = (peer: string): void => {
-    syncWith(peer).catch(err => { logger.warn({ peer, err: (err as Error).message }, 'sync failed') })
+    syncWith(peer).catch(err => { log.sync.warn({ peer, err: errorMessage(err) }, 'sync failed') })
   }
 
   try {
@@ -194,19 +195,21 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       heartbeatIntervalMs: options.heartbeatIntervalMs,
       bootstrapRedialMs: options.bootstrapRedialMs,
       connectTimeoutMs: options.connectTimeoutMs,
-      // Validation and merge happen here, once: the verdict is what gossipsub acts on
-      // (REJECT lowers the sender's score), and an accepted envelope is already merged.
-      // a flood of messages must not starve the HTTP API: validate in slices, one per event-loop
-      // turn; beyond the queue's bound, messages are ignored unread (no penalty, nothing relayed)
+      // The network boundary: the receive pipeline decides, gossipVerdictOf maps its verdict to
+      // gossipsub's (REJECT lowers the sender's score), and an accepted envelope is already merged.
+      // A flood of messages must not starve the HTTP API: validate in slices, one per event-loop
+      // turn; beyond the queue's bound, messages are ignored unread (no penalty, nothing relayed).
       validate: async (message, fromPeer) => await receiveInSlices(() => {
         clockWatch.observeGossip(message, fromPeer)
-        return gossipVerdictOf(receive(message, MAX_GOSSIP_BYTES, 'gossip', fromPeer))
+        const received = local.receiver.receive(message, { via: 'gossip', peer: fromPeer })
+        arrivals.count(fromPeer, received.verdict)
+        return gossipVerdictOf(received)
       }, 'ignore'),
       onMessage: () => {},
-      syncHandler: (request) => envelopesLacked(local.tracker.store.exchange, options.hive, request),
+      syncHandler: (request) => envelopesLacked(exchange, options.hive, request),
       onPeerConnected: syncSafely,
       onBootstrapDial: dials.record,
-      logger
+      logger: log.network
     })
   } catch (err) {
     local.close()
@@ -218,19 +221,51 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     network,
     intervalS: options.exportIntervalS,
     snapshotEvery: options.snapshotEvery,
-    publishDelayS: options.publishDelayS ?? NODE_DEFAULTS.publishDelayS,
-    hasChanges: () => local.tracker.store.exchange.pendingKeys().length > 0,
+    publishDelayS: options.publishDelayS,
+    // a read: looking for changes every few seconds writes nothing when nothing changed
+    hasChanges: () => exchange.pendingKeys().length > 0,
     onExport: (report, ms) => {
       last = { ...report, atMs: Date.now() }
       metrics.exportDuration.observe(ms / 1000)
       if (report.envelopes > 0) metrics.countEnvelope('published', 'accepted', 'none', report.envelopes)
-      if (report.envelopes > 0) logger.info({ ...report, ms: Math.round(ms) }, 'exported')
+      if (report.envelopes > 0) log.export.info({ ...report, ms: Math.round(ms) }, 'exported')
     },
-    onError: err => { logger.error({ err }, 'export failed') }
+    onError: err => { log.export.error({ err }, 'export failed') }
   })
 
-  const maintenance = createMaintenance({ store: local.tracker.store, logger })
-  const exchange = local.tracker.store.exchange
+  // Each benchmarked arm's last week against its week before: the list goes to /v1/status, the count to /metrics.
+  const checkDrift = (): DriftReport => {
+    drift = local.tracker.drift()
+    metrics.armRegressions.set(drift.regressions.length)
+    if (drift.regressions.length > 0) log.store.warn({ regressions: drift.regressions.map(r => `${r.task_type} ${r.tool}/${r.model}`) }, 'arms regressed against their previous window')
+    return drift
+  }
+  const checkDriftSafely = (): void => {
+    try { checkDrift() } catch (err) { log.store.error({ err }, 'drift check failed') }
+  }
+  const driftTimer = interval(DRIFT_CHECK_INTERVAL_S, checkDriftSafely)
+  const maintenance = createMaintenance({ store: local.tracker.store, logger: log.store })
+
+  const components: Startable[] = [
+    network,
+    // retention and the other store upkeep, on its own schedule (maintenance.ts)
+    { async start () { maintenance.start() }, async stop () { maintenance.stop() } },
+    exporter,
+    interval(options.syncIntervalS, () => {
+      const connected = network.connectedPeers()
+      const peer = connected[Math.floor(Math.random() * connected.length)]
+      if (peer !== undefined) syncSafely(peer)
+    }),
+    // the drift check runs at start, then daily
+    { async start () { checkDriftSafely(); await driftTimer.start() }, stop: driftTimer.stop },
+    // gossip arrivals are summarised per peer per period; the summary's timer ends with the node
+    { async start () {}, async stop () { arrivals.stop() } },
+    interval(GAUGE_REFRESH_S, () => {
+      metrics.peersConnected.set(network.connectedPeers().length)
+      metrics.originsKnown.set(exchange.originCount())
+    })
+  ]
+
   /** connected_peers, bootstrap dials and the verdict `hivebench status` turns into its exit code */
   const health = (): { connected_peers: number, bootstrap: BootstrapDial[], health: Health } => {
     const connected = network.connectedPeers()
@@ -243,28 +278,17 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     topic: network.topic,
     addresses: network.multiaddrs(),
     data_dir: local.tracker.store.dataDir,
-    http: http?.address()?.url ?? null,
     started_at: new Date(startedAtMs).toISOString(),
     peers_connected: network.connectedPeers().length,
     ...health(),
     origins_known: exchange.originCount(),
     next_export: exporter.nextExport(),
     last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
-    envelopes_received: { ...counts },
-    origins_not_admitted: admission.refused(),
-    blocked: guard.blocked(),
+    envelopes_received: local.receiver.counts(),
+    origins_not_admitted: local.receiver.notAdmitted(),
+    blocked: local.receiver.blocked(),
     drift
   })
-  // Each benchmarked arm's last week against its week before: the list goes to /v1/status, the count to /metrics.
-  const checkDrift = (): DriftReport => {
-    drift = local.tracker.drift()
-    metrics.armRegressions.set(drift.regressions.length)
-    if (drift.regressions.length > 0) logger.warn({ regressions: drift.regressions.map(r => `${r.task_type} ${r.tool}/${r.model}`) }, 'arms regressed against their previous window')
-    return drift
-  }
-  const checkDriftSafely = (): void => {
-    try { checkDrift() } catch (err) { logger.error({ err }, 'drift check failed') }
-  }
   const peers = (): { peers: Array<Record<string, unknown>>, origins: OriginJson[] } => {
     const topic = new Set(network.topicPeers())
     const mesh = new Set(network.meshPeers())
@@ -273,89 +297,39 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       origins: exchange.origins().map(originJson)
     }
   }
-  const http = options.http === undefined
-    ? null
-    : createHttpServer({
-      tracker: local.tracker,
-      metrics,
-      host: options.http.host,
-      port: options.http.port,
-      token: options.http.token,
-      tokenFile: httpTokenPath(local.tracker.store.dataDir),
-      node: { status, peers, exportNow: async () => ({ ...await exporter.exportNow() }) },
-      logger: logger.child({ component: 'http' })
-    })
 
-  const timers: NodeJS.Timeout[] = []
-  const every = (seconds: number, fn: () => void): void => {
-    const t = setInterval(fn, seconds * 1000)
-    t.unref()
-    timers.push(t)
-  }
   let stopping: Promise<void> | undefined
-
   return {
     local,
     network,
     exporter,
     logger,
     metrics,
-    http,
     status,
     peers,
     async start () {
-      const dataDir = local.tracker.store.dataDir
-      const running = readDaemonFile(dataDir)
-      if (running !== null && running.pid !== process.pid) {
-        throw new StateError('DAEMON_RUNNING', `a hivebench daemon (pid ${running.pid}, ${running.url}) already runs on ${dataDir}: one data dir is one node`)
-      }
-      let httpAddress: Awaited<ReturnType<HttpServer['start']>> | undefined
-      let step: 'libp2p' | 'http' = 'libp2p'
       try {
-        await network.start()
-        step = 'http'
-        httpAddress = await http?.start()
+        await startAll(components)
       } catch (err) {
-        // leave nothing half-started behind: the caller gets one clear error and can exit
-        await network.stop()
-        await http?.stop()
-        throw listenError(err, step)
+        // startAll stopped what had started: the caller gets one clear error and can exit
+        throw listenError(err, 'libp2p')
       }
-      maintenance.start()
-      exporter.start()
-      await exporter.exportNow({ snapshot: true })
-      every(options.syncIntervalS, () => {
-        const connected = network.connectedPeers()
-        if (connected.length > 0) syncSafely(connected[Math.floor(Math.random() * connected.length)])
-      })
-      checkDriftSafely()
-      every(DRIFT_CHECK_INTERVAL_S, checkDriftSafely)
-      every(5, () => {
-        metrics.peersConnected.set(network.connectedPeers().length)
-        metrics.originsKnown.set(exchange.originCount())
-      })
-      if (httpAddress !== undefined) writeDaemonFile(dataDir, { pid: process.pid, url: httpAddress.url, peerId: network.peerId })
-      logger.info({ peerId: network.peerId, addresses: network.multiaddrs(), http: httpAddress?.url, hive: options.hive, dataDir: local.tracker.store.dataDir }, 'hivebench node started')
+      logger.info({ peerId: network.peerId, addresses: network.multiaddrs(), hive: options.hive, dataDir: local.tracker.store.dataDir }, 'hivebench node started')
     },
     stop () {
       stopping ??= (async () => {
-        for (const t of timers) clearInterval(t)
-        arrivals.stop()
-        maintenance.stop()
-        await http?.stop()
-        exporter.stop()
-        // Final export so nothing recorded is left unpublished; without peers it is stored and synced later.
-        try { await exporter.exportNow() } catch (err) { logger.warn({ err }, 'final export failed') }
-        await network.stop()
-        if (http !== null) removeDaemonFile(local.tracker.store.dataDir, process.pid)
-        local.close()
+        try {
+          await stopAll(components)
+        } finally {
+          local.close()
+        }
         logger.info('hivebench node stopped')
       })()
       return stopping
     },
     syncWith,
     lastExport: () => last,
-    verdictCounts: () => ({ ...counts }),
+    verdictCounts: local.receiver.counts,
     checkDrift
   }
 }

@@ -1,9 +1,9 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { StateError, ValidationError } from '../errors.js'
+import { errorMessage, StateError, ValidationError } from '../errors.js'
 import { identityWork } from '../protocol/identity-work.js'
-import type { Db } from '../store/db.js'
+import type { Db } from '../store/index.js'
 
 /**
  * The operator's word on origins, kept in `<data dir>/origin-policy.json` so that every path
@@ -30,7 +30,7 @@ export function readOriginPolicy (dataDir: string): OriginPolicy {
     text = readFileSync(fileOf(dataDir), 'utf8')
   } catch (err) {
     if ((err as { code?: string }).code === 'ENOENT') return {}
-    throw new StateError('POLICY_UNREADABLE', `cannot read ${fileOf(dataDir)}: ${(err as Error).message}`, { cause: err })
+    throw new StateError('POLICY_UNREADABLE', `cannot read ${fileOf(dataDir)}: ${errorMessage(err)}`, { cause: err })
   }
   try {
     const policy = JSON.parse(text) as OriginPolicy
@@ -40,7 +40,7 @@ export function readOriginPolicy (dataDir: string): OriginPolicy {
     }
     return policy
   } catch (err) {
-    throw new StateError('POLICY_CORRUPT', `${fileOf(dataDir)} is not a valid origin policy (${(err as Error).message}); fix or delete it`, { cause: err })
+    throw new StateError('POLICY_CORRUPT', `${fileOf(dataDir)} is not a valid origin policy (${errorMessage(err)}); fix or delete it`, { cause: err })
   }
 }
 
@@ -63,7 +63,7 @@ export function readTrustFile (path: string): string[] {
   try {
     text = readFileSync(path, 'utf8')
   } catch (err) {
-    throw new ValidationError('trust', 'file', `cannot read ${path}: ${(err as Error).message}`)
+    throw new ValidationError('trust', 'file', `cannot read ${path}: ${errorMessage(err)}`)
   }
   return text.split('\n').map(l => l.replace(/#.*/, '').trim()).filter(l => l !== '').map(p => checkPeerId(p, 'trust'))
 }
@@ -105,7 +105,7 @@ export function createViewExclusion (db: Db, policy: OriginPolicy, workBits: num
     return work < workBits
   }
   return () => {
-    const c = count.get()!
+    const c = count.get() as { n: number, top: number | null }
     const now = `${c.n}:${c.top ?? 0}`
     if (now !== key) {
       excluded = new Set(rows.all().filter(r => excludes(r.peer_id)).map(r => r.id))

@@ -1,6 +1,6 @@
 import { createViewExclusion, readOriginPolicy, type OriginPolicy } from './origin-policy.js'
 import { resolveWorkBits } from './work-bits.js'
-import { resolveDataDir } from '../store/data-dir.js'
+import { resolveDataDir } from '../store/index.js'
 import { openTracker, type StoreTracker, type TrackerOptions } from '../tracker.js'
 
 const NO_ORIGINS: ReadonlySet<number> = new Set()

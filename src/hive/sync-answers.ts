@@ -1,9 +1,9 @@
-import { MAX_ENVELOPE_BYTES } from '../protocol/index.js'
 import { decodeSyncRequest, encodeSyncRequest, inRanges, pageSyncRequests, toRanges, type OriginDigest } from '../protocol/sync-digest.js'
-import type { Exchange } from '../store/exchange.js'
+import type { Exchange } from '../store/index.js'
+import { SYNC } from '../protocol/frames.js'
 
 /**
- * Sync (DESIGN section 4, protocol/README.md "Sync"): a peer sends what it holds per origin; we
+ * Sync (protocol/README.md, "Sync"): a peer sends what it holds per origin; we
  * answer with every stored envelope (newest snapshot and the deltas after it, as received) it
  * lacks. Verification is the requester's: it runs every envelope through the same validation
  * as gossip, so a relaying peer can neither forge nor alter anything.
@@ -18,23 +18,17 @@ export function syncRequestOf (exchange: Exchange, hive: string): Uint8Array {
  * Digests grow about 60 bytes per origin (5 KB with 256 fragmented seqs): one frame held about
  * 17,000 origins (215 fragmented), after which every sync failed.
  */
-export function syncRequestsOf (exchange: Exchange, hive: string, maxBytes = MAX_ENVELOPE_BYTES / 2): Uint8Array[] {
+export function syncRequestsOf (exchange: Exchange, hive: string, maxBytes = SYNC.maxFrameBytes / 2): Uint8Array[] {
   const digests: OriginDigest[] = exchange.holdings().map(h => ({ origin: h.peerId, snapshotSeq: h.snapshotSeq, ranges: toRanges(h.seqs) }))
   return maxBytes === Infinity ? [encodeSyncRequest({ hive, digests })] : pageSyncRequests(hive, digests, maxBytes)
 }
 
 /**
- * One answer carries at most this much, well inside the requester's limits (10,000 frames,
- * 64 MiB), so it is never refused whole; the requester's next sync asks for the rest.
- */
-export const MAX_ANSWER_FRAMES = 5_000
-export const MAX_ANSWER_BYTES = 32 * 1024 * 1024
-
-/**
  * The envelopes the requester lacks, read one at a time as the stream pulls them: the seqs to
  * send are listed first (a few bytes each), and each envelope's bytes are read only when the
  * transport has room for it, so an answer nobody reads holds one envelope in memory, not the
- * answer (256 deltas of 1 MB took ~285 MB per stream when read up front).
+ * answer (256 deltas of 1 MB took ~285 MB per stream when read up front). At most
+ * SYNC.answerFrames / SYNC.answerBytes per answer; the requester's next sync asks for the rest.
  */
 export function * envelopesLacked (exchange: Exchange, hive: string, request: Uint8Array): Generator<Uint8Array> {
   const decoded = decodeSyncRequest(request)
@@ -51,7 +45,7 @@ export function * envelopesLacked (exchange: Exchange, hive: string, request: Ui
       // dropped since the listing (a newer snapshot, retention): nothing to send
       const bytes = exchange.envelopeBytes(held.peerId, seq)
       if (bytes === undefined) continue
-      if (frames === MAX_ANSWER_FRAMES || bytesSent + bytes.length > MAX_ANSWER_BYTES) return
+      if (frames === SYNC.answerFrames || bytesSent + bytes.length > SYNC.answerBytes) return
       frames++
       bytesSent += bytes.length
       yield bytes

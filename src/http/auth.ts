@@ -2,7 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { isIPv4, isIPv6 } from 'node:net'
 import { join } from 'node:path'
-import { StateError } from '../errors.js'
+import { errorMessage, StateError } from '../errors.js'
 
 /** Where the daemon keeps the API token: `<dataDir>/http.token`, owner-only. */
 export function httpTokenPath (dataDir: string): string {
@@ -53,7 +53,7 @@ export function loadOrCreateToken (file: string): string {
   try {
     writeFileSync(file, randomBytes(32).toString('base64url') + '\n', { mode: 0o600, flag: 'wx' })
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new StateError('HTTP_TOKEN', `cannot create ${file}: ${(err as Error).message}`, { cause: err })
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw new StateError('HTTP_TOKEN', `cannot create ${file}: ${errorMessage(err)}`, { cause: err })
   }
   if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600)
   return checkToken(readFileSync(file, 'utf8').trim(), file)

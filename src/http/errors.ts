@@ -1,11 +1,11 @@
 import type { FastifyError } from 'fastify'
-import { HivebenchError, ValidationError } from '../errors.js'
+import { HivebenchError, ValidationError, type ErrorCodes } from '../errors.js'
 
 /** An error the API answers with on purpose, with its HTTP status. */
 export class ApiError extends HivebenchError {
   readonly status: number
 
-  constructor (status: number, code: string, message: string) {
+  constructor (status: number, code: ErrorCodes['http'], message: string) {
     super(code, message)
     this.name = 'ApiError'
     this.status = status

@@ -1,4 +1,4 @@
-import type { Scope } from '../store/arm-queries.js'
+import type { Scope } from '../store/index.js'
 import { ApiError } from './errors.js'
 import {
   baselineNameParams, baselineResponse, baselinesResponse, baselineSummary, captureBody, gateBody, gateResponse, trendQuery, trendResponse

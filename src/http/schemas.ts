@@ -1,5 +1,6 @@
 import { DEFAULT_EXPLORE_SHARE } from '../core/route.js'
-import { DEFAULT_ANSWER_ARMS, MAX_COST_USD, MAX_DURATION_S, MAX_ID_CHARS, MAX_LABEL_CHARS } from '../core/limits.js'
+import { DEFAULT_ANSWER_ARMS, MAX_LABEL_CHARS } from '../core/limits.js'
+import { outcomeSchema } from '../core/outcome-schema.js'
 import { OUTCOME_CLASSES } from '../core/types.js'
 
 /**
@@ -116,27 +117,24 @@ export const errorResponse = object({
 })
 
 /**
- * The outcome as documented for clients (DESIGN section 2). Only the OpenAPI document uses it:
- * the server validates outcomes with the tracker's own rules, so that every interface (HTTP,
- * CLI, import, TypeScript) reports the same field and rule, and ajv's type coercion never turns
- * `"12"` into a duration.
+ * The outcome as documented for clients: the validator's own schema (core/outcome-schema.ts), plus the
+ * label bounds it checks after trimming. Only the OpenAPI document uses it: the server validates
+ * outcomes with the tracker's own rules, so that every interface (HTTP, CLI, import, TypeScript)
+ * reports the same field and rule, and ajv's type coercion never turns `"12"` into a duration.
  */
 export const outcomeDoc = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['task_type', 'tool'],
+  ...outcomeSchema,
   properties: {
-    task_type: { type: 'string', minLength: 1, maxLength: MAX_LABEL_CHARS },
-    tool: { type: 'string', minLength: 1, maxLength: MAX_LABEL_CHARS },
-    model: { type: ['string', 'null'], maxLength: MAX_LABEL_CHARS },
-    outcome: { type: 'string', enum: OUTCOME_CLASSES, description: 'required unless success is given' },
-    success: { type: 'boolean', description: 'shorthand: true = pass, false = grader_fail' },
-    duration_s: { type: ['number', 'null'], exclusiveMinimum: 0, maximum: MAX_DURATION_S, description: 'omit when unknown, never 0' },
-    cost_usd: { type: ['number', 'null'], minimum: 0, maximum: MAX_COST_USD },
-    offloaded: { type: 'boolean' },
-    user_id: { type: ['string', 'null'], maxLength: MAX_ID_CHARS, description: 'never leaves the node' },
-    id: { type: ['string', 'null'], minLength: 1, maxLength: MAX_ID_CHARS, description: 'idempotency key: the same id counts once' },
-    at: { type: ['string', 'null'], format: 'date-time', description: 'default now; at most 5 minutes ahead, inside the retention window' }
+    ...outcomeSchema.properties,
+    task_type: { ...outcomeSchema.properties.task_type, minLength: 1, maxLength: MAX_LABEL_CHARS, description: 'trimmed, then 1..128 characters' },
+    tool: { ...outcomeSchema.properties.tool, minLength: 1, maxLength: MAX_LABEL_CHARS, description: 'trimmed, then 1..128 characters' },
+    model: { ...outcomeSchema.properties.model, maxLength: MAX_LABEL_CHARS, description: "'' or null = unspecified" },
+    outcome: { ...outcomeSchema.properties.outcome, description: 'required unless success is given' },
+    success: { ...outcomeSchema.properties.success, description: 'shorthand: true = pass, false = grader_fail' },
+    duration_s: { ...outcomeSchema.properties.duration_s, description: 'omit when unknown, never 0' },
+    user_id: { ...outcomeSchema.properties.user_id, description: 'never leaves the node' },
+    id: { ...outcomeSchema.properties.id, description: 'idempotency key: the same id counts once' },
+    at: { ...outcomeSchema.properties.at, description: 'ISO 8601 timestamp; default now; at most 5 minutes ahead, inside the retention window' }
   }
 }
 

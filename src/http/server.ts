@@ -1,7 +1,8 @@
-import { ValidationError } from '../errors.js'
+import { StateError, ValidationError } from '../errors.js'
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import type { AddressInfo } from 'node:net'
 import type { Metrics } from '../hive/metrics.js'
+import type { Startable } from '../hive/lifecycle.js'
 import type { StoreTracker } from '../tracker.js'
 import { bearerChecker, loopbackRequestAllowed, resolveToken } from './auth.js'
 import { createThrottledLog, toErrorReply } from './errors.js'
@@ -38,12 +39,13 @@ export interface HttpServerOptions {
 
 export interface HttpAddress { host: string, port: number, url: string }
 
-export interface HttpServer {
+/** A Startable (src/hive/lifecycle.ts): start once, stop any number of times. */
+export interface HttpServer extends Startable {
   /** listens; rejects (and listens nowhere) when bound off loopback without a token */
-  start: () => Promise<HttpAddress>
-  /** safe to call twice, and before start */
+  start: () => Promise<void>
+  /** safe to call twice, before start, and after a failed start */
   stop: () => Promise<void>
-  /** null until started */
+  /** null until listening */
   address: () => HttpAddress | null
 }
 
@@ -145,25 +147,28 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
     app.route({ method: r.method, url: r.url, schema, handler: r.handler })
   }
 
-  let started: Promise<HttpAddress> | undefined
+  let started: Promise<void> | undefined
   let stopped: Promise<void> | undefined
   const server: HttpServer = {
-    start () {
-      started ??= (async () => {
+    async start () {
+      if (started !== undefined) throw new StateError('LIFECYCLE', 'the HTTP server was already started')
+      started = (async () => {
         const token = resolveToken({ host, token: options.token, tokenFile: options.tokenFile })
         check = token === null ? null : bearerChecker(token)
         await app.listen({ host, port: options.port ?? DEFAULT_HTTP_PORT })
-        const address = server.address() as HttpAddress
-        servedAt = address.url
-        return address
+        servedAt = (server.address() as HttpAddress).url
       })()
-      return started
+      await started
     },
     stop () {
-      stopped ??= app.close()
+      // a listen still in progress finishes first, so close() releases what it bound
+      stopped ??= (async () => {
+        await started?.catch(() => {})
+        await app.close()
+      })()
       return stopped
     },
-    address: () => started === undefined ? null : toAddress(app.server.address())
+    address: () => started === undefined || stopped !== undefined ? null : toAddress(app.server.address())
   }
   return server
 }

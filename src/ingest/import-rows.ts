@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { HivebenchError } from '../errors.js'
+import { errorMessage, HivebenchError } from '../errors.js'
 
 /** What every importer hands the tracker: outcome inputs, each with where it came from. */
 export interface ImportRows {
@@ -26,7 +26,7 @@ export function readInput (path: string): Buffer {
   try {
     return readFileSync(path === '-' ? 0 : path)
   } catch (err) {
-    throw new HivebenchError('FILE', `cannot read ${path === '-' ? 'standard input' : path}: ${(err as Error).message}`)
+    throw new HivebenchError('FILE', `cannot read ${path === '-' ? 'standard input' : path}: ${errorMessage(err)}`)
   }
 }
 
@@ -35,6 +35,6 @@ export function parseJson (text: string, name: string): unknown {
   try {
     return JSON.parse(text)
   } catch (err) {
-    throw new HivebenchError('FILE', `${name}: not valid JSON (${(err as Error).message})`)
+    throw new HivebenchError('FILE', `${name}: not valid JSON (${errorMessage(err)})`)
   }
 }

@@ -1,9 +1,9 @@
 import { parse } from 'csv-parse/sync'
 import { OUTCOME_FIELDS } from '../core/outcome.js'
-import { ValidationError } from '../errors.js'
+import { errorMessage, ValidationError } from '../errors.js'
 import { hashId, parseJson, readInput, type ImportRows } from './import-rows.js'
 
-/** Column names accepted for a field besides its own (DESIGN section 6: `import`). */
+/** Column names accepted for a field besides its own (README.md, "Recording outcomes": `import`). */
 const ALIASES: Record<string, string> = { completion_time_s: 'duration_s' }
 const NUMERIC = new Set(['duration_s', 'cost_usd'])
 const BOOLEAN = new Set(['success', 'offloaded'])
@@ -156,7 +156,7 @@ function readCsv (text: string): { records: RawRecord[], unit: 'line' } {
     records = parse(text, { columns: true, skip_empty_lines: true, info: true, bom: true }) as typeof records
   } catch (err) {
     const line = (err as { lines?: number }).lines
-    throw new ValidationError('(csv)', 'csv', (err as Error).message, line === undefined ? undefined : { kind: 'line', index: line })
+    throw new ValidationError('(csv)', 'csv', errorMessage(err), line === undefined ? undefined : { kind: 'line', index: line })
   }
   return { records: records.map(({ record, info }) => ({ line: info.lines, record })), unit: 'line' }
 }

@@ -58,7 +58,7 @@ export function readTerminalBenchRun (dir: string, o: TerminalBenchOptions): Imp
 
   let skipped = 0
   const rows: ImportRows['rows'] = []
-  results.results.forEach((trial, i) => {
+  for (const [i, trial] of results.results.entries()) {
     const fail = (field: string, detail: string): never => { throw new HivebenchError('FILE', `${resultsFile}: results[${i}].${field}: ${detail}`) }
     if (!isObject(trial)) return fail('(trial)', 'must be an object')
     const taskId = trial.task_id
@@ -85,11 +85,11 @@ export function readTerminalBenchRun (dir: string, o: TerminalBenchOptions): Imp
     if (started !== null && ended !== null && ended > started) input.duration_s = (ended - started) / 1000
     if (o.keepTimes === true) {
       if (started === null) return fail('trial_started_at', 'required by --keep-times')
-      if (dayOf(started) <= dayOf(o.nowMs) - o.retentionDays) { skipped++; return }
+      if (dayOf(started) <= dayOf(o.nowMs) - o.retentionDays) { skipped++; continue }
       input.at = new Date(started).toISOString()
     }
     rows.push({ line: i + 1, input })
-  })
+  }
   return { rows, unit: 'row', ignored: [], skipped, ids: 'ids from the trials' }
 }
 

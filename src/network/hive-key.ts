@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { readFileSync } from 'node:fs'
-import { StateError } from '../errors.js'
+import { errorMessage, StateError } from '../errors.js'
 
 /**
  * Keys of closed hives: the swarm.key v1 format shared by libp2p private networks (go and js),
@@ -25,7 +25,7 @@ export function readHiveKey (file: string): Uint8Array {
   try {
     bytes = readFileSync(file)
   } catch (err) {
-    throw new StateError('HIVE_KEY_UNREADABLE', `cannot read hive key file ${file}: ${(err as Error).message}`, { cause: err })
+    throw new StateError('HIVE_KEY_UNREADABLE', `cannot read hive key file ${file}: ${errorMessage(err)}`, { cause: err })
   }
   return parseHiveKey(bytes, file)
 }

@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js'
+import { SYNC } from '../protocol/frames.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 /**
@@ -115,7 +116,7 @@ export interface SyncStreamBounds {
 
 export const DEFAULT_SYNC_STREAMS: SyncStreamBounds = { servedPerPeer: 2, servedTotal: 16, outbound: 4 }
 
-export const SYNC_PROTOCOL = '/hivebench/sync/1.0.0'
+export const SYNC_PROTOCOL = SYNC.protocolId
 
 const HIVE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 
@@ -128,9 +129,9 @@ export function hiveTopic (hive: string): string {
 }
 
 export const DEFAULT_SYNC_LIMITS: Omit<SyncLimits, 'maxFrameBytes'> = {
-  maxFrames: 10_000,
-  maxTotalBytes: 64 * 1024 * 1024,
-  timeoutMs: 30_000
+  maxFrames: SYNC.maxFrames,
+  maxTotalBytes: SYNC.maxTotalBytes,
+  timeoutMs: SYNC.timeoutMs
 }
 
 export const silentLogger: NetworkLogger = {

@@ -25,7 +25,7 @@ export const MAX_PARTS = 1024
 export const SIGNATURE_BYTES = 64
 /** Integers of a payload entry before its histogram pairs (protocol/README.md, "Payload"). */
 export const ENTRY_FIXED = 15
-/** R18: longest duration one outcome may contribute, in ms (DESIGN section 2: 7 days). */
+/** R18: longest duration one outcome may contribute, in ms (7 days: protocol/README.md, "Parameters"). */
 export const MAX_DURATION_MS = MAX_DURATION_S * 1000
 /** R18: largest cost one outcome may contribute, in micro-USD. */
 export const MAX_COST_MICROS = MAX_COST_USD * 1_000_000

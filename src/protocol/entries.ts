@@ -1,7 +1,7 @@
 import { BUCKET_COUNT } from '../core/histogram.js'
 import { CLOCK_SKEW_MS } from '../core/limits.js'
 import { dayOf, windowStartDay } from '../core/time.js'
-import { COUNTER_SCALARS, OUTCOME_CLASSES, emptyCounters, type CounterEntry, type Counters } from '../core/types.js'
+import { COUNTER_SCALARS, COUNTER_WIRE_NAMES, OUTCOME_CLASSES, emptyCounters, type CounterEntry, type Counters } from '../core/types.js'
 import { MAX_COST_MICROS, MAX_DURATION_MS } from './constants.js'
 import { fail } from './errors.js'
 import type { WireEntry, WirePayload } from './payload.js'
@@ -76,26 +76,12 @@ function checkEntry (wire: WireEntry, baseDay: number, field: string): CounterEn
   return { taskType: wire.taskType, tool: wire.tool, model: wire.model, day, ...c }
 }
 
-const WIRE_NAMES: Record<typeof COUNTER_SCALARS[number], string> = {
-  n: 'n',
-  pass: 'pass',
-  grader_fail: 'grader_fail',
-  timeout: 'timeout',
-  no_tool_calls: 'no_tool_calls',
-  error: 'error',
-  offloaded: 'offloaded',
-  sumDurationMs: 'sum_duration_ms',
-  nDuration: 'n_duration',
-  sumCostMicros: 'sum_cost_micros',
-  nCost: 'n_cost'
-}
-
 function scalarsOf (scalars: number[], field: string): Counters {
   const c = emptyCounters()
   COUNTER_SCALARS.forEach((name, i) => {
     const v = scalars[i]
     // R14: exact integers only, so merges and sums stay exact on every node
-    if (!Number.isSafeInteger(v) || v < 0) fail('R14', 'must be a non-negative safe integer', `${field}.${WIRE_NAMES[name]}`)
+    if (!Number.isSafeInteger(v) || v < 0) fail('R14', 'must be a non-negative safe integer', `${field}.${COUNTER_WIRE_NAMES[name]}`)
     c[name] = v
   })
   return c

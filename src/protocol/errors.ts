@@ -33,15 +33,39 @@ export const RULES = {
   R24: { verdict: 'REJECT', summary: 'origin key carries the hive\'s identity work (checked after R7, before R8)' },
   R28: { verdict: 'IGNORE', summary: 'no day after today (checked once R11-R20 hold: a fast clock is not provable misbehaviour)' },
   R29: { verdict: 'IGNORE', summary: 'not only new keys of an origin already at MAX_KEYS_PER_ORIGIN (checked by the store)' }
-} as const satisfies Record<string, { verdict: Verdict, summary: string }>
+} as const satisfies Record<string, { verdict: RuleVerdict, summary: string }>
 
-export type Verdict = 'REJECT' | 'IGNORE'
+/** What breaking a rule means for the message: REJECT penalises the peer that sent it, IGNORE does not. */
+export type RuleVerdict = 'REJECT' | 'IGNORE'
 export type RuleId = keyof typeof RULES
+/** The rules that carry verdict V, read off the RULES table. */
+export type RulesWith<V extends RuleVerdict> = { [R in RuleId]: typeof RULES[R]['verdict'] extends V ? R : never }[RuleId]
+/** The stateful rules (what the receiver already stores decides them). */
+export type StatefulRule = 'R22' | 'R23' | 'R29'
+
+/**
+ * What became of one received envelope, in the words of the RULES table: accepted, or the
+ * first rule it broke with that rule's verdict (the type ties each rule to its verdict).
+ */
+export type Verdict =
+  | { verdict: 'accepted', origin: string, seq: number, keysChanged: number }
+  | { verdict: 'ignored', rule: RulesWith<'IGNORE'>, reason: string }
+  | { verdict: 'rejected', rule: RulesWith<'REJECT'>, reason: string }
+
+/** The verdict a ProtocolError stands for. */
+export function verdictOf (err: ProtocolError): Exclude<Verdict, { verdict: 'accepted' }> {
+  const rule = err.rule
+  return isReject(rule) ? { verdict: 'rejected', rule, reason: err.message } : { verdict: 'ignored', rule, reason: err.message }
+}
+
+function isReject (rule: RuleId): rule is RulesWith<'REJECT'> {
+  return RULES[rule].verdict === 'REJECT'
+}
 
 /** Why an envelope was refused: the rule it broke, the verdict that rule carries, and the field at fault. */
 export class ProtocolError extends HivebenchError {
   readonly rule: RuleId
-  readonly verdict: Verdict
+  readonly verdict: RuleVerdict
   readonly field?: string
 
   constructor (rule: RuleId, detail: string, field?: string, options?: { cause?: unknown }) {

@@ -1,4 +1,25 @@
 import { HivebenchError } from '../errors.js'
+import { MAX_ENVELOPE_BYTES } from './constants.js'
+
+/**
+ * The sync protocol (protocol/README.md, "Sync"): its id and every limit, declared once. The
+ * network module serves and requests under these (it knows them as plain numbers); the hive
+ * layer answers within them.
+ */
+export const SYNC = {
+  protocolId: '/hivebench/sync/1.0.0',
+  /** largest frame, request or response: one envelope */
+  maxFrameBytes: MAX_ENVELOPE_BYTES,
+  /** most response frames a requester accepts for one request */
+  maxFrames: 10_000,
+  /** most response bytes a requester accepts for one request */
+  maxTotalBytes: 64 * 1024 * 1024,
+  /** one whole exchange, dialling included */
+  timeoutMs: 30_000,
+  /** a responder sends at most this many frames and bytes, well inside any requester's limits, so an answer is never refused whole; the next sync asks for the rest */
+  answerFrames: 5_000,
+  answerBytes: 32 * 1024 * 1024
+} as const
 
 /**
  * Length-prefixed framing for the sync protocol: each frame is an unsigned LEB128 varint

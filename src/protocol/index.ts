@@ -1,10 +1,10 @@
 /** The hivebench wire protocol, version 1: see protocol/README.md. */
 export * from './constants.js'
-export { ProtocolError, RULES, type RuleId, type Verdict } from './errors.js'
+export { ProtocolError, RULES, verdictOf, type RuleId, type RuleVerdict, type RulesWith, type StatefulRule, type Verdict } from './errors.js'
 export { encodeEnvelope, decodeEnvelope, verifyEnvelope, bodyWire, sealEnvelope, type EnvelopeHeader, type EnvelopeInput, type DecodedEnvelope } from './envelope.js'
 export { decodePayload, payloadWire, type WirePayload, type WireEntry } from './payload.js'
 export { checkEntries, type EntryContext, type CheckedEntries } from './entries.js'
-export { validateEnvelope, type ValidationContext, type ValidEnvelope } from './validate.js'
+export { checkIdentityWorkOf, decodeLimits, validateEnvelope, validateDecoded, type ValidationContext, type ValidEnvelope } from './validate.js'
 export { chunkEntries, encodeBatch, type BatchInput } from './chunk.js'
 export { entryToJson, envelopeToJson, type EntryJson, type EnvelopeJson, type TestVector } from './json.js'
 export { pack, type WireValue } from './msgpack.js'

@@ -1,26 +1,11 @@
 import type { EnvelopeHeader } from './envelope.js'
 import type { RuleId } from './errors.js'
-import type { CounterEntry } from '../core/types.js'
+import { COUNTER_SCALARS, COUNTER_WIRE_NAMES, type CounterEntry, type CounterScalar, type SnakeCase } from '../core/types.js'
 
 /** The JSON form of envelopes in protocol/vectors (snake_case, histogram as [[bucket, count], ...] ascending). */
-export interface EntryJson {
-  task_type: string
-  tool: string
-  model: string
-  day: number
-  n: number
-  pass: number
-  grader_fail: number
-  timeout: number
-  no_tool_calls: number
-  error: number
-  offloaded: number
-  sum_duration_ms: number
-  n_duration: number
-  sum_cost_micros: number
-  n_cost: number
-  hist: Array<[number, number]>
-}
+export type EntryJson = { task_type: string, tool: string, model: string, day: number }
+  & { [F in CounterScalar as SnakeCase<F>]: number }
+  & { hist: Array<[number, number]> }
 
 export interface EnvelopeJson {
   version: number
@@ -34,24 +19,8 @@ export interface EnvelopeJson {
 }
 
 export function entryToJson (e: CounterEntry): EntryJson {
-  return {
-    task_type: e.taskType,
-    tool: e.tool,
-    model: e.model,
-    day: e.day,
-    n: e.n,
-    pass: e.pass,
-    grader_fail: e.grader_fail,
-    timeout: e.timeout,
-    no_tool_calls: e.no_tool_calls,
-    error: e.error,
-    offloaded: e.offloaded,
-    sum_duration_ms: e.sumDurationMs,
-    n_duration: e.nDuration,
-    sum_cost_micros: e.sumCostMicros,
-    n_cost: e.nCost,
-    hist: [...e.hist].sort((a, b) => a[0] - b[0])
-  }
+  const counters = Object.fromEntries(COUNTER_SCALARS.map(f => [COUNTER_WIRE_NAMES[f], e[f]])) as { [F in CounterScalar as SnakeCase<F>]: number }
+  return { task_type: e.taskType, tool: e.tool, model: e.model, day: e.day, ...counters, hist: [...e.hist].sort((a, b) => a[0] - b[0]) }
 }
 
 export function envelopeToJson (version: number, origin: string, header: EnvelopeHeader, entries: readonly CounterEntry[]): EnvelopeJson {

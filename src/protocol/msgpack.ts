@@ -1,5 +1,6 @@
 import { Packr, Unpackr } from 'msgpackr'
 import { ProtocolError, type RuleId } from './errors.js'
+import { errorMessage } from '../errors.js'
 
 /**
  * The msgpack subset of the protocol: integers, strings (valid UTF-8), binaries and arrays.
@@ -58,8 +59,8 @@ function forbidden (t: number): string {
 function skipValue (c: Cursor, depth: number, maxDepth: number): void {
   const t = c.bytes[take(c, 1)]
   if (t <= 0x7f || t >= 0xe0) return
-  if (t >= 0x90 && t <= 0x9f) return skipArray(c, t & 0x0f, depth, maxDepth)
-  if (t >= 0xa0 && t <= 0xbf) return checkString(c, t & 0x1f)
+  if (t >= 0x90 && t <= 0x9f) { skipArray(c, t & 0x0f, depth, maxDepth); return }
+  if (t >= 0xa0 && t <= 0xbf) { checkString(c, t & 0x1f); return }
   switch (t) {
     case 0xc4: take(c, length(c, 1)); return
     case 0xc5: take(c, length(c, 2)); return
@@ -68,11 +69,11 @@ function skipValue (c: Cursor, depth: number, maxDepth: number): void {
     case 0xcd: case 0xd1: take(c, 2); return
     case 0xce: case 0xd2: take(c, 4); return
     case 0xcf: case 0xd3: take(c, 8); return
-    case 0xd9: return checkString(c, length(c, 1))
-    case 0xda: return checkString(c, length(c, 2))
-    case 0xdb: return checkString(c, length(c, 4))
-    case 0xdc: return skipArray(c, length(c, 2), depth, maxDepth)
-    case 0xdd: return skipArray(c, length(c, 4), depth, maxDepth)
+    case 0xd9: checkString(c, length(c, 1)); return
+    case 0xda: checkString(c, length(c, 2)); return
+    case 0xdb: checkString(c, length(c, 4)); return
+    case 0xdc: skipArray(c, length(c, 2), depth, maxDepth); return
+    case 0xdd: skipArray(c, length(c, 4), depth, maxDepth); return
   }
   throw new ScanError(`${forbidden(t)} (0x${t.toString(16)}) at byte ${c.pos - 1} is not allowed`)
 }
@@ -110,7 +111,7 @@ export function unpackStrict (bytes: Uint8Array, maxDepth: number, rule: RuleId,
     return unpackr.unpack(bytes)
   } catch (err) {
     // the scan admits only what msgpackr decodes, so this is a guard, not an expected path
-    throw new ProtocolError(rule, `not decodable: ${err instanceof Error ? err.message : String(err)}`, field, { cause: err })
+    throw new ProtocolError(rule, `not decodable: ${errorMessage(err)}`, field, { cause: err })
   }
 }
 

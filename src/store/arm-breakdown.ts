@@ -1,6 +1,6 @@
 import type { Db } from './db.js'
 import { histFromHex } from './counter-columns.js'
-import { LOCAL_ORIGIN } from './local-writer.js'
+import { LOCAL_ORIGIN } from './schema.js'
 import type { Scope } from './arm-queries.js'
 
 /** One task type's day counters, split by origin or by day: what the ranking's totals are made of. */

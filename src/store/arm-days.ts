@@ -2,7 +2,7 @@ import type { ScalarCounters } from '../core/types.js'
 import { histFromHex, scalarCountersFromValues, SUM_SCALARS_SQL } from './counter-columns.js'
 import type { Db } from './db.js'
 import type { Scope } from './arm-queries.js'
-import { LOCAL_ORIGIN } from './local-writer.js'
+import { LOCAL_ORIGIN } from './schema.js'
 
 /** One arm's counters on one UTC day, summed over the origins of the scope. */
 export interface ArmDay {

@@ -6,8 +6,7 @@ import type { OriginCounts } from '../core/ranking.js'
 import type { Statement } from 'better-sqlite3'
 import type { Db } from './db.js'
 import type { LocalWindow } from './local-window.js'
-import { LOCAL_ORIGIN } from './local-writer.js'
-import { PEERS_ORIGIN } from './rollup.js'
+import { LOCAL_ORIGIN, PEERS_ORIGIN } from './schema.js'
 
 export type { Scope }
 

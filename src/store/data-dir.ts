@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, statSync } from 'node:fs'
 import { homedir } from 'node:os'
 import { join, resolve } from 'node:path'
 
-/** `--data-dir`, else `$HIVEBENCH_DATA_DIR`, else `~/.hivebench` (DESIGN section 6). */
+/** `--data-dir`, else `$HIVEBENCH_DATA_DIR`, else `~/.hivebench` (README.md, "Quick start"). */
 export function resolveDataDir (option?: string): string {
   const fromEnv = process.env.HIVEBENCH_DATA_DIR
   if (option !== undefined && option !== '') return resolve(option)

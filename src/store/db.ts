@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3'
-import { StateError } from '../errors.js'
+import { errorMessage, StateError } from '../errors.js'
 import { addHistBlobs, combineHistBlobs, decodeHist, encodeHist } from '../core/histogram.js'
-import { migrate } from './migrations.js'
+import { migrate, SCHEMA_VERSION } from './migrations.js'
 
 export type Db = Database.Database
 
@@ -22,12 +22,12 @@ function registerHistogramFunctions (db: Db): void {
 }
 
 /** Opens (creating if needed) the database with WAL, a busy timeout and the current schema. */
-export function openDatabase (path: string, options: { readonly?: boolean, verify?: boolean } = {}): Db {
+export function openDatabase (path: string, options: { verify?: boolean } = {}): Db {
   let db: Db
   try {
-    db = new Database(path, { readonly: options.readonly === true, fileMustExist: options.readonly === true })
+    db = new Database(path)
   } catch (err) {
-    throw new StateError('DB_OPEN', `cannot open database ${path}: ${(err as Error).message}`, { cause: err })
+    throw new StateError('DB_OPEN', `cannot open database ${path}: ${errorMessage(err)}`, { cause: err })
   }
   try {
     // WAL lets the CLI read (and record) while the daemon writes; NORMAL sync is crash-safe in
@@ -45,9 +45,36 @@ export function openDatabase (path: string, options: { readonly?: boolean, verif
     db.close()
     if (err instanceof StateError) throw err
     if ((err as { code?: string }).code === 'SQLITE_CORRUPT' || (err as { code?: string }).code === 'SQLITE_NOTADB') {
-      throw new StateError('DB_CORRUPT', `database ${path} is damaged: ${(err as Error).message}. ${DAMAGED_ADVICE}`, { cause: err })
+      throw new StateError('DB_CORRUPT', `database ${path} is damaged: ${errorMessage(err)}. ${DAMAGED_ADVICE}`, { cause: err })
     }
-    throw new StateError('DB_INIT', `cannot initialise database ${path}: ${(err as Error).message}`, { cause: err })
+    throw new StateError('DB_INIT', `cannot initialise database ${path}: ${errorMessage(err)}`, { cause: err })
+  }
+  return db
+}
+
+/**
+ * Opens an existing database for reading only: no write lock is ever taken, so a query runs
+ * while the daemon writes. Returns null when that is not possible (no database yet, or a schema
+ * this code must first migrate): the caller then opens it for writing once.
+ */
+export function openDatabaseReadOnly (path: string): Db | null {
+  let db: Db
+  try {
+    db = new Database(path, { readonly: true, fileMustExist: true })
+  } catch {
+    return null
+  }
+  try {
+    db.pragma('busy_timeout = 5000')
+    db.pragma('cache_size = -65536')
+    if (db.pragma('user_version', { simple: true }) !== SCHEMA_VERSION) {
+      db.close()
+      return null
+    }
+    registerHistogramFunctions(db)
+  } catch (err) {
+    db.close()
+    throw new StateError('DB_OPEN', `cannot read database ${path}: ${errorMessage(err)}`, { cause: err })
   }
   return db
 }
@@ -69,7 +96,7 @@ function verifyIntegrity (db: Db, path: string): void {
   try {
     problems = (db.pragma('quick_check') as Array<{ quick_check: string }>).map(r => r.quick_check)
   } catch (err) {
-    throw new StateError('DB_CORRUPT', `database ${path} cannot be checked: ${(err as Error).message}. ${DAMAGED_ADVICE}`, { cause: err })
+    throw new StateError('DB_CORRUPT', `database ${path} cannot be checked: ${errorMessage(err)}. ${DAMAGED_ADVICE}`, { cause: err })
   }
   if (problems.length !== 1 || problems[0] !== 'ok') {
     throw new StateError('DB_CORRUPT', `database ${path} is damaged (${problems.slice(0, 3).join('; ')}). ${DAMAGED_ADVICE}`)

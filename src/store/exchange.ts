@@ -4,7 +4,7 @@ import { StateError } from '../errors.js'
 import { dayOf } from '../core/time.js'
 import { countersFromRow, type CounterRow } from './counter-columns.js'
 import { writeTransaction, type Db } from './db.js'
-import { LOCAL_ORIGIN } from './local-writer.js'
+import { LOCAL_ORIGIN } from './schema.js'
 import { createCounterMerger } from './merge.js'
 import type { RawOutcomeLog } from './raw-outcomes.js'
 import type { ArmRollup } from './rollup.js'
@@ -22,10 +22,13 @@ export interface IncomingEnvelope {
   bytes: Uint8Array
 }
 
-/** The stateful receive rules of protocol/README.md: R22 (already held, or our own) and R23 (superseded). */
-export type MergeOutcome =
-  | { verdict: 'accepted', keysChanged: number, keysRefused: number }
-  | { verdict: 'ignored', rule: 'R22' | 'R23' | 'R29', reason: string }
+/**
+ * The stateful receive rules of protocol/README.md, which only the store can decide: R22 (already
+ * held, or our own), R23 (superseded by a newer complete snapshot) and R29 (only new keys of an
+ * origin at its key bound). The rule ids are the protocol's RULES keys, so the receive pipeline
+ * passes this on as an IGNORE verdict as is.
+ */
+export interface StoreRefusal { rule: 'R22' | 'R23' | 'R29', reason: string }
 
 /** Encodes this node's entries as envelopes with seqs firstSeq, firstSeq+1, ... (signing happens here). */
 export type BatchEncoder = (batch: { firstSeq: number, kind: EnvelopeKind, createdAtMs: number, entries: CounterEntry[] }) => Uint8Array[]
@@ -112,8 +115,13 @@ export interface Exchange {
   exportEnvelopes: (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder) => ExportResult | null
   /** the change marks: this node's keys recorded since the last export, which the next delta carries */
   pendingKeys: () => CounterKey[]
-  /** Stores and merges a validated envelope of a peer origin (R22, R23 checked here). */
-  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => MergeOutcome
+  /** R22/R23 without writing anything: cheap (one or two indexed reads), so it runs before the signature check */
+  redundant: (origin: string, seq: number) => StoreRefusal | null
+  /**
+   * Stores and merges a validated envelope of a peer origin. R22/R23 are checked again inside
+   * the write transaction: another process may have stored the envelope since redundant().
+   */
+  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => { keysChanged: number, keysRefused: number } | StoreRefusal
   origins: () => OriginInfo[]
   /** whether this origin has been seen (merged or stored) */
   knowsOrigin: (peerId: string) => boolean
@@ -166,6 +174,13 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const toEntry = (row: CounterRow & { task_type: string, tool: string, model: string, day: number }): CounterEntry =>
     counterEntry({ taskType: row.task_type, tool: row.tool, model: row.model, day: row.day }, countersFromRow(row))
 
+  const redundantIn = (origin: { id: number, snapshot_seq: number }, seq: number): StoreRefusal | null => {
+    if (origin.id === LOCAL_ORIGIN) return { rule: 'R22', reason: 'our own envelope' }
+    if (seq < origin.snapshot_seq) return { rule: 'R23', reason: `seq ${seq} precedes the newest complete snapshot (${origin.snapshot_seq})` }
+    if (hasEnvelope.get(origin.id, seq) !== undefined) return { rule: 'R22', reason: `seq ${seq} already held` }
+    return null
+  }
+
   const originIdOf = (peerId: string, nowMs: number): { id: number, snapshot_seq: number, key_count: number } => {
     const found = originByPeer.get(peerId)
     if (found !== undefined) return found
@@ -205,7 +220,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       }
       const firstSeq = (selfRow.get()?.last_seq ?? 0) + 1
       const envelopes = encode({ firstSeq, kind, createdAtMs: nowMs, entries: rows.map(toEntry) })
-      envelopes.forEach((bytes, i) => insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs, null))
+      for (const [i, bytes] of envelopes.entries()) insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs, null)
       // Our own newest snapshot supersedes our older envelopes, as it does for peers (R23).
       if (kind === 'snapshot') {
         dropBefore.run(LOCAL_ORIGIN, firstSeq)
@@ -218,17 +233,21 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
 
     pendingKeys: rawOutcomes.pendingKeys,
 
-    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): MergeOutcome => {
+    redundant: (peerId, seq) => {
+      const origin = originByPeer.get(peerId)
+      return origin === undefined ? null : redundantIn(origin, seq)
+    },
+
+    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): { keysChanged: number, keysRefused: number } | StoreRefusal => {
       const origin = originIdOf(e.origin, nowMs)
-      if (origin.id === LOCAL_ORIGIN) return { verdict: 'ignored', rule: 'R22', reason: 'our own envelope' }
-      if (e.seq < origin.snapshot_seq) return { verdict: 'ignored', rule: 'R23', reason: `seq ${e.seq} precedes the newest complete snapshot (${origin.snapshot_seq})` }
-      if (hasEnvelope.get(origin.id, e.seq) !== undefined) return { verdict: 'ignored', rule: 'R22', reason: `seq ${e.seq} already held` }
+      const redundant = redundantIn(origin, e.seq)
+      if (redundant !== null) return redundant
       const startDay = rollup.startDay(nowMs)
       const merged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs), MAX_KEYS_PER_ORIGIN - origin.key_count)
       if (merged.created > 0) addKeys.run(merged.created, origin.id)
       // R29: nothing but new keys beyond the origin's bound: keep nothing, relay nothing
       if (merged.refused > 0 && merged.refused === e.entries.length) {
-        return { verdict: 'ignored', rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${MAX_KEYS_PER_ORIGIN}); its new keys are refused` }
+        return { rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${MAX_KEYS_PER_ORIGIN}); its new keys are refused` }
       }
       // A delta with nothing inside the window carries nothing to relay: keeping it would only let
       // an origin fill every node's store (and every sync) with empty envelopes.
@@ -245,7 +264,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
           setSnapshot.run(first, origin.id)
         }
       }
-      return { verdict: 'accepted', keysChanged: merged.grew, keysRefused: merged.refused }
+      return { keysChanged: merged.grew, keysRefused: merged.refused }
     }),
 
     originCount: () => countOrigins.get()?.n ?? 0,

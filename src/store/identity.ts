@@ -3,13 +3,13 @@ import { chmod, link, open, readFile, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { generateKeyPairFromSeed, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
-import { StateError } from '../errors.js'
-import { mintSeed } from '../protocol/identity-work.js'
+import { errorMessage, StateError } from '../errors.js'
 import { ensureDataDir } from './data-dir.js'
-import type { Ed25519PrivateKey } from '@libp2p/interface'
+import { fsyncDirectory } from './durable.js'
+import type { Ed25519PrivateKey, PrivateKey } from '@libp2p/interface'
 
 /**
- * The node's persistent Ed25519 identity (DESIGN section 3). It must survive restarts: a node
+ * The node's persistent Ed25519 identity (ARCHITECTURE.md, "Identity"). It must survive restarts: a node
  * that changes identity double-counts itself in every peer. So an unreadable or corrupt key
  * file is an error for the user to resolve, never a reason to mint a new identity.
  */
@@ -27,12 +27,15 @@ export interface Identity {
 
 export interface IdentityOptions {
   /**
-   * R24: a new identity is minted so that SHA-256 of its public key starts with this many zero
-   * bits (about 2^bits key generations). An existing key is loaded as it is, with or without
-   * the work: it keeps serving its own node (see README, "Identity cost", for re-keying).
+   * The 32-byte Ed25519 seed of a new identity; default random. The node passes one minted
+   * with the hive's identity work (R24, protocol/identity-work.ts: the store does not import
+   * protocol/). An existing key is loaded as it is, with or without the work: it keeps serving
+   * its own node (see README, "Identity cost", for re-keying).
    */
-  workBits?: number
+  newSeed?: () => Uint8Array
 }
+
+const randomSeed = (): Uint8Array => randomBytes(32)
 
 /** Loads `<dataDir>/identity.key`, creating it (mode 0600) on first use. Throws StateError if it exists but cannot be used. */
 export async function loadOrCreateIdentity (dataDir: string, options: IdentityOptions = {}): Promise<Identity> {
@@ -44,7 +47,7 @@ export async function loadOrCreateIdentity (dataDir: string, options: IdentityOp
     if (errorCode(err) !== 'ENOENT') {
       throw new StateError('IDENTITY_UNREADABLE', `cannot read the node identity ${path}: ${errorMessage(err)}; fix its permissions or restore it (deleting it gives this node a new peer id)`, { cause: err })
     }
-    return await createIdentity(path, options.workBits ?? 0)
+    return await createIdentity(path, options.newSeed ?? randomSeed)
   }
   const privateKey = await parseKey(bytes, path)
   const tightenedFromMode = await tightenMode(path)
@@ -52,7 +55,7 @@ export async function loadOrCreateIdentity (dataDir: string, options: IdentityOp
 }
 
 async function parseKey (bytes: Uint8Array, path: string): Promise<Ed25519PrivateKey> {
-  let key
+  let key: PrivateKey
   try {
     key = privateKeyFromProtobuf(bytes)
   } catch (err) {
@@ -83,8 +86,8 @@ async function tightenMode (path: string): Promise<number | undefined> {
  * file exists, so two processes starting at once cannot both create an identity, and a crash
  * mid-write never leaves a half-written key under the real name.
  */
-async function createIdentity (path: string, workBits: number): Promise<Identity> {
-  const privateKey = await generateKeyPairFromSeed('Ed25519', mintSeed(workBits).seed)
+async function createIdentity (path: string, newSeed: () => Uint8Array): Promise<Identity> {
+  const privateKey = await generateKeyPairFromSeed('Ed25519', newSeed())
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
     const handle = await open(temporary, 'wx', 0o600)
@@ -95,8 +98,10 @@ async function createIdentity (path: string, workBits: number): Promise<Identity
       await handle.close()
     }
     await link(temporary, path)
+    // the key must not vanish in a power cut after peers have seen its peer id
+    fsyncDirectory(dirname(path))
   } catch (err) {
-    if (errorCode(err) === 'EEXIST') return await loadOrCreateIdentity(dirname(path), { workBits })
+    if (errorCode(err) === 'EEXIST') return await loadOrCreateIdentity(dirname(path), { newSeed })
     throw new StateError('IDENTITY_UNWRITABLE', `cannot create the node identity ${path}: ${errorMessage(err)}`, { cause: err })
   } finally {
     await unlink(temporary).catch(() => {})
@@ -106,8 +111,4 @@ async function createIdentity (path: string, workBits: number): Promise<Identity
 
 function errorCode (err: unknown): string | undefined {
   return typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : undefined
-}
-
-function errorMessage (err: unknown): string {
-  return err instanceof Error ? err.message : String(err)
 }

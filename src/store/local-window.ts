@@ -3,7 +3,7 @@ import { addHistBlobs, encodeHist } from '../core/histogram.js'
 import { emptyScalars, type CounterEntry, type ScalarCounters } from '../core/types.js'
 import { histFromHex, scalarCountersFromValues, SUM_SCALARS_SQL } from './counter-columns.js'
 import type { Db } from './db.js'
-import { LOCAL_ORIGIN } from './local-writer.js'
+import { LOCAL_ORIGIN } from './schema.js'
 
 /** One of this node's arms summed over the rollup window. Read-only for readers: it changes with each commit. */
 export interface LocalArm {

@@ -4,6 +4,7 @@ import { counterArgs, upsertAddSql } from './counter-columns.js'
 import { writeTransaction, type Db } from './db.js'
 import type { RawOutcomeLog } from './raw-outcomes.js'
 import type { ArmRollup } from './rollup.js'
+import { LOCAL_ORIGIN } from './schema.js'
 
 export type { RecordResult }
 
@@ -16,8 +17,6 @@ export interface WriteResult extends RecordResult {
   /** first day of the rollup window at the time of writing */
   windowStart: number
 }
-
-export const LOCAL_ORIGIN = 0
 
 /**
  * Records outcomes: the raw batch (with the keys it changed: the change marks) and this node's

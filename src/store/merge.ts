@@ -5,8 +5,8 @@ import type { Db } from './db.js'
 import type { ArmRollup } from './rollup.js'
 
 /**
- * Merges a peer origin's absolute counters into its rows by element-wise max (DESIGN section
- * 3: a G-Counter, so duplicated, reordered or replayed entries change nothing) and feeds the
+ * Merges a peer origin's absolute counters into its rows by element-wise max (protocol/README.md,
+ * "Merge semantics": a G-Counter, so duplicated, reordered or replayed entries change nothing) and feeds the
  * growth to the rollup. Call inside a write transaction. Returns how many keys grew.
  */
 export interface MergeTally {
@@ -29,7 +29,7 @@ export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number
     let created = 0
     let refused = 0
     for (const e of entries) {
-      // Retention (DESIGN section 3): a pruned day is never merged back.
+      // Retention (protocol/README.md, R21): a pruned day is never merged back.
       if (e.day < oldestDay) continue
       const row = read.get(e.taskType, origin, e.tool, e.model, e.day)
       if (row === undefined) {

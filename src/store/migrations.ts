@@ -1,12 +1,16 @@
 import type Database from 'better-sqlite3'
-import type { CounterKey, Outcome, OutcomeClass } from '../core/types.js'
-import { SCALAR_COLUMN_DDL } from './counter-columns.js'
-import { encodeBatchKeys, encodeOutcomeBatch, EXPORTED_BATCH_SEQ } from './raw-outcomes.js'
+import { v3OutcomeBatch, v5BatchKeys, type V3Outcome } from './frozen-codecs.js'
 
 /**
  * Versioned schema (PRAGMA user_version = number of migrations applied). Append only:
- * a released migration is never edited, so every node upgrades the same way.
+ * a released migration is never edited, so every node upgrades the same way. Migrations are
+ * frozen history: they spell out their columns, meta keys and encodings (frozen-codecs.ts)
+ * rather than importing the live ones, which may change.
  */
+
+/** The 11 counter columns as migrations 1 and 6 created them. */
+const V1_COUNTER_COLUMNS = ['n', 'c_pass', 'c_grader_fail', 'c_timeout', 'c_no_tool_calls', 'c_error', 'offloaded',
+  'sum_duration_ms', 'n_duration', 'sum_cost_micros', 'n_cost'].map(c => `${c} INTEGER NOT NULL DEFAULT 0`).join(', ')
 const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   // 1: raw outcomes, per-origin day counters, local change marks, window rollup, metadata.
   `CREATE TABLE meta (key TEXT PRIMARY KEY, value) WITHOUT ROWID;
@@ -26,7 +30,7 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
    -- Day counters per origin (0 = this node, >0 = a peer origin from the origins table).
    CREATE TABLE counters (
      task_type TEXT NOT NULL, origin INTEGER NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL, day INTEGER NOT NULL,
-     ${SCALAR_COLUMN_DDL}, hist BLOB,
+     ${V1_COUNTER_COLUMNS}, hist BLOB,
      PRIMARY KEY (task_type, origin, tool, model, day)) WITHOUT ROWID;
    CREATE INDEX counters_day ON counters (day);
 
@@ -40,7 +44,7 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
    -- counters so best() reads one or two rows per arm whatever the data size.
    CREATE TABLE arm_window (
      task_type TEXT NOT NULL, origin INTEGER NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL,
-     ${SCALAR_COLUMN_DDL}, hist BLOB, origins INTEGER NOT NULL DEFAULT 0,
+     ${V1_COUNTER_COLUMNS}, hist BLOB, origins INTEGER NOT NULL DEFAULT 0,
      PRIMARY KEY (task_type, origin, tool, model)) WITHOUT ROWID;`,
 
   // 2: origins (id 0 = this node) and the signed envelopes kept per origin for relay and sync.
@@ -89,13 +93,13 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   db => {
     db.exec('ALTER TABLE outcome_batches ADD COLUMN keys BLOB')
     const exported = db.prepare('SELECT COALESCE(MAX(seq), 0) FROM outcome_batches').pluck().get() as number
-    db.prepare(`INSERT INTO meta (key, value) VALUES ('${EXPORTED_BATCH_SEQ}', ?)`).run(exported)
-    const marks = db.prepare('SELECT task_type AS taskType, tool, model, day FROM changed_keys').all() as CounterKey[]
+    db.prepare("INSERT INTO meta (key, value) VALUES ('exported_batch_seq', ?)").run(exported)
+    const marks = db.prepare('SELECT task_type AS taskType, tool, model, day FROM changed_keys').all() as Array<{ taskType: string, tool: string, model: string, day: number }>
     if (marks.length > 0) {
       // first_day = last_day: the row is never rewritten by pruning, only dropped with its newest day
       const day = marks.reduce((newest, k) => Math.max(newest, k.day), 0)
       db.prepare('INSERT INTO outcome_batches (first_day, last_day, count, body, keys) VALUES (?, ?, 0, ?, ?)')
-        .run(day, day, encodeOutcomeBatch([]), encodeBatchKeys(marks))
+        .run(day, day, v3OutcomeBatch([]), v5BatchKeys(marks))
     }
     db.exec('DROP TABLE changed_keys')
   },
@@ -115,7 +119,7 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
    CREATE TABLE baseline_arms (
      baseline TEXT NOT NULL,
      task_type TEXT NOT NULL, tool TEXT NOT NULL, model TEXT NOT NULL,
-     ${SCALAR_COLUMN_DDL}, hist BLOB, origins INTEGER NOT NULL,
+     ${V1_COUNTER_COLUMNS}, hist BLOB, origins INTEGER NOT NULL,
      PRIMARY KEY (baseline, task_type, tool, model)) WITHOUT ROWID;`,
 
   // 7: the newest day of each stored envelope's entries (NULL: unknown, or no entries), so
@@ -130,21 +134,24 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
 function moveOutcomeRowsToBatches (db: Database.Database): void {
   const page = db.prepare<[number], Record<string, unknown>>('SELECT * FROM outcomes WHERE seq > ? ORDER BY seq LIMIT 10000')
   const insert = db.prepare<[number, number, number, Buffer]>('INSERT INTO outcome_batches (first_day, last_day, count, body) VALUES (?, ?, ?, ?)')
-  for (let rows = page.all(0); rows.length > 0; rows = page.all(Number(rows[rows.length - 1].seq))) {
-    const byDay = new Map<number, Outcome[]>()
+  for (let rows = page.all(0); rows.length > 0; rows = page.all(Number(rows.at(-1)?.seq))) {
+    const byDay = new Map<number, V3Outcome[]>()
     for (const r of rows) {
       const list = byDay.get(Number(r.day)) ?? []
       list.push({
         taskType: String(r.task_type), tool: String(r.tool), model: String(r.model),
-        outcome: r.outcome as OutcomeClass, // migration 1's CHECK constraint admits only the classes
+        outcome: String(r.outcome), // migration 1's CHECK constraint admits only the classes
         durationS: r.duration_s as number | null, costUsd: r.cost_usd as number | null, offloaded: r.offloaded === 1,
         userId: r.user_id as string | null, id: r.client_id as string | null, atMs: Number(r.at_ms)
       })
       byDay.set(Number(r.day), list)
     }
-    for (const [day, outcomes] of byDay) insert.run(day, day, outcomes.length, encodeOutcomeBatch(outcomes))
+    for (const [day, outcomes] of byDay) insert.run(day, day, outcomes.length, v3OutcomeBatch(outcomes))
   }
 }
+
+/** The schema version this code writes and reads. */
+export const SCHEMA_VERSION = MIGRATIONS.length
 
 /** Brings the schema to version `target` (tests stop early to build an old database). */
 export function migrate (db: Database.Database, target = MIGRATIONS.length): void {
@@ -152,12 +159,11 @@ export function migrate (db: Database.Database, target = MIGRATIONS.length): voi
   if (current > MIGRATIONS.length) {
     throw new Error(`database schema version ${current} is newer than this hivebench (${MIGRATIONS.length}); upgrade hivebench`)
   }
-  for (let v = current; v < target; v++) {
-    const step = MIGRATIONS[v]
+  for (const [i, step] of MIGRATIONS.slice(current, target).entries()) {
     db.transaction(() => {
       if (typeof step === 'string') db.exec(step)
       else step(db)
-      db.pragma(`user_version = ${v + 1}`)
+      db.pragma(`user_version = ${current + i + 1}`)
     })()
   }
 }

@@ -4,6 +4,7 @@ import { dayOf } from '../core/time.js'
 import { keyString } from '../core/counters.js'
 import { OUTCOME_CLASSES, type CounterKey, type Outcome } from '../core/types.js'
 import type { Db } from './db.js'
+import { EXPORTED_BATCH_SEQ } from './schema.js'
 
 /**
  * Raw outcomes, kept per recorded batch: one row holds a batch's outcomes as a msgpack array of
@@ -59,15 +60,13 @@ const fromTuple = (t: Tuple): Outcome => ({
 })
 
 /** The msgpack body of a batch row. */
-export const encodeOutcomeBatch = (outcomes: readonly Outcome[]): Buffer => packr().pack(outcomes.map(toTuple))
+const encodeOutcomeBatch = (outcomes: readonly Outcome[]): Buffer => packr().pack(outcomes.map(toTuple))
 
-/** meta key of the last batch whose keys went out in a delta (or a snapshot) */
-export const EXPORTED_BATCH_SEQ = 'exported_batch_seq'
 
 type KeyTuple = [taskType: string, tool: string, model: string, day: number]
 
 /** The msgpack `keys` of a batch row: its changed counter keys as tuples. */
-export const encodeBatchKeys = (keys: Iterable<CounterKey>): Buffer => packr().pack(Array.from(keys, (k): KeyTuple => [k.taskType, k.tool, k.model, k.day]))
+const encodeBatchKeys = (keys: Iterable<CounterKey>): Buffer => packr().pack(Array.from(keys, (k): KeyTuple => [k.taskType, k.tool, k.model, k.day]))
 
 export function createRawOutcomeLog (db: Db): RawOutcomeLog {
   const exportedSeq = `(SELECT COALESCE(MAX(value), 0) FROM meta WHERE key = '${EXPORTED_BATCH_SEQ}')`

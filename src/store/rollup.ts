@@ -3,9 +3,8 @@ import type { CounterEntry } from '../core/types.js'
 import { dayOf } from '../core/time.js'
 import { counterArgs, SCALAR_COLUMN_LIST, SUM_COUNTERS_SQL, upsertAddSql } from './counter-columns.js'
 import type { Db } from './db.js'
+import { META, PEERS_ORIGIN } from './schema.js'
 
-/** arm_window origin of the row that sums all peer origins (this node, origin 0, is kept apart). */
-export const PEERS_ORIGIN = -1
 
 const ARM_KEY = ['task_type', 'origin', 'tool', 'model']
 
@@ -28,8 +27,8 @@ export interface ArmRollup {
  * (retention.ts), so no write or query can prune as a side effect of a clock that jumped.
  */
 export function createArmRollup (db: Db, windowDays: number): ArmRollup {
-  const readStart = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'window_start_day'")
-  const writeStart = db.prepare<[number]>("INSERT OR REPLACE INTO meta (key, value) VALUES ('window_start_day', ?)")
+  const readStart = db.prepare<[], { value: number }>(`SELECT value FROM meta WHERE key = '${META.windowStartDay}'`)
+  const writeStart = db.prepare<[number]>(`INSERT OR REPLACE INTO meta (key, value) VALUES ('${META.windowStartDay}', ?)`)
   const addOrigin = db.prepare(upsertAddSql('arm_window', ARM_KEY) + ' RETURNING n')
   const addPeers = db.prepare(upsertAddSql('arm_window', ARM_KEY, ['origins']))
   const clear = db.prepare('DELETE FROM arm_window')

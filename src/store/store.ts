@@ -6,9 +6,10 @@ import { createArmBreakdown, type ArmBreakdown } from './arm-breakdown.js'
 import { createArmQueries, type ArmAggregate, type Scope } from './arm-queries.js'
 import { countersFromRow, type CounterRow } from './counter-columns.js'
 import { ensureDataDir, databasePath } from './data-dir.js'
-import { openDatabase, writeTransaction, type Db } from './db.js'
+import { openDatabase, openDatabaseReadOnly, writeTransaction, type Db } from './db.js'
 import { createLocalWindow } from './local-window.js'
-import { createLocalWriter, LOCAL_ORIGIN, type WriteResult } from './local-writer.js'
+import { createLocalWriter, type WriteResult } from './local-writer.js'
+import { LOCAL_ORIGIN, META } from './schema.js'
 import { createRawOutcomeLog } from './raw-outcomes.js'
 import { createArmRollup } from './rollup.js'
 import { createRetention, type RetentionReport } from './retention.js'
@@ -25,6 +26,12 @@ export interface StoreOptions {
   monotonicNow?: () => number
   /** run an integrity check before anything else (the daemon does) */
   verify?: boolean
+  /**
+   * open for reading only (queries: best, stats, route, peers): never takes the write lock and
+   * skips the maintenance at open. Falls back to a writable open when there is no database yet
+   * or its schema needs migrating. Writing through a read-only store throws.
+   */
+  readonly?: boolean
 }
 
 export interface ArmsRequest {
@@ -51,7 +58,7 @@ export interface Store {
   recomputeLocalCounters: () => CounterEntry[]
   /** the raw outcomes stored, oldest first */
   rawOutcomes: () => Iterable<Outcome>
-  /** signed envelopes: export, merge, origins (DESIGN sections 3 and 4) */
+  /** signed envelopes: export, merge, origins (protocol/README.md, "Merge semantics" and "Sync") */
   exchange: Exchange
   /**
    * Changes whenever the database may have changed: a commit by this connection (SQLite's
@@ -71,21 +78,23 @@ export function openStore (options: StoreOptions): Store {
   const dataDir = ensureDataDir(options.dataDir)
   const retentionDays = options.retentionDays ?? DEFAULT_RETENTION_DAYS
   const windowDays = Math.min(options.windowDays ?? DEFAULT_WINDOW_DAYS, retentionDays)
-  const db = openDatabase(databasePath(dataDir), { verify: options.verify })
+  const readonly = options.readonly === true ? openDatabaseReadOnly(databasePath(dataDir)) : null
+  const db = readonly ?? openDatabase(databasePath(dataDir), { verify: options.verify })
 
   const now = options.now ?? Date.now
   const rawOutcomes = createRawOutcomeLog(db)
   const rollup = createArmRollup(db, windowDays)
-  // DESIGN section 3: day buckets older than the retention window are dropped, by the same rule on every node.
+  // protocol/README.md, "Merge semantics": day buckets older than the retention window are dropped, by the same rule on every node.
   const retention = createRetention(db, rawOutcomes, { retentionDays, windowDays, openedAtMs: now(), monotonicMs: options.monotonicNow })
   const rollWindow = writeTransaction(db, (nowMs: number) => { rollup.startDay(nowMs) })
-  writeTransaction(db, retention.init)(now())
+  // a read-only open writes nothing: no retention bookkeeping, no window roll
+  if (readonly === null) writeTransaction(db, retention.init)(now())
   const maintain = writeTransaction(db, (nowMs: number): RetentionReport => {
     const report = retention.run(nowMs)
     rollup.startDay(nowMs)
     return report
   })
-  const readWindowStart = db.prepare<[], { value: number }>("SELECT value FROM meta WHERE key = 'window_start_day'")
+  const readWindowStart = db.prepare<[], { value: number }>(`SELECT value FROM meta WHERE key = '${META.windowStartDay}'`)
   const localWindow = createLocalWindow(db)
   const queryArms = createArmQueries(db, localWindow)
   const writeOutcomes = createLocalWriter(db, rollup, rawOutcomes)
@@ -98,7 +107,7 @@ export function openStore (options: StoreOptions): Store {
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN}`)
   const stamp = db.prepare<[], unknown[]>('SELECT total_changes(), (SELECT data_version FROM pragma_data_version())').raw(true)
 
-  rollWindow(now())
+  if (readonly === null) rollWindow(now())
 
   return {
     db,
@@ -107,9 +116,13 @@ export function openStore (options: StoreOptions): Store {
     recordOutcomes,
     arms (request) {
       const startDay = dayOf(request.nowMs) - request.windowDays + 1
-      const usesRollup = request.windowDays === windowDays
-      if (usesRollup && readWindowStart.get()?.value !== startDay) rollWindow(request.nowMs)
-      return queryArms({ ...request, startDay, rollupCurrent: usesRollup })
+      let rollupCurrent = request.windowDays === windowDays
+      if (rollupCurrent && readWindowStart.get()?.value !== startDay) {
+        // the day moved since the last writer: roll the window, or (read-only) sum the day counters instead
+        if (readonly === null) rollWindow(request.nowMs)
+        else rollupCurrent = false
+      }
+      return queryArms({ ...request, startDay, rollupCurrent })
     },
     breakdown: createArmBreakdown(db),
     localCounters: () => localRows.all().map(row =>

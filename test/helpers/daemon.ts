@@ -16,7 +16,7 @@ export async function startDaemon (dataDir: string, extraArgs: string[] = []): P
   child.stderr?.on('data', (d: Buffer) => { log += d.toString() })
   let url = ''
   await eventually(() => {
-    const m = /"http":"(http:\/\/127\.0\.0\.1:\d+)".*"msg":"hivebench node started"/.exec(log)
+    const m = /"http":"(http:\/\/127\.0\.0\.1:\d+)".*"msg":"hivebench daemon started"/.exec(log)
     if (m !== null) url = m[1]
     if (child.exitCode !== null) throw new Error(`daemon exited: ${log}`)
     return url !== ''

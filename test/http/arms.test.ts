@@ -25,11 +25,11 @@ async function hive (): Promise<{ me: TestNode, liar: string }> {
     const peer = await fileNode()
     open.push(peer)
     peer.tracker.recordBatch([...outcomes('good', 48, 12), ...outcomes('bad', 12, 48)])
-    for (const e of peer.sharing.export('snapshot')!.envelopes) expect(me.sharing.receive(e).verdict).toBe('accepted')
+    for (const e of peer.sharing.export('snapshot')!.envelopes) expect(me.receiver.receive(e).verdict).toBe('accepted')
   }
   const key = await generateKeyPair('Ed25519')
   const entry = { ...emptyCounters(), taskType: 'bug_fix', tool: 'bad', model: '', day: dayOf(NOW), n: 5000, pass: 5000 }
-  expect(me.sharing.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries: [entry] }, key as never)).verdict).toBe('accepted')
+  expect(me.receiver.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries: [entry] }, key as never)).verdict).toBe('accepted')
   const liar = me.tracker.store.exchange.origins().find(o => !o.self && o.keys === 1)!.peerId
   return { me, liar }
 }

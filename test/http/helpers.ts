@@ -35,8 +35,8 @@ export async function startApi (options: Partial<HttpServerOptions> = {}): Promi
   const metrics = options.metrics ?? createMetrics()
   const server = createHttpServer({ host: '127.0.0.1', port: 0, ...options, tracker, metrics })
   open.push(async () => { await server.stop(); tracker.close() })
-  const address = await server.start()
-  const url = `http://127.0.0.1:${address.port}`
+  await server.start()
+  const url = `http://127.0.0.1:${server.address()?.port ?? 0}`
   return { server, tracker, metrics, dir, url, call: async (method, path, init = {}) => await call(url, method, path, init) }
 }
 

@@ -10,7 +10,7 @@ async function expectNothingStored (api: Api): Promise<void> {
 }
 
 describe('HTTP API: bad input is a 400 naming field and rule, and stores nothing', () => {
-  // Every rule of the tracker's outcome validation (DESIGN section 2), as the HTTP client sees it.
+  // Every rule of the tracker's outcome validation (README.md, "Recording outcomes"), as the HTTP client sees it.
   const cases: Array<[Record<string, unknown>, string, string]> = [
     [{ tool: 'x', outcome: 'pass' }, 'task_type', 'required'],
     [{ ...base, task_type: '   ' }, 'task_type', 'required'],

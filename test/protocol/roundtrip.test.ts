@@ -51,8 +51,8 @@ describe('chunking', () => {
     fc.assert(fc.property(entriesArb(60), fc.integer({ min: 2_000, max: 20_000 }), fc.integer({ min: 1, max: 1000 }), (entries, maxBytes, firstSeq) => {
       const envelopes = encodeBatch({ firstSeq, kind: 'snapshot', createdAtMs: NOW_MS, entries }, key, maxBytes)
       const decoded = envelopes.map(bytes => validateEnvelope(bytes, ctx))
-      envelopes.forEach(bytes => expect(bytes.length).toBeLessThanOrEqual(maxBytes))
-      decoded.forEach((env, part) => expect(env).toMatchObject({ seq: firstSeq + part, part, parts: envelopes.length }))
+      for (const bytes of envelopes) expect(bytes.length).toBeLessThanOrEqual(maxBytes)
+      for (const [part, env] of decoded.entries()) expect(env).toMatchObject({ seq: firstSeq + part, part, parts: envelopes.length })
       expect(decoded.flatMap(env => env.entries)).toEqual(entries)
     }), { numRuns: 100 })
   })

@@ -8,8 +8,8 @@ import { killDaemons, startDaemon, type Daemon } from '../helpers/daemon.js'
 import { eventually } from '../helpers/hive.js'
 import { call, startApi } from '../http/helpers.js'
 import { axeViolations, HAVE_CHROMIUM, launch, screenshot, SKIP_LINE, watchedPage, type Browser, type Watched } from './browser.js'
+import { SWEBENCH_CSV } from '../helpers/data.js'
 
-const SWEBENCH_CSV = new URL('../../../shared/data/swebench-verified-bash-only.csv', import.meta.url).pathname
 
 if (!HAVE_CHROMIUM) console.log(SKIP_LINE)
 

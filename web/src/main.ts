@@ -36,7 +36,10 @@ function renderNav (): void {
 }
 
 function showError (err: unknown): void {
-  if (err instanceof Unauthorized) return askToken()
+  if (err instanceof Unauthorized) {
+    askToken()
+    return
+  }
   fill(live, h('span', { class: 'bad' }, `Could not load: ${(err as Error).message}`))
 }
 
