@@ -9,7 +9,7 @@ import Table from 'cli-table3'
 import type { OutcomeInput } from '../src/core/outcome.js'
 import { createHttpServer } from '../src/http/server.js'
 import { createMetrics } from '../src/hive/metrics.js'
-import { openTracker, type Tracker } from '../src/tracker.js'
+import { openTracker, type StoreTracker } from '../src/tracker.js'
 import { fmt, latency, rng, throughput } from './lib/measure.js'
 import { agentShapedBatches, syntheticOutcomes } from './lib/synthetic.js'
 
@@ -109,7 +109,7 @@ async function generateLoad (port: number): Promise<LoadReport> {
   return { single, batched, agentBatched, agentBatchedOneConnection, best, health }
 }
 
-function seeded (dir: string): Tracker {
+function seeded (dir: string): StoreTracker {
   const tracker = openTracker({ dataDir: dir, now: () => NOW })
   const next = syntheticOutcomes(rng(42), SHAPE)
   for (let done = 0; done < SEED_OUTCOMES; done += BATCH) tracker.recordBatch(Array.from({ length: BATCH }, next))

@@ -32,6 +32,7 @@ const dirBytes = (dir: string): number => readdirSync(dir).reduce((s, f) => s + 
 try {
   for (let i = 0; i < 3; i++) {
     const node = await createHiveNode({
+      workBits: 0, // throwaway identities of a simulated hive: R24 (identity work) off
       ...NODE_DEFAULTS,
       dataDir: join(root, `node${i}`),
       listen: ['/ip4/127.0.0.1/tcp/0'],

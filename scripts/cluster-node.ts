@@ -193,6 +193,7 @@ async function start (req: Requests['start']['req']): Promise<Requests['start'][
   hive = req.hive
   const level = (process.env.HIVEBENCH_CLUSTER_LOG ?? 'silent') as Level | 'silent'
   node = await createHiveNode({
+    workBits: 0, // throwaway identities of a simulated hive: R24 (identity work) off
     ...NODE_DEFAULTS,
     dataDir: req.dataDir,
     listen: ['/ip4/127.0.0.1/tcp/0'],

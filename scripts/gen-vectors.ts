@@ -1,10 +1,13 @@
 import '../src/polyfill.js'
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
+import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
+import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { BUCKET_COUNT, GAMMA, MIN_S, RELATIVE_ACCURACY, UPPER_BOUNDS } from '../src/core/histogram.js'
 import { DAY_MS } from '../src/core/time.js'
 import { envelopeToJson, KINDS, payloadWire, RULES, type EnvelopeJson, type RuleId, type TestVector, type WireValue } from '../src/protocol/index.js'
+import { identityWork } from '../src/protocol/identity-work.js'
 import { craft, NOW_MS, seedKey, seededRandom, simulatedEntry, TODAY, type CraftSpec } from '../test/protocol/helpers.js'
 import type { CounterEntry } from '../src/core/types.js'
 import type { EnvelopeKind } from '../src/protocol/index.js'
@@ -35,13 +38,27 @@ interface Case extends Omit<CraftSpec, 'signer' | 'seq' | 'kind' | 'createdAtMs'
   /** the decoded JSON is left null when the bytes do not have the envelope's logical form */
   structural?: boolean
   signedBy?: 'mallory'
+  /** origin and signer: a key carrying identity work (R24) instead of alice */
+  byWorker?: boolean
   /** changes the signed envelope's bytes */
   tamper?: (bytes: Uint8Array) => Uint8Array
-  context?: Pick<TestVector, 'allowlist' | 'max_bytes' | 'max_entries'>
+  context?: Pick<TestVector, 'allowlist' | 'max_bytes' | 'max_entries' | 'id_work_bits'>
 }
 
 const alice = await seedKey(1)
 const mallory = await seedKey(2)
+/** The first key, from seeds [i as 4 bytes little-endian, 0x57 x 28], whose SHA-256 starts with WORK_BITS zero bits. */
+const WORK_BITS = 8
+async function workerKey (): Promise<Ed25519PrivateKey> {
+  for (let i = 0; ; i++) {
+    const seed = new Uint8Array(32).fill(0x57)
+    new DataView(seed.buffer).setUint32(0, i, true)
+    const key = await generateKeyPairFromSeed('Ed25519', seed)
+    if (identityWork(key.publicKey.raw) >= WORK_BITS) return key
+  }
+}
+const worker = await workerKey()
+if (identityWork(alice.publicKey.raw) >= WORK_BITS) throw new Error('alice must lack the identity work of the R24 vector')
 const random = seededRandom(20261123)
 const arm = (taskType: string, tool: string, model: string, day: number, n: number, medianS: number): CounterEntry =>
   simulatedEntry(random, { taskType, tool, model, day }, n, medianS)
@@ -132,20 +149,23 @@ const cases: Case[] = [
   { name: 'reject-r18-duration-sum', description: 'sum_duration_ms beyond n_duration x 7 days.', rule: 'R18', entries: with1({ sumDurationMs: base.nDuration * 7 * DAY_MS + 1 }) },
   { name: 'reject-r19-negative-base-day', description: 'base_day is -1: not a day number.', rule: 'R19', payload: [-1, [], []], structural: true },
   { name: 'ignore-r28-future-day', description: 'An entry dated tomorrow (now is 12:00 UTC): the origin\'s clock or ours is wrong; ignored without penalty.', rule: 'R28', entries: with1({ day: TODAY + 1 }) },
-  { name: 'reject-r20-duplicate-key', description: 'The same (task_type, tool, model, day) twice.', rule: 'R20', entries: [base, { ...base }] }
+  { name: 'reject-r20-duplicate-key', description: 'The same (task_type, tool, model, day) twice.', rule: 'R20', entries: [base, { ...base }] },
+  { name: 'reject-r24-identity-work', description: `Validly signed by alice, whose key's SHA-256 starts with ${identityWork(alice.publicKey.raw)} zero bits; the receiver's hive requires ${WORK_BITS} (id_work_bits).`, rule: 'R24', entries: delta, context: { id_work_bits: WORK_BITS } },
+  { name: 'accept-identity-work', description: `From a key whose SHA-256 starts with ${identityWork(worker.publicKey.raw)} zero bits; the receiver's hive requires ${WORK_BITS} (id_work_bits).`, byWorker: true, entries: delta, context: { id_work_bits: WORK_BITS } }
 ]
 
 function vectorOf (c: Case): TestVector {
+  const author = c.byWorker === true ? worker : alice
   const header = { seq: c.seq ?? 1, kind: c.kind ?? 'delta', createdAtMs: c.createdAtMs ?? NOW_MS, part: c.part ?? 0, parts: c.parts ?? 1 }
   const signed = craft({
     ...c,
     ...header,
-    signer: c.signedBy === 'mallory' ? mallory : alice,
-    originBytes: c.originBytes ?? alice.publicKey.toMultihash().bytes,
+    signer: c.signedBy === 'mallory' ? mallory : author,
+    originBytes: c.originBytes ?? author.publicKey.toMultihash().bytes,
     kind: c.kindCode ?? KINDS.indexOf(header.kind)
   })
   const bytes = c.tamper === undefined ? signed : c.tamper(signed)
-  const decoded = c.structural === true ? null : envelopeToJson(1, peerIdFromPrivateKey(alice).toString(), header, c.entries ?? [])
+  const decoded = c.structural === true ? null : envelopeToJson(1, peerIdFromPrivateKey(author).toString(), header, c.entries ?? [])
   return {
     name: c.name,
     description: c.description,

@@ -1,5 +1,7 @@
-// Node 20 lacks Promise.withResolvers (added in Node 22), which the libp2p 2.x stack calls.
-// Every entry point imports this module first, before anything that may load libp2p.
+// Node 20 lacks Promise.withResolvers (added in Node 22), which the libp2p 3.x stack calls
+// (its stream and yamux code, it-queue, mortice). It is the only newer API the stack needs;
+// drop this file with Node 20 support. Every entry point imports it first,
+// before anything that may load libp2p.
 interface Resolvers<T> {
   promise: Promise<T>
   resolve: (value: T | PromiseLike<T>) => void

@@ -1,44 +1,21 @@
 import { validateOutcome } from './core/outcome.js'
-import { DEFAULT_MIN_SAMPLES, DEFAULT_ORIGIN_CAP, DEFAULT_WINDOW_DAYS } from './core/limits.js'
+import { DEFAULT_ANSWER_ARMS, DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS } from './core/limits.js'
 import { quantiles } from './core/histogram.js'
-import { originWeight, rankArms, type RankedArm, type Ranking } from './core/ranking.js'
+import { randomFor } from './core/random.js'
+import { DEFAULT_RANK_POLICY, originWeights, rankArms, toRankedArm, type RankedArm, type Ranking, type RankPolicy } from './core/ranking.js'
+import { routeResult } from './core/route.js'
 import { dayOf, isoDay, windowStartDay } from './core/time.js'
-import type { Outcome } from './core/types.js'
+import { emptyScalars, type Outcome, type RecordResult, type Scope } from './core/types.js'
 import { ValidationError } from './errors.js'
-import { createGateOperations, type GateOperations } from './gate/service.js'
-import type { Scope } from './store/arm-queries.js'
+import { createGateOperations } from './gate/service.js'
 import { resolveDataDir } from './store/data-dir.js'
-import type { RecordResult } from './store/local-writer.js'
+import { originJson } from './store/exchange.js'
 import { openStore, type Store } from './store/store.js'
+import type { BatchOptions, BestResult, DailyArmsResult, OriginBreakdownResult, QueryOptions, RouteOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
 
-export interface TrackerOptions {
-  /** default: $HIVEBENCH_DATA_DIR or ~/.hivebench */
-  dataDir?: string
-  retentionDays?: number
-  windowDays?: number
-  minSamples?: number
-  originCap?: number
-  /** clock, for tests */
-  now?: () => number
-  /** monotonic clock bounding retention pruning (see store/retention.ts); tests move it with `now` */
-  monotonicNow?: () => number
-  /** check the database's integrity at open (the daemon does; see store/db.ts) */
-  verify?: boolean
-}
-
-export interface QueryOptions {
-  scope?: Scope
-  model?: string
-  windowDays?: number
-  minSamples?: number
-}
-
-export interface BatchOptions {
-  /** each input's line in a file: errors then name the line instead of the row */
-  lines?: number[]
-  /** called every few thousand rows while validating, and once at the end */
-  onProgress?: (done: number, total: number) => void
-}
+export type { BatchOptions, BestResult, DailyArmsResult, OriginBreakdownResult, QueryOptions, RouteOptions, StatsResult, Tracker, TrackerOptions } from './tracker-api.js'
+export type { OriginJson, RecordResult } from './core/types.js'
+export { resolveDataDir }
 
 const PROGRESS_EVERY = 1000
 
@@ -50,6 +27,11 @@ const MAX_CACHED_QUERIES = 1000
  * corrupting the cache. Plain loops over the known shape: a generic deep freeze walking
  * Object.values() allocated a third of an uncached best() call.
  */
+/** The first `limit` arms of a (cached, frozen) ranking: the ranking itself when it is short enough, else a frozen copy. */
+function topArms (ranking: RankedArm[], limit: number): RankedArm[] {
+  return ranking.length <= limit ? ranking : Object.freeze(ranking.slice(0, limit)) as RankedArm[]
+}
+
 function freezeRanking (r: Ranking): Ranking {
   for (const arm of r.ranking) {
     Object.freeze(arm.outcomes)
@@ -59,93 +41,31 @@ function freezeRanking (r: Ranking): Ranking {
   return Object.freeze(r)
 }
 
-export interface BestResult {
-  task_type: string
-  scope: Scope
-  window_days: number
-  min_samples: number
-  best: RankedArm | null
-  ranking: RankedArm[]
-}
-
-export interface StatsResult {
-  scope: Scope
-  window_days: number
-  task_types: Array<{ task_type: string, ranking: RankedArm[] }>
-}
-
-/** GET /v1/arms?by=origin: each arm's samples per origin and the weight the ranking gave them. */
-export interface OriginBreakdownResult {
-  task_type: string
-  scope: Scope
-  window_days: number
-  origin_cap: number
-  /** in ranking order */
-  arms: Array<{
-    tool: string
-    model: string
-    n: number
-    pass: number
-    weighted_n: number
-    origins: Array<{
-      /** the origin's peer id (null: this node without an identity yet) */
-      origin: string | null
-      self: boolean
-      n: number
-      pass: number
-      pass_rate: number
-      /** samples and passes the ranking counted after the per-origin cap */
-      weighted_n: number
-      weighted_pass: number
-      capped: boolean
-    }>
-  }>
-}
-
-/** GET /v1/arms?by=day: each arm's pass rate and latency per UTC day. */
-export interface DailyArmsResult {
-  task_type: string
-  scope: Scope
-  window_days: number
-  /** in ranking order */
-  arms: Array<{ tool: string, model: string, days: Array<{ day: string, n: number, pass: number, pass_rate: number, p50_s: number | null, p90_s: number | null }> }>
-}
-
 /**
- * The embedded API: what `hivebench` does, without the daemon. Recording validates every
- * field (DESIGN section 2); queries rank arms (section 5) and return the JSON shape of section 6;
- * baselines, the upgrade gate, trends and drift come from gate/service.ts.
+ * The tracker with its store: what the node, the sharing layer and the input surfaces build on
+ * (not published). The surfaces hand it data nobody has typed yet (HTTP bodies, file rows), so
+ * recording accepts `unknown` here; the validator checks every field either way.
  */
-export interface Tracker extends GateOperations {
+export interface StoreTracker extends Tracker {
   readonly store: Store
   record: (input: unknown) => RecordResult
-  /**
-   * Records one outcome in a group commit: outcomes given in the same turn of the event loop
-   * share one transaction (each caller still learns whether its own outcome was new). Resolves
-   * once committed; a bad outcome throws at once, without affecting the others. Servers use it
-   * so that many concurrent single-outcome requests cost one transaction.
-   */
   recordSoon: (input: unknown) => Promise<RecordResult>
-  /**
-   * All-or-nothing: one bad row stores nothing and the error names its 1-based row (or, when
-   * `lines` gives each input's line in a file, its line).
-   */
-  recordBatch: (inputs: unknown[], options?: BatchOptions) => RecordResult
-  best: (taskType: string, options?: QueryOptions) => BestResult
-  stats: (options?: QueryOptions & { taskType?: string }) => StatsResult
-  armsByOrigin: (taskType: string, options?: QueryOptions) => OriginBreakdownResult
-  armsByDay: (taskType: string, options?: QueryOptions) => DailyArmsResult
-  close: () => void
+  recordBatch: (inputs: readonly unknown[], options?: BatchOptions) => RecordResult
 }
 
-export function openTracker (options: TrackerOptions = {}): Tracker {
+export interface StoreTrackerOptions extends TrackerOptions {
+  /** stored origins (store numbers) the hive ranking leaves out: the operator's origin policy (hive/origin-policy.ts) */
+  excludeOrigins?: () => ReadonlySet<number>
+}
+
+export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
   const now = options.now ?? Date.now
   const store = openStore({ dataDir: resolveDataDir(options.dataDir), retentionDays: options.retentionDays, windowDays: options.windowDays, now, monotonicNow: options.monotonicNow, verify: options.verify })
   const defaultWindow = options.windowDays ?? DEFAULT_WINDOW_DAYS
   const defaultMinSamples = options.minSamples ?? DEFAULT_MIN_SAMPLES
-  const originCap = options.originCap ?? DEFAULT_ORIGIN_CAP
+  const rankPolicy: RankPolicy = { ...DEFAULT_RANK_POLICY, ...options.rankPolicy }
 
-  const validateAll = (inputs: unknown[], nowMs: number, options: BatchOptions = {}): Outcome[] => inputs.map((input, i) => {
+  const validateAll = (inputs: readonly unknown[], nowMs: number, options: BatchOptions = {}): Outcome[] => inputs.map((input, i) => {
     if (options.onProgress !== undefined && i % PROGRESS_EVERY === 0) options.onProgress(i, inputs.length)
     try {
       return validateOutcome(input, { nowMs, retentionDays: store.retentionDays })
@@ -156,7 +76,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
   })
 
   /** The query options with defaults applied, each checked once. */
-  interface ResolvedQuery { scope: Scope, windowDays: number, minSamples: number, model?: string }
+  interface ResolvedQuery { scope: Scope, windowDays: number, minSamples: number, limit: number, model?: string }
   const resolveQuery = (q: QueryOptions): ResolvedQuery => {
     // DESIGN section 5: `hive` includes this node; with no peers it equals `local`.
     const scope = q.scope ?? 'hive'
@@ -167,7 +87,9 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
     }
     const minSamples = q.minSamples ?? defaultMinSamples
     if (!Number.isInteger(minSamples) || minSamples < 1) throw new ValidationError('min_samples', 'range', 'must be an integer >= 1')
-    return { scope, windowDays, minSamples, model: q.model }
+    const limit = q.limit ?? DEFAULT_ANSWER_ARMS
+    if (!Number.isInteger(limit) || limit < 1) throw new ValidationError('limit', 'range', 'must be an integer >= 1')
+    return { scope, windowDays, minSamples, limit, model: q.model }
   }
 
   let pending: Array<{ outcome: Outcome, resolve: (r: RecordResult) => void, reject: (err: unknown) => void }> = []
@@ -201,7 +123,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
   }
 
   const rankFresh = (taskType: string | null, q: ResolvedQuery, nowMs: number): Map<string, Ranking> => {
-    const arms = store.arms({ scope: q.scope, taskType, windowDays: q.windowDays, model: q.model, originCap, nowMs })
+    const arms = store.arms({ scope: q.scope, taskType, windowDays: q.windowDays, model: q.model, exclude: q.scope === 'hive' ? options.excludeOrigins?.() : undefined, nowMs })
     const byTaskType = new Map<string, typeof arms>()
     for (const arm of arms) {
       const list = byTaskType.get(arm.taskType) ?? []
@@ -209,13 +131,36 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
       byTaskType.set(arm.taskType, list)
     }
     const out = new Map<string, Ranking>()
-    for (const t of [...byTaskType.keys()].sort()) out.set(t, freezeRanking(rankArms(byTaskType.get(t) ?? [], { minSamples: q.minSamples, originCap })))
+    for (const t of [...byTaskType.keys()].sort()) out.set(t, freezeRanking(rankArms(byTaskType.get(t) ?? [], { ...rankPolicy, minSamples: q.minSamples })))
     return out
   }
 
-  const tracker: Tracker = {
+  const best = (taskType: string, q: QueryOptions = {}): BestResult => {
+    const trimmed = typeof taskType === 'string' ? taskType.trim() : ''
+    if (trimmed === '') throw new ValidationError('task_type', 'required', 'required, must not be empty')
+    const r = resolveQuery(q)
+    const ranked = rankTaskTypes(trimmed, r).get(trimmed) ?? { best: null, ranking: [] }
+    return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, best: ranked.best, ranking: topArms(ranked.ranking, r.limit), arms_total: ranked.ranking.length }
+  }
+
+  /** The ranking narrowed to the candidate tools of `q.tools`, each present (n = 0 when unknown). */
+  const candidates = (answer: BestResult, q: RouteOptions): BestResult => {
+    if (q.tools === undefined) return answer
+    const tools = new Set(q.tools.map(t => t.trim()))
+    if (tools.size === 0 || tools.has('')) throw new ValidationError('tools', 'required', 'must name at least one tool, none empty')
+    const ranking = answer.ranking.filter(a => tools.has(a.tool))
+    for (const tool of tools) {
+      if (ranking.some(a => a.tool === tool)) continue
+      ranking.push(toRankedArm({ tool, model: q.model ?? '', totals: emptyScalars(), hist: null, origins: 0, perOrigin: [] }, { ...rankPolicy, minSamples: answer.min_samples }))
+    }
+    return { ...answer, ranking }
+  }
+
+  const tracker: StoreTracker = {
     store,
-    ...createGateOperations({ store, originCap, now }),
+    dataDir: store.dataDir,
+    retentionDays: store.retentionDays,
+    ...createGateOperations({ store, now }),
     record (input) {
       const nowMs = now()
       return totals(store.recordOutcomes([validateOutcome(input, { nowMs, retentionDays: store.retentionDays })], nowMs))
@@ -233,34 +178,37 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
       options.onProgress?.(inputs.length, inputs.length)
       return result
     },
-    best (taskType, q = {}) {
-      const trimmed = typeof taskType === 'string' ? taskType.trim() : ''
-      if (trimmed === '') throw new ValidationError('task_type', 'required', 'required, must not be empty')
-      const r = resolveQuery(q)
-      const ranked = rankTaskTypes(trimmed, r).get(trimmed) ?? { best: null, ranking: [] }
-      return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, ...ranked }
-    },
+    best,
+    route: (taskType, q = {}) => routeResult(candidates(best(taskType, q), q), { exploreShare: q.exploreShare, random: randomFor(q.seed) }),
     stats (q = {}) {
       const r = resolveQuery(q)
       const ranked = rankTaskTypes(q.taskType?.trim() ?? null, r)
       return {
         scope: r.scope,
         window_days: r.windowDays,
-        task_types: [...ranked].map(([taskType, r]) => ({ task_type: taskType, ranking: r.ranking }))
+        task_types: [...ranked].map(([taskType, ranking]) => ({ task_type: taskType, ranking: topArms(ranking.ranking, r.limit), arms_total: ranking.ranking.length }))
       }
     },
+    origins: () => store.exchange.origins().map(originJson),
     armsByOrigin (taskType, q = {}) {
       const { best, r, startDay, order } = breakdownOf(taskType, q)
       const shares = store.breakdown.byOrigin({ scope: r.scope, taskType: best.task_type, startDay, model: r.model })
       const arms = best.ranking.map(a => ({ tool: a.tool, model: a.model, n: a.n, pass: a.pass, weighted_n: a.weighted_n, origins: [] as OriginBreakdownResult['arms'][number]['origins'] }))
+      const perArm = arms.map(() => [] as typeof shares)
       for (const s of shares) {
         const i = order.get(armId(s))
-        if (i === undefined) continue // not in the ranking: recorded since it was read
-        const w = originWeight(s, best.ranking[i].origins, originCap)
-        arms[i].origins.push({ origin: s.peerId, self: s.originId === 0, n: s.n, pass: s.pass, pass_rate: s.pass / s.n, weighted_n: w.n, weighted_pass: w.pass, capped: w.n < s.n })
+        if (i !== undefined) perArm[i].push(s) // else not in the ranking: recorded since it was read
       }
+      perArm.forEach((list, i) => {
+        // the ranking's own weights (core/ranking.ts); local scope has one origin, never capped
+        const weights = r.scope === 'hive' ? originWeights(list.map(s => ({ origin: s.originId, n: s.n, pass: s.pass })), rankPolicy) : list
+        list.forEach((s, j) => {
+          const w = weights[j]
+          arms[i].origins.push({ origin: s.peerId, self: s.originId === 0, n: s.n, pass: s.pass, pass_rate: s.pass / s.n, weighted_n: w.n, weighted_pass: w.pass, capped: w.n < s.n })
+        })
+      })
       for (const arm of arms) arm.origins.sort((a, b) => b.n - a.n)
-      return { task_type: best.task_type, scope: r.scope, window_days: r.windowDays, origin_cap: originCap, arms }
+      return { task_type: best.task_type, scope: r.scope, window_days: r.windowDays, origin_cap: rankPolicy.originCap, arms }
     },
     armsByDay (taskType, q = {}) {
       const { best, r, startDay, order } = breakdownOf(taskType, q)
@@ -271,6 +219,7 @@ export function openTracker (options: TrackerOptions = {}): Tracker {
       }
       return { task_type: best.task_type, scope: r.scope, window_days: r.windowDays, arms }
     },
+    maintain: () => store.maintain(now()),
     close: () => { store.close() }
   }
   return tracker

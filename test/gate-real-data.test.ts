@@ -19,7 +19,8 @@ describe('the gate on real data', () => {
     const seeds = 10
     for (let seed = 1; seed <= seeds; seed++) {
       const random = mulberry32(seed)
-      tracker.recordBatch(rows.map(r => ({ ...r, tool: `agent@${seed}.${random() < 0.5 ? 'a' : 'b'}` })))
+      // each copy is new outcomes: without the ids the import derives from task_id, tool and model
+      tracker.recordBatch(rows.map(r => ({ ...r, id: null, tool: `agent@${seed}.${random() < 0.5 ? 'a' : 'b'}` })))
     }
     let noChange = 0
     for (let seed = 1; seed <= seeds; seed++) {

@@ -34,6 +34,8 @@ describe('import of the SWE-bench Verified bash-only file', () => {
 
     const dataDir = tempDir()
     expect(importFile(SWEBENCH_CSV, dataDir)).toEqual({ recorded: 12_500, duplicates: 0 })
+    // its task_id column (with tool and model) keys every row: a second import counts nothing
+    expect(importFile(SWEBENCH_CSV, dataDir)).toEqual({ recorded: 0, duplicates: 12_500 })
     const t = openTracker({ dataDir })
     const actual = new Map<string, { n: number, pass: number }>()
     for (const { ranking } of t.stats({ scope: 'local', minSamples: 1 }).task_types) {

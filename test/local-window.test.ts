@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3'
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { bucketOf, encodeHist } from '../src/core/histogram.js'
 import { DAY_MS, dayOf } from '../src/core/time.js'
@@ -80,5 +81,36 @@ describe("this node's window totals", () => {
     expect(best).toMatchObject({ tool: 'x', n: 6, pass: 4, outcomes: { pass: 4, grader_fail: 2 } })
     expect(best?.p50_s).toBeCloseTo(12, -0.5)
     t.close()
+  })
+
+  it('load task types on first use: any interleaving of commits (own and another connection\'s) and queries answers as a fresh reader does', () => {
+    const step = fc.oneof(
+      fc.record({ kind: fc.constant('record' as const), writer: fc.constantFrom(0, 1), taskType: fc.constantFrom('a', 'b', 'c'), tool: fc.constantFrom('x', 'y'), pass: fc.boolean(), duration: fc.double({ min: 0.1, max: 100, noNaN: true }) }),
+      fc.record({ kind: fc.constant('best' as const), taskType: fc.constantFrom('a', 'b', 'c') }),
+      fc.record({ kind: fc.constant('stats' as const) })
+    )
+    fc.assert(fc.property(fc.array(step, { maxLength: 25 }), steps => {
+      const dir = tempDir()
+      const [t, other] = [openTracker({ dataDir: dir, now: () => NOW }), openTracker({ dataDir: dir, now: () => NOW })]
+      try {
+        for (const s of steps) {
+          if (s.kind === 'record') [t, other][s.writer].record({ task_type: s.taskType, tool: s.tool, success: s.pass, duration_s: s.duration })
+          else if (s.kind === 'best') t.best(s.taskType, { scope: 'local', minSamples: 1 })
+          else t.stats({ scope: 'local', minSamples: 1 })
+        }
+        // t answers first: opening another connection may write, which would make t reload everything
+        const answers = (x: typeof t): unknown[] => [...['a', 'b', 'c'].map(tt => x.best(tt, { scope: 'local', minSamples: 1 })), x.stats({ scope: 'local', minSamples: 1 })]
+        const seen = answers(t)
+        const fresh = openTracker({ dataDir: dir, now: () => NOW })
+        try {
+          expect(seen).toEqual(answers(fresh))
+        } finally {
+          fresh.close()
+        }
+      } finally {
+        t.close()
+        other.close()
+      }
+    }), { numRuns: 40, examples: [[[{ kind: 'record', writer: 0, taskType: 'a', tool: 'x', pass: true, duration: 3 }, { kind: 'best', taskType: 'b' }, { kind: 'record', writer: 0, taskType: 'a', tool: 'x', pass: true, duration: 3 }]]] })
   })
 })

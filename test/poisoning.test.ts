@@ -1,8 +1,15 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { DEFAULT_RANK_POLICY, type RankPolicy } from '../src/core/ranking.js'
 import { dayOf } from '../src/core/time.js'
 import { emptyCounters } from '../src/core/types.js'
 import { encodeEnvelope } from '../src/protocol/index.js'
+import { attackEnvelope, benchmarkedArms, bestArms, buildHonestHive, openVictim, type HonestHive } from '../scripts/lib/poison-hive.js'
+import { loadRows } from '../scripts/lib/replay-data.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')
@@ -10,51 +17,98 @@ const now = (): number => NOW
 const open: TestNode[] = []
 afterEach(() => { while (open.length > 0) open.pop()?.close() })
 
+/** today's ranking before these defences: a fixed cap of 100 samples per origin, nothing else */
+const NONE: RankPolicy = { originCap: 100, medianCapFactor: 0, minOrigins: 1, leaveOut: 0 }
+
 const outcomes = (tool: string, pass: number, fail: number): unknown[] => [
   ...Array.from({ length: pass }, () => ({ task_type: 'bug_fix', tool, outcome: 'pass' })),
   ...Array.from({ length: fail }, () => ({ task_type: 'bug_fix', tool, outcome: 'grader_fail' }))
 ]
 
-/** A lying origin's validly signed snapshot: 1,000,000 passes for `tool`. */
-async function lie (tool: string): Promise<Uint8Array> {
+/** A validly signed snapshot from a fresh identity: `pass` of `n` for `tool`. */
+async function claim (tool: string, n: number, pass: number): Promise<Uint8Array> {
   const key = await generateKeyPair('Ed25519')
-  const entry = { ...emptyCounters(), taskType: 'bug_fix', tool, model: '', day: dayOf(NOW), n: 1_000_000, pass: 1_000_000 }
+  const entry = { ...emptyCounters(), taskType: 'bug_fix', tool, model: '', day: dayOf(NOW), n, pass, grader_fail: n - pass }
   return encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries: [entry] }, key as never)
 }
 
-async function hive (originCap: number): Promise<TestNode> {
-  const me = await fileNode({ now, originCap })
+/** This node plus `origins` honest origins, each recording `perOrigin` outcomes. */
+async function hive (policy: Partial<RankPolicy>, origins: number, perOrigin: unknown[]): Promise<TestNode> {
+  const me = await fileNode({ now, rankPolicy: policy })
   open.push(me)
-  for (let i = 0; i < 10; i++) {
+  for (let i = 0; i < origins; i++) {
     const honest = await fileNode({ now })
     open.push(honest)
-    honest.tracker.recordBatch([...outcomes('good', 48, 12), ...outcomes('bad', 10, 40)]) // 80% vs 20%
+    honest.tracker.recordBatch(perOrigin)
     for (const e of honest.sharing.export('snapshot')!.envelopes) expect(me.sharing.receive(e).verdict).toBe('accepted')
   }
-  expect(me.sharing.receive(await lie('bad')).verdict).toBe('accepted')
   return me
 }
 
-describe('poisoning resistance (10 honest origins, 1 liar claiming 1,000,000 passes)', () => {
-  it('the honest best stays best, and the lie moves the bad arm by at most the cap arithmetic', async () => {
-    const me = await hive(100)
+describe('poisoning resistance, each defence alone against the attack it answers', () => {
+  const sparse = [...outcomes('good', 2, 1), ...outcomes('bad', 1, 2)] // 67% vs 33%, 3 samples per origin
+
+  it('scaled cap: a liar with 1,000,000 passes on a sparse arm weighs 2 x the median other origin', async () => {
+    const me = await hive({ ...NONE, medianCapFactor: 2 }, 10, sparse)
+    expect(me.sharing.receive(await claim('bad', 1_000_000, 1_000_000)).verdict).toBe('accepted')
     const r = me.tracker.best('bug_fix')
     expect(r.best?.tool).toBe('good')
-    const bad = r.ranking.find(a => a.tool === 'bad')!
-    // true counts are reported...
-    expect(bad).toMatchObject({ n: 1_000_500, pass: 1_000_100, origins: 11, weighted_n: 600 })
-    // ...but the ranking weighs the liar as 100 samples: pass rate at most (100 + 100) / (500 + 100) = 1/3
-    const honestN = 500
-    const honestPass = 100
-    const bound = (honestPass + 100) / (honestN + 100)
-    expect(bad.wilson_upper).toBeLessThan(0.4)
-    expect(bad.wilson_lower).toBeLessThan(bound)
-    expect(bad.wilson_lower).toBeLessThan(r.best!.wilson_lower)
+    // true counts are reported; the ranking weighs the liar as 2 x 3 samples
+    expect(r.ranking.find(a => a.tool === 'bad')).toMatchObject({ n: 1_000_030, pass: 1_000_010, origins: 11, weighted_n: 36, weighted_pass: 16 })
   })
 
-  it('without the cap the lie would win: the cap is what holds', async () => {
-    const me = await hive(Number.MAX_SAFE_INTEGER)
+  it('without the scaled cap (the fixed cap of 100) the same liar takes the sparse arm', async () => {
+    const me = await hive(NONE, 10, sparse)
+    me.sharing.receive(await claim('bad', 1_000_000, 1_000_000))
     expect(me.tracker.best('bug_fix').best?.tool).toBe('bad')
+  })
+
+  it('corroboration: an invented arm claimed by one identity is not benchmarked; by two it is', async () => {
+    const me = await hive({ ...NONE, minOrigins: 2 }, 10, sparse)
+    me.sharing.receive(await claim('evil-agent', 100, 100))
+    const once = me.tracker.best('bug_fix')
+    expect(once.best?.tool).toBe('good')
+    expect(once.ranking.find(a => a.tool === 'evil-agent')?.benchmarked).toBe(false)
+    me.sharing.receive(await claim('evil-agent', 100, 100))
+    expect(me.tracker.best('bug_fix').best?.tool).toBe('evil-agent')
+    // and without corroboration one identity is enough
+    const bare = await hive(NONE, 10, sparse)
+    bare.sharing.receive(await claim('evil-agent', 100, 100))
+    expect(bare.tracker.best('bug_fix').best?.tool).toBe('evil-agent')
+  })
+
+  it('a node alone still ranks its own arms in hive scope (corroboration asks for no more origins than report)', async () => {
+    const me = await hive(DEFAULT_RANK_POLICY, 0, [])
+    me.tracker.recordBatch(sparse.concat(sparse))
+    expect(me.tracker.best('bug_fix').best?.tool).toBe('good')
+  })
+
+  it('leave-one-out: a liar within the cap cannot lift a near-tied arm above the honest best', async () => {
+    // 10 origins: good 11/20, close 10/20 each; the liar claims 40/40 on close, inside 2 x median
+    const close = [...outcomes('good', 11, 9), ...outcomes('close', 10, 10)]
+    const me = await hive({ ...NONE, medianCapFactor: 2, leaveOut: 1 }, 10, close)
+    me.sharing.receive(await claim('close', 40, 40))
+    expect(me.tracker.best('bug_fix').best?.tool).toBe('good')
+    const without = await hive({ ...NONE, medianCapFactor: 2 }, 10, close)
+    without.sharing.receive(await claim('close', 40, 40))
+    expect(without.tracker.best('bug_fix').best?.tool).toBe('close')
+  })
+})
+
+describe('bounded answers', () => {
+  it('one origin adding 5,000 arms of n = 2 neither takes the best nor bloats the answer; more arms on request', async () => {
+    const me = await hive(DEFAULT_RANK_POLICY, 3, [...outcomes('good', 8, 2), ...outcomes('bad', 2, 8)])
+    const key = await generateKeyPair('Ed25519')
+    const entries = Array.from({ length: 5000 }, (_, i) => ({ ...emptyCounters(), taskType: 'bug_fix', tool: `junk-${i}`, model: '', day: dayOf(NOW), n: 2, pass: 2 }))
+    expect(me.sharing.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries }, key as never)).verdict).toBe('accepted')
+    const r = me.tracker.best('bug_fix')
+    expect(r.best?.tool).toBe('good')
+    expect(r.ranking).toHaveLength(50)
+    expect(r.arms_total).toBe(5002)
+    expect(me.tracker.best('bug_fix', { limit: 10_000 }).ranking).toHaveLength(5002)
+    expect(me.tracker.stats().task_types[0]).toMatchObject({ arms_total: 5002 })
+    expect(me.tracker.stats().task_types[0].ranking).toHaveLength(50)
+    expect(() => me.tracker.best('bug_fix', { limit: 0 })).toThrow(/limit/)
   })
 })
 
@@ -77,5 +131,45 @@ describe('absurd counters (hostile origins at the edges of R14)', () => {
     me.tracker.record({ task_type: 'bug_fix', tool: 'good', success: true })
     expect(me.tracker.best('bug_fix', { minSamples: 1 }).ranking.map(a => a.tool)).toContain('good')
     expect(me.sharing.export('snapshot')).not.toBeNull()
+  })
+})
+
+describe('real data: the SWE-bench file dealt to 10 honest origins, one liar with 1,000,000 passes', () => {
+  const DATA = fileURLToPath(new URL('../../shared/data/swebench-verified-bash-only.csv', import.meta.url))
+  let honest: HonestHive
+  let dir: string
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hivebench-poison-'))
+    honest = await buildHonestHive(loadRows(DATA), 10, 1, NOW, dir)
+  }, 120_000)
+  afterAll(() => { rmSync(dir, { recursive: true, force: true }) })
+
+  /** One envelope lying about the worst benchmarked arm of every task type; the task types it takes. */
+  const lieAboutTheWorst = async (policy: Partial<RankPolicy>): Promise<{ taken: string[], of: number }> => {
+    const victim = await openVictim(honest, policy, NOW, dir)
+    try {
+      const taskTypes = victim.tracker.stats().task_types.map(t => t.task_type)
+      const arms = benchmarkedArms(victim, taskTypes)
+      const claims = [...arms].filter(([, a]) => a.length > 1).map(([taskType, a]) => ({ taskType, arm: a[a.length - 1], n: 1_000_000, pass: 1_000_000 }))
+      expect(victim.sharing.receive(attackEnvelope(await generateKeyPair('Ed25519'), claims, NOW)).verdict).toBe('accepted')
+      const best = bestArms(victim, claims.map(c => c.taskType))
+      return { taken: claims.filter(c => best.get(c.taskType) === c.arm).map(c => c.taskType), of: claims.length }
+    } finally {
+      victim.tracker.close()
+    }
+  }
+
+  it('before the defences the liar takes most task types (arms of 8 to 231 samples across the hive)', async () => {
+    const r = await lieAboutTheWorst(NONE)
+    expect(r.of).toBe(10)
+    expect(r.taken.length).toBeGreaterThanOrEqual(5)
+  })
+
+  it.each([
+    ['the defaults', DEFAULT_RANK_POLICY],
+    ['the scaled cap alone', { ...NONE, medianCapFactor: 2 }],
+    ['leave-one-out alone', { ...NONE, leaveOut: 1 }]
+  ])('with %s it takes none', async (_, policy) => {
+    expect((await lieAboutTheWorst(policy)).taken).toEqual([])
   })
 })

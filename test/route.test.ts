@@ -8,7 +8,7 @@ import { ValidationError } from '../src/errors.js'
 /** A ranking from [tool, n, pass] triples, as the tracker would rank them (5 samples to be benchmarked). */
 function ranking (...arms: Array<[string, number, number]>): RankedArm[] {
   return rankArms(arms.map(([tool, n, pass]) => ({
-    tool, model: '', totals: { ...emptyScalars(), n, pass, grader_fail: n - pass }, hist: null, origins: 1, heavyOrigins: []
+    tool, model: '', totals: { ...emptyScalars(), n, pass, grader_fail: n - pass }, hist: null, origins: 1, perOrigin: []
   })), { minSamples: 5, originCap: 100 }).ranking
 }
 

@@ -88,9 +88,9 @@ describe('counters', () => {
         expect(t.store.localCounters()).toEqual(t.store.recomputeLocalCounters())
         // The window rollup agrees with summing day counters.
         for (const taskType of ['bug_fix', 'code_review', 'refactor']) {
-          const viaRollup = t.store.arms({ scope: 'local', taskType, windowDays: 30, originCap: 100, nowMs: NOW })
+          const viaRollup = t.store.arms({ scope: 'local', taskType, windowDays: 30, nowMs: NOW })
           // Same first day (today - 29) through the other path: a 31-day window seen from tomorrow.
-          const viaDays = t.store.arms({ scope: 'local', taskType, windowDays: 31, originCap: 100, nowMs: NOW + DAY_MS })
+          const viaDays = t.store.arms({ scope: 'local', taskType, windowDays: 31, nowMs: NOW + DAY_MS })
           expect(sortArms(viaRollup)).toEqual(sortArms(viaDays))
         }
       } finally {

@@ -5,7 +5,7 @@ import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { envelopesLacked, syncRequestOf } from '../../src/hive/sync-answers.js'
 import { readEnvelopeFile, writeEnvelopeFile } from '../../src/hive/envelope-file.js'
 import { createSharing, type Sharing } from '../../src/hive/sharing.js'
-import { openTracker, type Tracker } from '../../src/tracker.js'
+import { openTracker, type StoreTracker } from '../../src/tracker.js'
 import type { Row } from './replay-data.js'
 
 /** What one round's exchange moved: envelope bytes as published (once) and as delivered (once per receiver). */
@@ -13,7 +13,7 @@ export interface ExchangeReport { published: number, delivered: number, envelope
 
 /** The simulated hive the replay drives: in-process nodes (this file) or live daemons on 127.0.0.1 (replay-live.ts). */
 export interface ReplayHive {
-  trackers: Tracker[]
+  trackers: StoreTracker[]
   record: (node: number, rows: Row[]) => void
   /** every node publishes its delta; returns once every node holds every envelope */
   exchange: (round: number) => Promise<ExchangeReport>
@@ -23,7 +23,7 @@ export interface ReplayHive {
 export const verdictName = (v: { verdict: string, rule?: string }): string => v.verdict === 'accepted' ? 'accepted' : `${v.verdict} ${v.rule ?? ''}`.trim()
 
 /** One in-process node: a real store in its own data dir, with its own Ed25519 identity. */
-export interface MemoryNode { tracker: Tracker, sharing: Sharing }
+export interface MemoryNode { tracker: StoreTracker, sharing: Sharing }
 
 export async function openMemoryNode (o: { dataDir: string, now: () => number, windowDays?: number, minSamples?: number }): Promise<MemoryNode> {
   const privateKey = await generateKeyPair('Ed25519')
@@ -34,7 +34,8 @@ export async function openMemoryNode (o: { dataDir: string, now: () => number, w
     tracker.close()
     throw err
   }
-  return { tracker, sharing: createSharing({ store: tracker.store, privateKey, now: o.now }) }
+  // throwaway keys: R24 (identity work) off
+  return { tracker, sharing: createSharing({ store: tracker.store, privateKey, workBits: 0, now: o.now }) }
 }
 
 const emptyReport = (): ExchangeReport => ({ published: 0, delivered: 0, envelopes: 0, verdicts: {} })

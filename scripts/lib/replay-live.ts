@@ -21,6 +21,7 @@ export async function openLiveHive (o: { nodes: number, dataDir: string, log: (l
     for (let i = 0; i < o.nodes; i++) {
       const bootstrap = [...new Set([nodes[0], nodes[i - 1]].filter(n => n !== undefined).map(addressOf))]
       const node = await createHiveNode({
+        workBits: 0, // throwaway identities of a simulated hive: R24 (identity work) off
         ...NODE_DEFAULTS,
         dataDir: join(o.dataDir, `node-${i + 1}`),
         listen: ['/ip4/127.0.0.1/tcp/0'],

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { DEFAULT_RETENTION_DAYS } from '../../src/core/limits.js'
 import type { Scope } from '../../src/store/arm-queries.js'
-import { openTracker, type Tracker } from '../../src/tracker.js'
+import { openTracker, type StoreTracker } from '../../src/tracker.js'
 import { rng } from './measure.js'
 import { agreement, armKey, deal, groundTruth, loadRows, score, shuffle, type Row, type TaskTruth } from './replay-data.js'
 import { openMemoryHive, type ReplayHive } from './replay-hive.js'
@@ -91,18 +91,18 @@ export async function runReplay (options: ReplayOptions): Promise<ReplayResult> 
   const scored = taskTypes.filter(t => truth.get(t)?.bestRate !== null)
   const rounds = deal(shuffle(rows, rng(options.seed)), options.nodes, options.rounds)
   const query = { minSamples: options.minSamples, windowDays: options.windowDays }
-  const answerOf = (t: Tracker, taskType: string, scope: Scope): string | null => {
+  const answerOf = (t: StoreTracker, taskType: string, scope: Scope): string | null => {
     const best = t.best(taskType, { ...query, scope }).best
     return best === null ? null : armKey(best.tool, best.model)
   }
 
   const tmp = mkdtempSync(join(tmpdir(), 'hivebench-replay-'))
   let hive: ReplayHive | null = null
-  let reference: Tracker | null = null
+  let reference: StoreTracker | null = null
   try {
     reference = openTracker({ dataDir: join(tmp, 'single'), now: () => nowMs, windowDays: options.windowDays, minSamples: options.minSamples })
     reference.recordBatch(rows)
-    const singleAnswers = new Map(taskTypes.map(t => [t, answerOf(reference as Tracker, t, 'local')]))
+    const singleAnswers = new Map(taskTypes.map(t => [t, answerOf(reference as StoreTracker, t, 'local')]))
     const singleScores = scored.map(t => score(truth.get(t) as TaskTruth, singleAnswers.get(t) ?? null)).filter(s => s !== null)
 
     const hiveOptions = { nodes: options.nodes, dataDir: tmp, nowMs, windowDays: options.windowDays, minSamples: options.minSamples, filesDir: options.viaFilesDir }

@@ -46,7 +46,7 @@ const rankedOf = (arm: SimArm, n: number, pass: number): RankedArm => toRankedAr
   totals: { ...emptyScalars(), n, pass, grader_fail: n - pass },
   hist: null,
   origins: n > 0 ? 1 : 0,
-  heavyOrigins: []
+  perOrigin: []
 }, { minSamples: DEFAULT_MIN_SAMPLES, originCap: DEFAULT_ORIGIN_CAP })
 
 /**

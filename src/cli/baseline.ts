@@ -1,6 +1,7 @@
 import { Command } from 'commander'
 import { ValidationError } from '../errors.js'
 import { command, numberOrText, printJson, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
+import { summaryOf } from './command-list.js'
 
 interface CaptureOptions extends DataDirOptions, JsonOption {
   scope?: 'local' | 'hive'
@@ -63,7 +64,7 @@ const remove = sub('delete', 'delete a baseline')
   })
 
 export const baselineCommand = new Command('baseline')
-  .description('named snapshots of per-arm counters to gate upgrades against: capture | list | show | delete')
+  .description(summaryOf('baseline'))
   .addCommand(capture)
   .addCommand(list)
   .addCommand(show)

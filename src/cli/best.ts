@@ -1,20 +1,23 @@
+import { DEFAULT_ANSWER_ARMS } from '../core/limits.js'
 import { isoDay } from '../core/time.js'
-import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 import { rankingTable } from './format.js'
+import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
 interface BestOptions extends DataDirOptions, JsonOption {
   scope?: 'local' | 'hive'
   model?: string
   windowDays?: number
   minSamples?: number
+  limit?: number
 }
 
-export const bestCommand = queryCommand('best', 'the best tool (and model) for a task type, with the evidence')
+export const bestCommand = queryCommand('best')
   .argument('<task_type>', 'task type, e.g. bug_fix')
   .option('--scope <scope>', 'local | hive (default hive: all origins, this node included)', scopeOption)
   .option('--model <model>', 'only arms with this model')
   .option('--window-days <n>', 'only the last N UTC days (default 30)', positiveInt('--window-days'))
   .option('--min-samples <n>', 'samples an arm needs to be eligible (default 5)', positiveInt('--min-samples'))
+  .option('--limit <n>', `arms listed, best first (default ${DEFAULT_ANSWER_ARMS})`, positiveInt('--limit'))
   .action(async (taskType: string, o: BestOptions) => {
     const result = await withTracker(o, t => t.best(taskType, o))
     if (o.json === true) return printJson(result)

@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander'
-import { openLocalNode, type LocalNode } from '../hive/local-node.js'
-import { openTracker, type Tracker } from '../tracker.js'
+import type { LocalNode } from '../hive/local-node.js'
+import type { StoreTracker } from '../tracker.js'
+import { summaryOf, type CommandName } from './command-list.js'
 
 export interface DataDirOptions {
   dataDir?: string
@@ -10,22 +11,33 @@ export interface JsonOption {
   json?: boolean
 }
 
-/** Every command takes --data-dir (DESIGN section 6). */
-export function command (name: string, description: string): Command {
+/**
+ * Every command takes --data-dir (DESIGN section 6). A command's summary comes from the command
+ * list; a subcommand (of `baseline`) gives its own.
+ */
+export function command (name: CommandName | string, description: string = summaryOf(name)): Command {
   return new Command(name)
     .description(description)
     .option('--data-dir <dir>', 'data directory (default: $HIVEBENCH_DATA_DIR or ~/.hivebench)')
 }
 
 /** Query commands also take --json. */
-export function queryCommand (name: string, description: string): Command {
-  return command(name, description).option('--json', 'machine-readable JSON output')
+export function queryCommand (name: CommandName): Command {
+  return command(name).option('--json', 'machine-readable JSON output')
 }
 
 export function positiveInt (name: string): (value: string) => number {
   return (value) => {
     const n = Number(value)
     if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a whole number >= 1`)
+    return n
+  }
+}
+
+export function nonNegativeInt (name: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value)
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${name} must be a whole number >= 0`)
     return n
   }
 }
@@ -56,8 +68,10 @@ export function numberOrText (value: string | undefined): number | string | unde
 }
 
 /** Opens the tracker on the command's data dir, runs `fn`, and always closes it. */
-export async function withTracker<T> (options: DataDirOptions, fn: (tracker: Tracker) => T | Promise<T>): Promise<T> {
-  const tracker = openTracker({ dataDir: options.dataDir })
+export async function withTracker<T> (options: DataDirOptions, fn: (tracker: StoreTracker) => T | Promise<T>): Promise<T> {
+  // every surface that ranks applies the data dir's origin policy (policy-tracker.ts)
+  const { openPolicyTracker } = await import('../hive/policy-tracker.js')
+  const { tracker } = openPolicyTracker({ dataDir: options.dataDir })
   try {
     return await fn(tracker)
   } finally {
@@ -65,8 +79,12 @@ export async function withTracker<T> (options: DataDirOptions, fn: (tracker: Tra
   }
 }
 
-/** Like withTracker, with this node's identity and the sharing layer (export / import of envelopes). */
+/**
+ * Like withTracker, with this node's identity and the sharing layer (export / import of
+ * envelopes). Imported on use: only the commands that sign or verify load the crypto stack.
+ */
 export async function withLocalNode<T> (options: DataDirOptions, fn: (node: LocalNode) => T | Promise<T>): Promise<T> {
+  const { openLocalNode } = await import('../hive/local-node.js')
   const node = await openLocalNode({ dataDir: options.dataDir })
   try {
     return await fn(node)

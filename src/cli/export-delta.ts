@@ -1,5 +1,5 @@
 import { writeEnvelopeFile } from '../hive/envelope-file.js'
-import { MAX_ENVELOPE_BYTES } from '../protocol/index.js'
+import { MAX_GOSSIP_BYTES } from '../protocol/index.js'
 import { command, withLocalNode, type DataDirOptions } from './common.js'
 
 interface ExportOptions extends DataDirOptions {
@@ -7,13 +7,14 @@ interface ExportOptions extends DataDirOptions {
   snapshot?: boolean
 }
 
-export const exportDeltaCommand = command('export-delta', 'write the signed delta (keys changed since the last export) or a snapshot to a file')
+export const exportDeltaCommand = command('export-delta')
   .requiredOption('--out <file>', 'envelope file to write')
   .option('--snapshot', 'all live keys, not only the changed ones')
   .action(async (o: ExportOptions) => {
     await withLocalNode(o, node => {
+      // parts within MAX_GOSSIP_BYTES, so the envelopes can be relayed over gossip too (protocol r2.1);
       // the file is written inside the export's transaction: if it fails, the delta stays pending
-      const result = node.sharing.export(o.snapshot === true ? 'snapshot' : 'delta', MAX_ENVELOPE_BYTES, envelopes => { writeEnvelopeFile(o.out, envelopes) })
+      const result = node.sharing.export(o.snapshot === true ? 'snapshot' : 'delta', MAX_GOSSIP_BYTES, envelopes => { writeEnvelopeFile(o.out, envelopes) })
       if (result === null) {
         console.log('nothing changed since the last export: no file written (use --snapshot for all keys)')
         return

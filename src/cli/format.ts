@@ -1,6 +1,6 @@
-import Table from 'cli-table3'
 import type { RankedArm } from '../core/ranking.js'
 import type { OriginBreakdownResult } from '../tracker.js'
+import { textTable } from './table.js'
 
 const percent = (x: number | null): string => x === null ? '-' : `${(x * 100).toFixed(1)}%`
 const seconds = (x: number | null): string => x === null ? '-' : x < 10 ? `${x.toFixed(2)}s` : `${x.toFixed(0)}s`
@@ -13,41 +13,29 @@ function outcomeMix (arm: RankedArm): string {
 
 /** A readable ranking table: rank, arm, samples, pass rate with its 95% Wilson bounds, latency, cost, mix. */
 export function rankingTable (ranking: RankedArm[]): string {
-  const table = new Table({
-    head: ['#', 'tool', 'model', 'n', 'pass rate', '95% bounds', 'p50', 'p90', 'mean cost', 'outcomes', 'origins'],
-    style: { head: [], border: [], compact: true }
-  })
-  ranking.forEach((arm, i) => {
-    table.push([
-      arm.benchmarked ? String(i + 1) : '·',
-      arm.tool,
-      arm.model === '' ? '-' : arm.model,
-      String(arm.n),
-      percent(arm.pass_rate),
-      `${percent(arm.wilson_lower)}–${percent(arm.wilson_upper)}`,
-      seconds(arm.p50_s),
-      seconds(arm.p90_s),
-      usd(arm.mean_cost_usd),
-      outcomeMix(arm),
-      String(arm.origins)
-    ])
-  })
-  return table.toString()
+  const head = ['#', 'tool', 'model', 'n', 'pass rate', '95% bounds', 'p50', 'p90', 'mean cost', 'outcomes', 'origins']
+  return textTable(head, ranking.map((arm, i) => [
+    arm.benchmarked ? String(i + 1) : '·',
+    arm.tool,
+    arm.model === '' ? '-' : arm.model,
+    String(arm.n),
+    percent(arm.pass_rate),
+    `${percent(arm.wilson_lower)}–${percent(arm.wilson_upper)}`,
+    seconds(arm.p50_s),
+    seconds(arm.p90_s),
+    usd(arm.mean_cost_usd),
+    outcomeMix(arm),
+    String(arm.origins)
+  ]))
 }
 
 const weight = (x: number): string => Number.isInteger(x) ? String(x) : x.toFixed(1)
 
 /** Each arm's samples per origin and the weight the ranking counted after the per-origin cap. */
 export function originTable (result: OriginBreakdownResult): string {
-  const table = new Table({
-    head: ['tool', 'model', 'origin', 'n', 'pass rate', 'weight counted', 'capped'],
-    style: { head: [], border: [], compact: true }
-  })
-  for (const arm of result.arms) {
-    for (const o of arm.origins) {
-      const origin = o.origin ?? 'this node'
-      table.push([arm.tool, arm.model === '' ? '-' : arm.model, o.self && o.origin !== null ? `${origin} (this node)` : origin, String(o.n), percent(o.pass_rate), weight(o.weighted_n), o.capped ? 'yes' : 'no'])
-    }
-  }
-  return table.toString()
+  const rows = result.arms.flatMap(arm => arm.origins.map(o => {
+    const origin = o.origin ?? 'this node'
+    return [arm.tool, arm.model === '' ? '-' : arm.model, o.self && o.origin !== null ? `${origin} (this node)` : origin, String(o.n), percent(o.pass_rate), weight(o.weighted_n), o.capped ? 'yes' : 'no']
+  }))
+  return textTable(['tool', 'model', 'origin', 'n', 'pass rate', 'weight counted', 'capped'], rows)
 }

@@ -44,7 +44,7 @@ function gateTable (rows: GateRow[]): string {
   return table.toString()
 }
 
-export const gateCommand = queryCommand('gate', 'is the new tool, model or prompt worse? exit 0 pass, 4 regression, 3 insufficient evidence, 1 bad input')
+export const gateCommand = queryCommand('gate')
   .option('--baseline <name>', 'compare against this baseline')
   .option('--candidate <which>', 'current (default): the outcomes recorded since the baseline was captured')
   .option('--candidate-baseline <name>', 'compare against another baseline instead')

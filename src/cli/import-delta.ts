@@ -1,7 +1,7 @@
 import { readEnvelopeFile } from '../hive/envelope-file.js'
 import { command, printJson, withLocalNode, type DataDirOptions, type JsonOption } from './common.js'
 
-export const importDeltaCommand = command('import-delta', "verify and merge peers' signed envelope files")
+export const importDeltaCommand = command('import-delta')
   .argument('<files...>', 'envelope files written by export-delta')
   .option('--json', 'one JSON verdict per envelope')
   .action(async (files: string[], o: DataDirOptions & JsonOption) => {

@@ -1,7 +1,7 @@
 import { callDaemon } from './daemon-client.js'
 import { command, printJson, type DataDirOptions, type JsonOption } from './common.js'
 
-export const publishCommand = command('publish', 'ask the running daemon to export and publish its delta now')
+export const publishCommand = command('publish')
   .option('--json', 'machine-readable JSON output')
   .action(async (o: DataDirOptions & JsonOption) => {
     const report = await callDaemon(o.dataDir, 'POST', '/v1/export') as { kind: string, envelopes: number, entries: number, recipients: number }

@@ -14,7 +14,7 @@ interface RecordOptions extends DataDirOptions {
   userId?: string
 }
 
-export const recordCommand = command('record', 'record one task outcome')
+export const recordCommand = command('record')
   .requiredOption('--task-type <type>', 'task type, e.g. bug_fix')
   .requiredOption('--tool <tool>', 'tool, e.g. aider')
   .option('--model <model>', 'model (optional)')

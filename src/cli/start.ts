@@ -1,7 +1,11 @@
 import { Option } from 'commander'
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../http/server.js'
 import { createHiveNode, NODE_DEFAULTS } from '../hive/node.js'
-import { command, portOption, positiveInt, type DataDirOptions } from './common.js'
+import { DEFAULT_ID_WORK_BITS } from '../core/limits.js'
+import { readTrustFile, updateOriginPolicy } from '../hive/origin-policy.js'
+import { WORK_BITS_ENV } from '../hive/work-bits.js'
+import { ensureDataDir, resolveDataDir } from '../store/data-dir.js'
+import { command, nonNegativeInt, portOption, positiveInt, type DataDirOptions } from './common.js'
 
 interface StartOptions extends DataDirOptions {
   httpPort: number
@@ -13,10 +17,12 @@ interface StartOptions extends DataDirOptions {
   mdns: boolean
   hiveKey?: string
   allowOrigin?: string[]
+  trust?: string
+  idWorkBits?: number
   syncInterval: number
 }
 
-export const startCommand = command('start', 'run the node: SQLite store, libp2p gossip and sync, local HTTP API')
+export const startCommand = command('start')
   .option('--http-port <n>', 'HTTP API port', portOption, DEFAULT_HTTP_PORT)
   .option('--http-host <host>', 'HTTP API address (anything but loopback requires a bearer token)', '127.0.0.1')
   .option('--listen <multiaddr...>', 'libp2p listen addresses', NODE_DEFAULTS.listen)
@@ -27,9 +33,15 @@ export const startCommand = command('start', 'run the node: SQLite store, libp2p
   .addOption(new Option('--mdns', 'discover peers on the LAN by multicast DNS').default(false))
   .addOption(new Option('--no-mdns', 'no LAN discovery (the default)'))
   .option('--hive-key <file>', 'swarm.key of a closed hive (libp2p private network)')
-  .option('--allow-origin <peer id...>', 'merge only these origins (allowlist)')
+  .option('--allow-origin <peer id...>', 'merge only these origins (allowlist; kept in the data dir, so import-delta honours it too)')
+  .option('--trust <file>', 'peer ids (one a line) whose counters the hive ranking counts; others are kept and listed but not counted (kept in the data dir)')
+  .option('--id-work-bits <n>', `identity work every origin key must carry (R24), a hive parameter (default $${WORK_BITS_ENV} or ${DEFAULT_ID_WORK_BITS})`, nonNegativeInt('--id-work-bits'))
   .action(async (o: StartOptions) => {
+    if (o.allowOrigin !== undefined || o.trust !== undefined) {
+      updateOriginPolicy(ensureDataDir(resolveDataDir(o.dataDir)), { allow: o.allowOrigin, trust: o.trust === undefined ? undefined : readTrustFile(o.trust) })
+    }
     const node = await createHiveNode({
+      workBits: o.idWorkBits,
       dataDir: o.dataDir,
       listen: o.listen,
       bootstrap: o.bootstrap,

@@ -1,3 +1,4 @@
+import { DEFAULT_ANSWER_ARMS } from '../core/limits.js'
 import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 import { originTable, rankingTable } from './format.js'
 
@@ -6,14 +7,16 @@ interface StatsOptions extends DataDirOptions, JsonOption {
   scope?: 'local' | 'hive'
   windowDays?: number
   minSamples?: number
+  limit?: number
   byOrigin?: boolean
 }
 
-export const statsCommand = queryCommand('stats', 'per task type: every arm with pass rate, bounds, latency, cost, outcome mix and origins')
+export const statsCommand = queryCommand('stats')
   .option('--task-type <type>', 'only this task type')
   .option('--scope <scope>', 'local | hive (default hive)', scopeOption)
   .option('--window-days <n>', 'only the last N UTC days (default 30)', positiveInt('--window-days'))
   .option('--min-samples <n>', 'samples an arm needs to be ranked (default 5)', positiveInt('--min-samples'))
+  .option('--limit <n>', `arms listed, best first (default ${DEFAULT_ANSWER_ARMS})`, positiveInt('--limit'))
   .option('--by-origin', 'per arm: samples per origin and the weight the ranking counted after the per-origin cap')
   .action(async (o: StatsOptions) => {
     if (o.byOrigin === true) return await statsByOrigin(o)
@@ -31,7 +34,7 @@ async function statsByOrigin (o: StatsOptions): Promise<void> {
   if (o.json === true) return printJson({ task_types: results })
   if (results.length === 0) return console.log(`no outcomes in the window (${o.scope ?? 'hive'} scope)`)
   for (const r of results) {
-    console.log(`\n${r.task_type}  (${r.scope} scope, last ${r.window_days} days, one origin counts for at most ${r.origin_cap} samples on an arm)`)
+    console.log(`\n${r.task_type}  (${r.scope} scope, last ${r.window_days} days, one origin counts for at most min(${r.origin_cap}, 2 x the median other origin) samples on an arm)`)
     console.log(originTable(r))
   }
 }

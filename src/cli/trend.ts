@@ -11,7 +11,7 @@ interface TrendCliOptions extends DataDirOptions, JsonOption {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
 
-export const trendCommand = queryCommand('trend', 'per arm: the daily pass rate and p50 of a task type, and whether it is improving, declining or stable')
+export const trendCommand = queryCommand('trend')
   .argument('<task_type>', 'task type, e.g. bug_fix')
   .option('--arm <arm>', 'only this arm, TOOL or TOOL/MODEL (repeatable)', collect)
   .option('--days <n>', 'the last N UTC days (default 30)', numberOrText)

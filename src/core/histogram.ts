@@ -4,9 +4,10 @@
  * from a merged histogram are within RELATIVE_ACCURACY of the true value.
  *
  * Bucket 0 holds (0, MIN_S]; bucket k >= 1 holds (MIN_S * GAMMA^(k-1), MIN_S * GAMMA^k].
- * The normative boundary table is `protocol/histogram-buckets.json` (generated from this
- * module and checked by a test), so another implementation need not reproduce our libm.
+ * The normative boundary table is `protocol/histogram-buckets.json`; histogram-bounds.ts holds
+ * it as data (never recomputed: libm results differ across engines), checked by a test.
  */
+import { UPPER_BOUNDS_S } from './histogram-bounds.js'
 
 export const RELATIVE_ACCURACY = 0.05
 export const GAMMA = (1 + RELATIVE_ACCURACY) / (1 - RELATIVE_ACCURACY)
@@ -15,18 +16,8 @@ export const MIN_S = 0.001
 /** largest valid duration, seconds (7 days, DESIGN section 2) */
 export const MAX_S = 7 * 86_400
 
-function buildUpperBounds (): Float64Array {
-  const bounds: number[] = []
-  for (let k = 0; ; k++) {
-    const upper = MIN_S * GAMMA ** k
-    bounds.push(upper)
-    if (upper >= MAX_S) break
-  }
-  return Float64Array.from(bounds)
-}
-
-/** UPPER_BOUNDS[k] is the inclusive upper boundary of bucket k, in seconds. */
-export const UPPER_BOUNDS: Float64Array = buildUpperBounds()
+/** UPPER_BOUNDS[k] is the inclusive upper boundary of bucket k, in seconds (the normative table, as data). */
+export const UPPER_BOUNDS: Float64Array = Float64Array.from(UPPER_BOUNDS_S)
 export const BUCKET_COUNT = UPPER_BOUNDS.length
 
 /** The bucket of a duration in seconds (0 < s <= MAX_S; larger values clamp to the last bucket). */

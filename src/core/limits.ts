@@ -9,3 +9,14 @@ export const DEFAULT_RETENTION_DAYS = 90
 export const DEFAULT_WINDOW_DAYS = 30
 export const DEFAULT_MIN_SAMPLES = 5
 export const DEFAULT_ORIGIN_CAP = 100
+/** arms an answer lists unless more are asked for (`limit`): one origin adding thousands of arms must not bloat every answer */
+export const DEFAULT_ANSWER_ARMS = 50
+/** hive ranking defences (core/ranking.ts, protocol/THREAT-MODEL.md "Ranking"); chosen by `npm run eval:poison` */
+export const DEFAULT_MEDIAN_CAP_FACTOR = 2
+export const DEFAULT_MIN_ORIGINS = 2
+export const DEFAULT_LEAVE_OUT = 1
+/**
+ * R24 identity work (protocol/identity-work.ts): leading zero bits of SHA-256(origin key), a hive
+ * parameter. 16 bits: about 65,536 Ed25519 key generations, seconds per identity (README, "Trust").
+ */
+export const DEFAULT_ID_WORK_BITS = 16

@@ -1,8 +1,17 @@
+import { DEFAULT_LEAVE_OUT, DEFAULT_MEDIAN_CAP_FACTOR, DEFAULT_MIN_ORIGINS, DEFAULT_ORIGIN_CAP } from './limits.js'
 import { quantiles } from './histogram.js'
 import type { OutcomeClass, ScalarCounters } from './types.js'
 import { wilsonInterval } from './wilson.js'
 
-/** What the store hands the ranking: one arm's true totals and the origins above the cap. */
+/** One origin's share of an arm: its (n, pass) over the window. */
+export interface OriginCounts {
+  /** the store's origin number (0 is this node); only compared for equality */
+  origin: number
+  n: number
+  pass: number
+}
+
+/** What the store hands the ranking: one arm's true totals and, in hive scope, each origin's part. */
 export interface ArmInput {
   tool: string
   model: string
@@ -10,7 +19,8 @@ export interface ArmInput {
   /** the arm's latency histogram, encoded (core/histogram.ts); null when no duration is known */
   hist: Uint8Array | null
   origins: number
-  heavyOrigins: Array<{ n: number, pass: number }>
+  /** per-origin counts (hive scope); empty in local scope, where the one origin is this node */
+  perOrigin: OriginCounts[]
 }
 
 /** The ranked-arm JSON shape of DESIGN section 6 (plus a few extra fields). */
@@ -20,6 +30,7 @@ export interface RankedArm {
   n: number
   pass: number
   pass_rate: number | null
+  /** the ranking key: Wilson 95% lower bound of the weighted counts, after leaving out the most favourable origin(s) in hive scope */
   wilson_lower: number
   wilson_upper: number
   p50_s: number | null
@@ -27,44 +38,92 @@ export interface RankedArm {
   mean_cost_usd: number | null
   outcomes: Record<OutcomeClass, number>
   origins: number
-  /** n >= min samples: eligible to be best */
+  /** eligible to be best: weighted n >= min samples, reported by enough distinct origins */
   benchmarked: boolean
   /** the sample weight the ranking used (n minus what the per-origin cap removed) */
   weighted_n: number
-}
-
-export interface RankOptions {
-  minSamples: number
-  originCap: number
+  /** the passes inside weighted_n (each capped origin counts at its own pass rate) */
+  weighted_pass: number
 }
 
 /**
- * Per-origin cap (DESIGN section 5): where several origins report an arm, an origin with
- * n_o > cap samples on it counts as cap samples at its own pass rate, so one peer cannot
- * outweigh many honest ones. An arm with a single origin is left as it is: there is nobody
- * to outweigh, and so a node without peers ranks exactly as in local scope.
+ * How the hive ranking resists liars and Sybils (protocol/THREAT-MODEL.md, "Ranking"):
+ * - originCap: no origin ever weighs more than this many samples on an arm;
+ * - medianCapFactor: an origin weighs at most this many times the median n of the other
+ *   origins reporting the arm, so a liar is bounded by the honest evidence on sparse arms too
+ *   (2: an honest origin is rarely cut; a liar counts as two typical origins);
+ * - minOrigins: in hive scope an arm is benchmarked only when this many distinct origins report
+ *   it (or every origin of the task type, when fewer report there: a lone node ranks alone);
+ * - leaveOut: the ranking key is the Wilson lower bound after removing the leaveOut origins
+ *   whose removal lowers it most, so the best must survive losing its most favourable origins.
  */
-export function cappedWeights (arm: ArmInput, cap: number): { n: number, pass: number } {
-  if (arm.origins < 2) return { n: arm.totals.n, pass: arm.totals.pass }
-  let n = arm.totals.n
-  let pass = arm.totals.pass
-  for (const o of arm.heavyOrigins) {
-    const w = originWeight(o, arm.origins, cap)
-    n -= o.n - w.n
-    pass -= o.pass - w.pass
+export interface RankPolicy {
+  originCap: number
+  /** 0: off; f: an origin weighs at most f x the median n of the other origins on the arm */
+  medianCapFactor: number
+  minOrigins: number
+  leaveOut: number
+}
+
+export const DEFAULT_RANK_POLICY: RankPolicy = Object.freeze({
+  originCap: DEFAULT_ORIGIN_CAP,
+  medianCapFactor: DEFAULT_MEDIAN_CAP_FACTOR,
+  minOrigins: DEFAULT_MIN_ORIGINS,
+  leaveOut: DEFAULT_LEAVE_OUT
+})
+
+export interface RankOptions extends Partial<RankPolicy> {
+  minSamples: number
+}
+
+/** The middle value (the lower of the two middles for an even count); the caller passes a non-empty list. */
+function median (values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.floor((sorted.length - 1) / 2)]
+}
+
+/**
+ * Each origin's weight on the arm: an origin with n_o samples counts min(n_o, cap_o) samples at
+ * its own pass rate, where cap_o = originCap, lowered to medianCapFactor x the median n of the
+ * other origins when the factor is not 0. An arm with a single origin keeps its counts: there is nobody to outweigh.
+ */
+export function originWeights (perOrigin: OriginCounts[], policy: RankPolicy): Array<{ n: number, pass: number }> {
+  if (perOrigin.length < 2) return perOrigin.map(o => ({ n: o.n, pass: o.pass }))
+  return perOrigin.map((o, i) => {
+    let cap = policy.originCap
+    if (policy.medianCapFactor > 0) cap = Math.min(cap, policy.medianCapFactor * median(perOrigin.filter((_, j) => j !== i).map(p => p.n)))
+    return o.n <= cap ? { n: o.n, pass: o.pass } : { n: cap, pass: o.pass * cap / o.n }
+  })
+}
+
+/**
+ * The ranking key: the Wilson lower bound of the summed weights after greedily removing, `k`
+ * times, the origin whose removal lowers it most (at least one origin always stays).
+ */
+export function leaveOutLower (weights: Array<{ n: number, pass: number }>, k: number): number {
+  let n = weights.reduce((s, w) => s + w.n, 0)
+  let pass = weights.reduce((s, w) => s + w.pass, 0)
+  let lower = wilsonInterval(pass, n).lower
+  const left = [...weights]
+  for (let round = 0; round < k && left.length > 1; round++) {
+    let removed = 0
+    lower = Infinity
+    for (let i = 0; i < left.length; i++) {
+      const without = wilsonInterval(pass - left[i].pass, n - left[i].n).lower
+      if (without < lower) { removed = i; lower = without }
+    }
+    n -= left[removed].n
+    pass -= left[removed].pass
+    left.splice(removed, 1)
   }
-  return { n, pass }
+  return lower
 }
 
-/** One origin's weight on an arm that `origins` origins report: the cap rule above, per origin. */
-export function originWeight (o: { n: number, pass: number }, origins: number, cap: number): { n: number, pass: number } {
-  if (origins < 2 || o.n <= cap) return { n: o.n, pass: o.pass }
-  return { n: cap, pass: o.pass * cap / o.n }
-}
-
-export function toRankedArm (arm: ArmInput, options: RankOptions): RankedArm {
+export function toRankedArm (arm: ArmInput, options: RankOptions, requiredOrigins = 1): RankedArm {
+  const policy = { ...DEFAULT_RANK_POLICY, ...options }
   const t = arm.totals
-  const weighted = cappedWeights(arm, options.originCap)
+  const weights = arm.perOrigin.length === 0 ? [{ n: t.n, pass: t.pass }] : originWeights(arm.perOrigin, policy)
+  const weighted = weights.reduce((s, w) => ({ n: s.n + w.n, pass: s.pass + w.pass }), { n: 0, pass: 0 })
   const bounds = wilsonInterval(weighted.pass, weighted.n)
   const outcomes = { pass: t.pass, grader_fail: t.grader_fail, timeout: t.timeout, no_tool_calls: t.no_tool_calls, error: t.error }
   const [p50, p90] = quantiles(arm.hist, [0.5, 0.9])
@@ -74,15 +133,16 @@ export function toRankedArm (arm: ArmInput, options: RankOptions): RankedArm {
     n: t.n,
     pass: t.pass,
     pass_rate: t.n > 0 ? t.pass / t.n : null,
-    wilson_lower: bounds.lower,
+    wilson_lower: weights.length > 1 ? leaveOutLower(weights, policy.leaveOut) : bounds.lower,
     wilson_upper: bounds.upper,
     p50_s: p50,
     p90_s: p90,
     mean_cost_usd: t.nCost > 0 ? t.sumCostMicros / t.nCost / 1_000_000 : null,
     outcomes,
     origins: arm.origins,
-    benchmarked: t.n >= options.minSamples,
-    weighted_n: weighted.n
+    benchmarked: weighted.n >= options.minSamples && arm.origins >= requiredOrigins,
+    weighted_n: weighted.n,
+    weighted_pass: weighted.pass
   }
 }
 
@@ -123,8 +183,16 @@ export interface Ranking {
   ranking: RankedArm[]
 }
 
+/**
+ * Ranks the arms of one task type. Corroboration: an arm needs min(minOrigins, origins reporting
+ * anything in this task type) distinct origins to be benchmarked, so an invented arm claimed by
+ * one identity cannot be best in a hive where others report, and a node alone still ranks.
+ */
 export function rankArms (arms: ArmInput[], options: RankOptions): Ranking {
-  const ranking = arms.map(a => toRankedArm(a, options)).sort(compareArms)
+  const seen = new Set<number>()
+  for (const arm of arms) for (const o of arm.perOrigin) seen.add(o.origin)
+  const required = Math.min(options.minOrigins ?? DEFAULT_RANK_POLICY.minOrigins, Math.max(1, seen.size))
+  const ranking = arms.map(a => toRankedArm(a, options, required)).sort(compareArms)
   const best = ranking[0]?.benchmarked === true ? ranking[0] : null
   return { best, ranking }
 }

@@ -91,13 +91,14 @@ function explore (ranking: RankedArm[], exploreShare: number, random: Random): R
   let arm = ranking[0]
   let draw = -1
   for (const a of ranking) {
-    const x = sampleBeta(a.pass + 1, a.n - a.pass + 1, random)
+    // the weighted counts: a liar's 10^6 claimed passes must not win the draw either
+    const x = sampleBeta(a.weighted_pass + 1, a.weighted_n - a.weighted_pass + 1, random)
     if (x > draw) { arm = a; draw = x }
   }
   return {
     mode: 'explore',
     arm,
-    reason: `${share}: every arm is benchmarked, so Thompson sampling: ${label(arm)} drew ${draw.toFixed(3)} from its Beta(${arm.pass + 1}, ${arm.n - arm.pass + 1}) posterior, the highest of ${plural(ranking.length, 'arm')}`
+    reason: `${share}: every arm is benchmarked, so Thompson sampling: ${label(arm)} drew ${draw.toFixed(3)} from its Beta(${+(arm.weighted_pass + 1).toFixed(2)}, ${+(arm.weighted_n - arm.weighted_pass + 1).toFixed(2)}) posterior, the highest of ${plural(ranking.length, 'arm')}`
   }
 }
 

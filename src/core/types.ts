@@ -3,6 +3,26 @@
 export const OUTCOME_CLASSES = ['pass', 'grader_fail', 'timeout', 'no_tool_calls', 'error'] as const
 export type OutcomeClass = typeof OUTCOME_CLASSES[number]
 
+/** Which counters a query reads: `local` (this node's) or `hive` (every origin's, this node included). */
+export type Scope = 'local' | 'hive'
+
+/** An origin (a node whose counters this node holds) as the API and `hivebench peers --json` show it. */
+export interface OriginJson {
+  peer_id: string
+  self: boolean
+  last_seq: number
+  snapshot_seq: number
+  last_seen: string | null
+  envelopes: number
+  keys: number
+}
+
+/** What recording tells its caller: outcomes stored, and outcomes skipped because their id was recorded before. */
+export interface RecordResult {
+  recorded: number
+  duplicates: number
+}
+
 /** One validated task attempt. Times are epoch milliseconds; money and durations as given. */
 export interface Outcome {
   taskType: string

@@ -3,13 +3,7 @@ import { DEFAULT_MIN_SAMPLES } from '../core/limits.js'
 import { dayOf } from '../core/time.js'
 import type { ArmDay, ArmDaysQuery } from '../store/arm-days.js'
 import { armId, gateSide, sumArms, type ArmCounts } from './sides.js'
-
-export interface DriftReport {
-  checked_at: string
-  window_days: number
-  arms_checked: number
-  regressions: Array<{ task_type: string, tool: string, model: string, pass_rate_drop: number | null, p50_ratio: number | null, p90_ratio: number | null, p_value: number | null, reason: string }>
-}
+import type { DriftReport } from './types.js'
 
 export const DRIFT_WINDOW_DAYS = 7
 
@@ -49,3 +43,5 @@ export function createDriftOperation (o: { armDays: (q: ArmDaysQuery) => ArmDay[
     }
   }
 }
+
+export type { DriftReport } from './types.js'

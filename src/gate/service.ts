@@ -7,68 +7,13 @@ import { createArmDays } from '../store/arm-days.js'
 import { createBaselineTable, type Baseline, type BaselineMeta } from '../store/baselines.js'
 import type { Store } from '../store/store.js'
 import { armLabel, armMatches, checkArmSpecs, checkBaselineName, checkDays, checkScope, checkTaskTypes, checkText, parseArmSpec, type ArmSpec } from './inputs.js'
-import { createDriftOperation, type DriftReport } from './drift.js'
+import { createDriftOperation } from './drift.js'
 import { armCountsJson, armId, gateSide, sinceBaseline, sumArms, type ArmCounts } from './sides.js'
-import { createTrendOperation, type TrendAnswer, type TrendInput } from './trend.js'
+import { createTrendOperation } from './trend.js'
+import type { CaptureInput, GateAnswer, GateInput, GateOperations, NotCompared } from './types.js'
 
-export type { DriftReport } from './drift.js'
-export type { TrendAnswer, TrendInput } from './trend.js'
+export type { CaptureInput, DriftReport, GateAnswer, GateInput, GateOperations, NotCompared, TrendAnswer, TrendInput } from './types.js'
 
-export interface CaptureInput {
-  name: string
-  scope?: Scope
-  taskTypes?: string[]
-  windowDays?: number
-  note?: string
-  gitSha?: string
-}
-
-export interface GateInput {
-  /** compare against this baseline ... */
-  baseline?: string
-  /** ... with the outcomes added since it was captured (the default) ... */
-  candidate?: 'current'
-  /** ... or with another baseline */
-  candidateBaseline?: string
-  /** or compare two arms on live data (TOOL or TOOL/MODEL) */
-  old?: string
-  new?: string
-  /** only these arms (TOOL or TOOL/MODEL) */
-  arms?: string[]
-  taskTypes?: string[]
-  maxDrop?: number
-  maxSlowdown?: number
-  confidence?: number
-  allowInsufficient?: boolean
-  /** live comparisons (--old/--new) only: scope and window */
-  scope?: Scope
-  windowDays?: number
-}
-
-/** A task type and arm one side has and the other lacks: it could not be compared (listed, never dropped silently). */
-export interface NotCompared { task_type: string, tool: string, model: string, missing: 'old' | 'new' }
-
-export type GateAnswer = GateResult & {
-  exit_code: number
-  not_compared: NotCompared[]
-  old: Record<string, unknown>
-  new: Record<string, unknown>
-  gated_at: string
-}
-
-/** The baselines, gate, trend and drift operations shared by the CLI, the HTTP API and the embedded API. */
-export interface GateOperations {
-  captureBaseline: (input: CaptureInput) => Record<string, unknown>
-  listBaselines: () => Array<Record<string, unknown>>
-  /** null when there is no such baseline */
-  showBaseline: (name: string) => Record<string, unknown> | null
-  /** false when there was no such baseline */
-  deleteBaseline: (name: string) => boolean
-  gate: (input: GateInput) => GateAnswer
-  trend: (input: TrendInput) => TrendAnswer
-  /** each benchmarked arm's last `windowDays` against the `windowDays` before (the daemon runs it daily) */
-  drift: (options?: { windowDays?: number, confidence?: number }) => DriftReport
-}
 
 const MAX_NOTE_CHARS = 1000
 
@@ -91,12 +36,12 @@ function metaJson (b: BaselineMeta): Record<string, unknown> {
 const keep = (taskTypes: string[] | null, arms: ArmSpec[] | null) => (a: ArmCounts): boolean =>
   (taskTypes === null || taskTypes.includes(a.taskType)) && (arms === null || arms.some(s => armMatches(s, a)))
 
-export function createGateOperations (options: { store: Store, originCap: number, now: () => number }): GateOperations {
-  const { store, originCap, now } = options
+export function createGateOperations (options: { store: Store, now: () => number }): GateOperations {
+  const { store, now } = options
   const table = createBaselineTable(store.db)
   const armDays = createArmDays(store.db)
   const liveArms = (scope: Scope, windowDays: number, nowMs: number): ArmAggregate[] =>
-    store.arms({ scope, taskType: null, windowDays, originCap, nowMs })
+    store.arms({ scope, taskType: null, windowDays, nowMs })
   const requireBaseline = (field: string, name: unknown): Baseline => {
     const b = table.get(checkBaselineName(field, name))
     if (b === null) throw new ValidationError(field, 'unknown', `no baseline named ${String(name)} (see hivebench baseline list)`)

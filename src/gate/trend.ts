@@ -1,28 +1,11 @@
 import { checkGateOptions } from '../core/gate.js'
 import { dayOf, isoDay } from '../core/time.js'
-import { armTrend, TREND_DEFAULTS, type ArmTrend } from '../core/trend.js'
+import { armTrend, TREND_DEFAULTS } from '../core/trend.js'
 import { ValidationError } from '../errors.js'
 import type { ArmDay, ArmDaysQuery } from '../store/arm-days.js'
-import type { Scope } from '../store/arm-queries.js'
+import type { Scope } from '../core/types.js'
+import type { TrendAnswer, TrendInput } from './types.js'
 import { armMatches, checkArmSpecs, checkDays, checkScope, checkTaskTypes } from './inputs.js'
-
-export interface TrendInput {
-  taskType: string
-  arms?: string[]
-  days?: number
-  scope?: Scope
-  confidence?: number
-}
-
-export interface TrendAnswer {
-  task_type: string
-  scope: Scope
-  days: number
-  from: string
-  to: string
-  confidence: number
-  arms: Array<{ tool: string, model: string, n: number, pass: number } & Omit<ArmTrend, 'points'> & { points: Array<Omit<ArmTrend['points'][number], 'day'> & { date: string }> }>
-}
 
 /** `trend`: per arm of a task type, the daily series and its classification (core/trend.ts). */
 export function createTrendOperation (o: { armDays: (q: ArmDaysQuery) => ArmDay[], retentionDays: number, now: () => number }): (input: TrendInput) => TrendAnswer {
@@ -59,3 +42,5 @@ export function createTrendOperation (o: { armDays: (q: ArmDaysQuery) => ArmDay[
     return { task_type: taskType, scope, days, from: isoDay(fromDay), to: isoDay(toDay), confidence, arms: out }
   }
 }
+
+export type { TrendAnswer, TrendInput } from './types.js'

@@ -2,7 +2,7 @@ import { writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { HivebenchError } from '../errors.js'
 import { encodeFrame, readAllFrames } from '../protocol/frames.js'
-import { MAX_ENVELOPE_BYTES, MAX_PARTS } from '../protocol/constants.js'
+import { MAX_PARTS } from '../protocol/constants.js'
 
 /**
  * Envelope files (protocol/README.md, "Envelope files"): envelopes exactly as signed, each
@@ -26,8 +26,11 @@ export async function readEnvelopeFile (path: string): Promise<Uint8Array[]> {
     throw new HivebenchError('FILE', `cannot read ${path}: ${(err as Error).message}`)
   }
   try {
+    // No frame limit beyond the file itself (already in memory): an oversize envelope is the
+    // receiver's R1 REJECT for that envelope alone, as on the network (protocol r2.1), not a
+    // reason to refuse the valid envelopes around it.
     return await readAllFrames((async function * () { yield bytes })(), {
-      maxFrameBytes: MAX_ENVELOPE_BYTES, maxFrames: MAX_PARTS * 64, maxTotalBytes: bytes.length
+      maxFrameBytes: bytes.length, maxFrames: MAX_PARTS * 64, maxTotalBytes: bytes.length
     })
   } catch (err) {
     throw new HivebenchError('FILE', `${path} is not an envelope file: ${(err as Error).message}`)

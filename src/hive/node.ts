@@ -30,6 +30,8 @@ export interface NodeOptions {
   hiveKeyFile?: string
   /** only these origins' envelopes are merged */
   allowOrigins?: string[]
+  /** R24: the hive's identity work in bits (default resolveWorkBits()) */
+  workBits?: number
   exportIntervalS: number
   snapshotEvery: number
   /** seconds between syncs with one random connected peer (sync also runs on every new connection) */
@@ -100,7 +102,7 @@ const DRIFT_CHECK_INTERVAL_S = 86_400
 export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
   const logger = options.logger ?? createDaemonLogger()
   const allowlist = options.allowOrigins !== undefined && options.allowOrigins.length > 0 ? new Set(options.allowOrigins) : undefined
-  const local = await openLocalNode({ dataDir: options.dataDir, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS, allowlist, verify: true })
+  const local = await openLocalNode({ dataDir: options.dataDir, retentionDays: options.retentionDays ?? DEFAULT_RETENTION_DAYS, allowlist, workBits: options.workBits, verify: true })
   const metrics = createMetrics()
   if (local.seqEpoch !== null) {
     logger.warn({ seqEpoch: local.seqEpoch }, 'the database is new but the identity is not (a lost database?): this origin\'s sequence continues from a new epoch, so peers accept its next envelopes; counters peers already hold for this node stay as they are')

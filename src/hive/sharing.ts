@@ -2,6 +2,7 @@ import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { encodeBatch, MAX_ENVELOPE_BYTES, ProtocolError, validateEnvelope, type RuleId } from '../protocol/index.js'
 import type { EnvelopeKind, ExportResult } from '../store/exchange.js'
 import type { Store } from '../store/store.js'
+import { resolveWorkBits } from './work-bits.js'
 
 /**
  * What became of one received envelope. This is the one adapter between protocol rules and
@@ -17,6 +18,10 @@ export interface SharingOptions {
   privateKey: Ed25519PrivateKey
   /** when set, only these origins are merged (R9) */
   allowlist?: ReadonlySet<string>
+  /** never merged (R9): origins this node forgot */
+  denylist?: ReadonlySet<string>
+  /** R24: the hive's identity work in bits; default resolveWorkBits() */
+  workBits?: number
   now?: () => number
 }
 
@@ -34,6 +39,7 @@ export interface Sharing {
 export function createSharing (options: SharingOptions): Sharing {
   const { store, privateKey } = options
   const now = options.now ?? Date.now
+  const workBits = resolveWorkBits(options.workBits)
   return {
     export: (kind, maxBytes = MAX_ENVELOPE_BYTES, persist) =>
       store.exchange.exportEnvelopes(kind, now(), batch => {
@@ -45,7 +51,7 @@ export function createSharing (options: SharingOptions): Sharing {
     receive (bytes, maxBytes = MAX_ENVELOPE_BYTES) {
       const nowMs = now()
       try {
-        const envelope = validateEnvelope(bytes, { nowMs, retentionDays: store.retentionDays, allowlist: options.allowlist, limits: { maxBytes } })
+        const envelope = validateEnvelope(bytes, { nowMs, retentionDays: store.retentionDays, allowlist: options.allowlist, denylist: options.denylist, workBits, limits: { maxBytes } })
         const merged = store.exchange.mergeEnvelope(envelope, nowMs)
         return merged.verdict === 'accepted'
           ? { verdict: 'accepted', origin: envelope.origin, seq: envelope.seq, keysChanged: merged.keysChanged }

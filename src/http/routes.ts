@@ -1,9 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { randomFor } from '../core/random.js'
-import { routeResult } from '../core/route.js'
 import { ValidationError } from '../errors.js'
 import type { Metrics } from '../hive/metrics.js'
-import type { QueryOptions, Tracker } from '../tracker.js'
+import type { QueryOptions, StoreTracker } from '../tracker.js'
 import { ApiError } from './errors.js'
 import { buildGateRoutes } from './gate-routes.js'
 import type { RouteSpec } from './openapi.js'
@@ -30,7 +28,7 @@ export interface RouteDef extends RouteSpec {
 }
 
 export interface RouteContext {
-  tracker: Tracker
+  tracker: StoreTracker
   node?: NodeFacade
   metrics: Metrics
   maxBatch: number
@@ -45,11 +43,12 @@ interface Query {
   model?: string
   window_days?: number
   min_samples?: number
+  limit?: number
   explore_share?: number
   seed?: string
 }
 
-const queryOptions = (q: Query): QueryOptions => ({ scope: q.scope, model: q.model, windowDays: q.window_days, minSamples: q.min_samples })
+const queryOptions = (q: Query): QueryOptions => ({ scope: q.scope, model: q.model, windowDays: q.window_days, minSamples: q.min_samples, limit: q.limit })
 
 /** `{"outcomes": [...]}` is a batch; any other object is one outcome. */
 function batchOf (body: Record<string, unknown>, maxBatch: number): unknown[] | null {
@@ -104,8 +103,7 @@ export function buildRoutes (ctx: RouteContext): RouteDef[] {
       responses: { 200: { description: 'the decision, its reason and the ranking summary', schema: routeResponse } },
       async handler (request) {
         const q = request.query as Query
-        const best = tracker.best(q.task_type ?? '', queryOptions(q))
-        return routeResult(best, { exploreShare: q.explore_share, random: randomFor(q.seed) })
+        return tracker.route(q.task_type ?? '', { ...queryOptions(q), exploreShare: q.explore_share, seed: q.seed })
       }
     },
     {

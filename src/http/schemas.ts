@@ -1,5 +1,5 @@
 import { DEFAULT_EXPLORE_SHARE } from '../core/route.js'
-import { MAX_COST_USD, MAX_DURATION_S, MAX_ID_CHARS, MAX_LABEL_CHARS } from '../core/limits.js'
+import { DEFAULT_ANSWER_ARMS, MAX_COST_USD, MAX_DURATION_S, MAX_ID_CHARS, MAX_LABEL_CHARS } from '../core/limits.js'
 import { OUTCOME_CLASSES } from '../core/types.js'
 
 /**
@@ -21,15 +21,16 @@ const armProperties = {
   n: int,
   pass: int,
   pass_rate: nullableNum,
-  wilson_lower: { ...num, description: 'Wilson score 95% lower bound of the pass rate (the ranking key)' },
+  wilson_lower: { ...num, description: 'the ranking key: Wilson score 95% lower bound of the weighted pass rate; in hive scope after leaving out the most favourable origin' },
   wilson_upper: num,
   p50_s: nullableNum,
   p90_s: nullableNum,
   mean_cost_usd: nullableNum,
   outcomes: object(Object.fromEntries(OUTCOME_CLASSES.map(c => [c, int]))),
   origins: { ...int, description: 'origins (nodes) whose counters are behind the figures' },
-  benchmarked: { type: 'boolean', description: 'has the minimum samples to be eligible as best' },
-  weighted_n: { ...num, description: 'the sample weight the ranking used after the per-origin cap' }
+  benchmarked: { type: 'boolean', description: 'eligible as best: the minimum weighted samples, from enough distinct origins (hive scope)' },
+  weighted_n: { ...num, description: 'the sample weight the ranking used after the per-origin cap' },
+  weighted_pass: { ...num, description: 'the passes inside weighted_n' }
 }
 
 export const rankedArm = object(armProperties)
@@ -40,20 +41,22 @@ export const taskType = { type: 'string', maxLength: MAX_LABEL_CHARS, descriptio
 export const windowDays = { type: 'integer', minimum: 1, description: 'only the last N UTC days (default 30)' }
 export const minSamples = { type: 'integer', minimum: 1, description: 'samples an arm needs to be eligible as best (default 5)' }
 export const model = { type: 'string', maxLength: MAX_LABEL_CHARS, description: 'only arms with this model' }
+const limit = { type: 'integer', minimum: 1, description: `arms listed per ranking, best first (default ${DEFAULT_ANSWER_ARMS}); arms_total says how many exist` }
 
 // Unknown query parameters are refused (ajv runs with removeAdditional off): a typo such as
 // `windowdays` must not silently fall back to the default.
 export const query = (properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema =>
   ({ type: 'object', additionalProperties: false, required, properties })
 
-export const bestQuery = query({ task_type: taskType, scope, model, window_days: windowDays, min_samples: minSamples }, ['task_type'])
-export const statsQuery = query({ task_type: taskType, scope, window_days: windowDays, min_samples: minSamples })
+export const bestQuery = query({ task_type: taskType, scope, model, window_days: windowDays, min_samples: minSamples, limit }, ['task_type'])
+export const statsQuery = query({ task_type: taskType, scope, window_days: windowDays, min_samples: minSamples, limit })
 export const routeQuery = query({
   task_type: taskType,
   scope,
   model,
   window_days: windowDays,
   min_samples: minSamples,
+  limit,
   explore_share: { type: 'number', minimum: 0, maximum: 1, description: `share of decisions that explore (default ${DEFAULT_EXPLORE_SHARE}; 0 disables)` },
   seed: { type: 'string', minLength: 1, maxLength: 128, description: 'makes the decision deterministic (an integer, or any string)' }
 }, ['task_type'])
@@ -64,13 +67,14 @@ export const bestResponse = object({
   window_days: int,
   min_samples: int,
   best: nullableArm,
-  ranking: { type: 'array', items: rankedArm }
+  ranking: { type: 'array', items: rankedArm },
+  arms_total: int
 })
 
 export const statsResponse = object({
   scope: str,
   window_days: int,
-  task_types: { type: 'array', items: object({ task_type: str, ranking: { type: 'array', items: rankedArm } }) }
+  task_types: { type: 'array', items: object({ task_type: str, ranking: { type: 'array', items: rankedArm }, arms_total: int }) }
 })
 
 export const routeResponse = object({

@@ -2,7 +2,7 @@ import { ValidationError } from '../errors.js'
 import Fastify, { LogController, type FastifyBaseLogger } from 'fastify'
 import type { AddressInfo } from 'node:net'
 import type { Metrics } from '../hive/metrics.js'
-import type { Tracker } from '../tracker.js'
+import type { StoreTracker } from '../tracker.js'
 import { bearerChecker, loopbackRequestAllowed, resolveToken } from './auth.js'
 import { createThrottledLog, toErrorReply } from './errors.js'
 import { openApiDocument } from './openapi.js'
@@ -19,7 +19,7 @@ export const DEFAULT_MAX_BATCH = 10_000
 export const DEFAULT_BODY_LIMIT_BYTES = 8 * 1024 * 1024
 
 export interface HttpServerOptions {
-  tracker: Tracker
+  tracker: StoreTracker
   metrics: Metrics
   /** default 127.0.0.1; anywhere else a bearer token is required */
   host?: string

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
-import { StrictNoSign } from '@libp2p/interface'
-import { createTopicScoreParams } from '@chainsafe/libp2p-gossipsub/score'
-import type { GossipsubOpts } from '@chainsafe/libp2p-gossipsub'
+import { StrictNoSign, type GossipsubOpts } from '@libp2p/gossipsub'
+import { createTopicScoreParams } from '@libp2p/gossipsub/score'
 
 /**
  * gossipsub configuration for a hive topic. Part of the libp2p wiring (only libp2p.ts imports

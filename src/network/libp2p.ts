@@ -1,14 +1,14 @@
-import { GossipSub } from '@chainsafe/libp2p-gossipsub'
 import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { bootstrap } from '@libp2p/bootstrap'
+import { gossipsub, TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub'
 import { identify, type Identify } from '@libp2p/identify'
-import { TopicValidatorResult } from '@libp2p/interface'
+import { KEEP_ALIVE } from '@libp2p/interface'
 import { mdns } from '@libp2p/mdns'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { preSharedKey } from '@libp2p/pnet'
 import { tcp } from '@libp2p/tcp'
-import { multiaddr, type Multiaddr } from '@multiformats/multiaddr'
+import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { HivebenchError, ValidationError } from '../errors.js'
 import { gossipOptions } from './gossip-options.js'
@@ -21,13 +21,23 @@ import {
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
 
 /**
- * The only module that knows libp2p (2.x) and @chainsafe/libp2p-gossipsub (14.x): moving to
- * another libp2p major changes this file and gossip-options.ts, nothing else.
+ * The only module that knows libp2p (3.x) and @libp2p/gossipsub (17.x): moving to another
+ * libp2p major changes this file and gossip-options.ts, nothing else.
  *
  * Stack: TCP, noise, yamux, identify, gossipsub, optionally pnet, bootstrap and mDNS. Nothing
  * that dials on its own beyond what the user configured: no default bootstrap list, no UPnP,
  * autonat, relay or dcutr, and no dnsaddr resolution (whose default resolver is DNS over HTTPS).
  */
+
+/**
+ * The router's public type (the GossipSub interface) leaves out the mesh and score queries
+ * that the implementation has and that operators need (`hivebench peers`); they are checked
+ * to exist when the node is built, so an upgrade that drops them fails loudly there.
+ */
+interface GossipRouter extends GossipSub {
+  getMeshPeers(topic: string): string[]
+  getScore(peerId: string): number
+}
 
 // a type alias, not an interface: ServiceMap needs the implicit index signature of object types
 type Services = { identify: Identify, pubsub: GossipSub }
@@ -36,6 +46,12 @@ type Services = { identify: Identify, pubsub: GossipSub }
 const LOOPBACK_NETS = ['/ip4/127.0.0.0/ipcidr/8', '/ip6/::1/ipcidr/128']
 /** Simultaneous sync streams per connection: enough for overlapping syncs, bounded against floods. */
 const SYNC_STREAMS_PER_CONNECTION = 4
+/**
+ * Bootstrap peers carry this tag (any tag starting with KEEP_ALIVE counts): the connection
+ * pruner never closes them, and libp2p's reconnect queue redials one as soon as it drops,
+ * with backoff, before our slower redial loop would.
+ */
+const BOOTSTRAP_TAG = `${KEEP_ALIVE}-hivebench-bootstrap`
 
 const VERDICTS: Record<Verdict, TopicValidatorResult> = {
   accept: TopicValidatorResult.Accept,
@@ -57,7 +73,7 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
 
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   if (bootstrapAddrs.length > 0) {
-    peerDiscovery.push(bootstrap({ list: bootstrapAddrs.map(String), timeout: 0 }))
+    peerDiscovery.push(bootstrap({ list: bootstrapAddrs.map(String), timeout: 0, tagName: BOOTSTRAP_TAG }))
   }
   if (options.mdns) peerDiscovery.push(mdns({ serviceTag: '_hivebench._udp.local' }))
 
@@ -80,13 +96,16 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
     },
     services: {
       identify: identify(),
-      pubsub: (components) => new GossipSub(components, gossipOptions(topic, options.maxMessageBytes, options.heartbeatIntervalMs ?? 1000))
+      pubsub: gossipsub(gossipOptions(topic, options.maxMessageBytes, options.heartbeatIntervalMs ?? 1000))
     }
   })
   const self = node.peerId.toString()
-  const pubsub = node.services.pubsub
+  const pubsub = gossipRouter(node.services.pubsub)
   // the other side of our own bootstrap entry (a shared config listing every node) is us
-  const redialList = bootstrapAddrs.filter(addr => addr.getPeerId() !== self)
+  const redialList = bootstrapAddrs.flatMap((addr) => {
+    const peer = peerIdOf(addr)
+    return peer === undefined || peer === self ? [] : [{ addr, peer: peerIdFromString(peer) }]
+  })
   let state: 'new' | 'started' | 'stopped' = 'new'
   let redialTimer: NodeJS.Timeout | undefined
   let starting: Promise<void> | undefined
@@ -122,7 +141,7 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
   })
   node.addEventListener('peer:disconnect', (evt) => { connected.delete(evt.detail.toString()) })
   if (options.mdns) {
-    // libp2p 2 only records discovered peers; dialling them is up to us
+    // libp2p (since 2.x) only records discovered peers; dialling them is up to us
     node.addEventListener('peer:discovery', (evt) => {
       if (state !== 'started' || node.getConnections(evt.detail.id).length > 0) return
       node.dial(evt.detail.id).catch((err) => { log.debug({ peer: evt.detail.id.toString(), err: String(err) }, 'mdns dial failed') })
@@ -132,15 +151,15 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
   const streams = { ...DEFAULT_SYNC_STREAMS, ...options.syncStreams }
   const servedStreams = createStreamGate({ perPeer: streams.servedPerPeer, total: streams.servedTotal })
   const outboundSyncs = createSemaphore(streams.outbound)
-  await node.handle(SYNC_PROTOCOL, ({ stream, connection }) => {
+  await node.handle(SYNC_PROTOCOL, (stream, connection) => {
     void serveFrames(channelOf(stream), connection.remotePeer.toString(), options.syncHandler, limits, log, servedStreams)
   }, { maxInboundStreams: SYNC_STREAMS_PER_CONNECTION, maxOutboundStreams: SYNC_STREAMS_PER_CONNECTION })
 
-  // The bootstrap module dials its list once at start; this retries peers that were down
-  // then or dropped since.
+  // The bootstrap module dials its list once at start, and libp2p's reconnect queue only acts
+  // on a disconnect and gives up (dropping the KEEP_ALIVE tag) after a few failed retries: so
+  // a peer that was down at our start, or for longer than those retries, is redialled here.
   const redial = (): void => {
-    for (const addr of redialList) {
-      const peer = peerIdFromString(addr.getPeerId() as string)
+    for (const { addr, peer } of redialList) {
       if (node.getConnections(peer).length > 0) continue
       node.dial(addr).catch((err) => { log.debug({ addr: addr.toString(), err: String(err) }, 'bootstrap dial failed') })
     }
@@ -237,12 +256,30 @@ function syncLimits (options: HiveNetworkOptions): SyncLimits {
   return limits
 }
 
+/**
+ * A libp2p 3 stream as the sync layer's ByteChannel: the stream itself is the source (it
+ * yields Uint8Array or Uint8ArrayList chunks, ends on the remote's close-write and throws on
+ * a reset); send() respects backpressure (send() returning false means wait for a drain).
+ */
 function channelOf (stream: Stream): ByteChannel {
   return {
-    source: stream.source,
-    send: async (chunks) => { await stream.sink(chunks) },
+    source: stream,
+    send: async (chunks) => {
+      for await (const chunk of chunks) {
+        if (!stream.send(chunk)) await stream.onDrain()
+      }
+      await stream.close()
+    },
     abort: (err) => { stream.abort(err) }
   }
+}
+
+function gossipRouter (pubsub: GossipSub): GossipRouter {
+  const router = pubsub as Partial<GossipRouter>
+  if (typeof router.getMeshPeers !== 'function' || typeof router.getScore !== 'function') {
+    throw new HivebenchError('NETWORK_STATE', 'this gossipsub version has no getMeshPeers/getScore')
+  }
+  return pubsub as GossipRouter
 }
 
 /**
@@ -260,10 +297,15 @@ function parseAddr (field: string, addr: string, needsPeerId = false): Multiaddr
   } catch {
     throw new ValidationError(field, 'multiaddr', `"${addr}" is not a valid multiaddr`)
   }
-  if (needsPeerId && parsed.getPeerId() === null) {
+  if (needsPeerId && peerIdOf(parsed) === undefined) {
     throw new ValidationError(field, 'peer_id', `"${addr}" must end in /p2p/<peer id>`)
   }
   return parsed
+}
+
+/** The last /p2p/<id> of an address, if any. */
+function peerIdOf (addr: Multiaddr): string | undefined {
+  return addr.getComponents().findLast(c => c.code === CODE_P2P)?.value
 }
 
 function toPeerId (peerId: string): PeerId {

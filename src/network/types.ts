@@ -60,7 +60,10 @@ export interface HiveNetworkOptions {
   heartbeatIntervalMs?: number
   /** how long opening a connection (dial, pnet, noise, yamux) may take. Default 10000. */
   connectTimeoutMs?: number
-  /** how often bootstrap peers we are not connected to are redialled. Default 30000. */
+  /**
+   * how often bootstrap peers we are not connected to are redialled. Default 30000. (A peer
+   * that drops is also redialled at once by libp2p, with backoff, for a few tries.)
+   */
   bootstrapRedialMs?: number
   logger?: NetworkLogger
 }

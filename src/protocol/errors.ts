@@ -2,7 +2,7 @@ import { HivebenchError } from '../errors.js'
 
 /**
  * The validation rules of protocol/README.md ("Validation rules"), in the order a receiver
- * applies them. The first rule that fails decides the verdict: REJECT for malformed, forged or
+ * applies them (R24, added in revision 1.1, runs between R7 and R8). The first rule that fails decides the verdict: REJECT for malformed, forged or
  * impossible envelopes (gossipsub then penalises the peer that sent it), IGNORE for envelopes
  * that are well-formed but stale, duplicate, of an unknown version, or outside local policy.
  */
@@ -15,7 +15,7 @@ export const RULES = {
   R6: { verdict: 'REJECT', summary: 'header values in range' },
   R7: { verdict: 'REJECT', summary: 'origin is an Ed25519 peer id' },
   R8: { verdict: 'REJECT', summary: 'signature valid for the origin' },
-  R9: { verdict: 'IGNORE', summary: 'origin allowed (when an allowlist is set)' },
+  R9: { verdict: 'IGNORE', summary: 'origin allowed by local policy (allowlist, when set; not forgotten)' },
   R10: { verdict: 'IGNORE', summary: 'created_at not in the future (a clock fault is not provable misbehaviour)' },
   R11: { verdict: 'REJECT', summary: 'payload shape' },
   R12: { verdict: 'REJECT', summary: 'entry count, string table and string indices within bounds' },
@@ -30,6 +30,7 @@ export const RULES = {
   R21: { verdict: 'IGNORE', summary: 'not every entry older than the retention window' },
   R22: { verdict: 'IGNORE', summary: '(origin, seq) not already stored (checked by the store)' },
   R23: { verdict: 'IGNORE', summary: 'not superseded by a newer complete snapshot (checked by the store)' },
+  R24: { verdict: 'REJECT', summary: 'origin key carries the hive\'s identity work (checked after R7, before R8)' },
   R28: { verdict: 'IGNORE', summary: 'no day after today (checked once R11-R20 hold: a fast clock is not provable misbehaviour)' },
   R29: { verdict: 'IGNORE', summary: 'not only new keys of an origin already at MAX_KEYS_PER_ORIGIN (checked by the store)' }
 } as const satisfies Record<string, { verdict: Verdict, summary: string }>

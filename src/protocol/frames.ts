@@ -93,6 +93,8 @@ function readLength (queue: ByteQueue, maxFrameBytes: number): number | undefine
       throw new HivebenchError('SYNC_LIMIT', `frame larger than ${maxFrameBytes} bytes`)
     }
     if ((byte & 0x80) === 0) {
+      // the unsigned-varint spec requires the minimal encoding: a last byte of 0 after others pads
+      if (i > 0 && byte === 0) throw new HivebenchError('SYNC_PROTOCOL', 'non-minimal frame length')
       queue.take(i + 1)
       return value
     }

@@ -80,4 +80,6 @@ export interface TestVector {
   allowlist?: string[]
   max_bytes?: number
   max_entries?: number
+  /** R24: the receiver's identity work in bits; absent: 0 (the rule is off) */
+  id_work_bits?: number
 }

@@ -70,6 +70,11 @@ function importOrigin (raw: Uint8Array): Origin {
   return { id: peerIdFromPublicKey(publicKey).toString(), key }
 }
 
+/** The raw 32-byte Ed25519 public key inside an origin's bytes (parsed by parseOrigin first). */
+export function originPublicKey (originBytes: Uint8Array): Uint8Array {
+  return originBytes.subarray(ED25519_ID_PREFIX.length)
+}
+
 export function originBytesOf (privateKey: Ed25519PrivateKey): Uint8Array {
   return privateKey.publicKey.toMultihash().bytes
 }

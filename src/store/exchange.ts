@@ -1,5 +1,5 @@
 import { armKeyString } from '../core/counters.js'
-import { counterEntry, type CounterEntry, type CounterKey } from '../core/types.js'
+import { counterEntry, type CounterEntry, type CounterKey, type OriginJson } from '../core/types.js'
 import { StateError } from '../errors.js'
 import { dayOf } from '../core/time.js'
 import { countersFromRow, type CounterRow } from './counter-columns.js'
@@ -64,16 +64,7 @@ export interface OriginInfo {
   keys: number
 }
 
-/** An origin as the API and `hivebench peers --json` show it. */
-export interface OriginJson {
-  peer_id: string
-  self: boolean
-  last_seq: number
-  snapshot_seq: number
-  last_seen: string | null
-  envelopes: number
-  keys: number
-}
+export type { OriginJson }
 
 /** newest day of an envelope's (live) entries; null when it has none */
 function lastDayOf (entries: readonly CounterEntry[]): number | null {

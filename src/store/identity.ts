@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, link, open, readFile, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { generateKeyPair, generateKeyPairFromSeed, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
+import { generateKeyPairFromSeed, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { StateError } from '../errors.js'
+import { mintSeed } from '../protocol/identity-work.js'
 import { ensureDataDir } from './data-dir.js'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 
@@ -24,8 +25,17 @@ export interface Identity {
   created?: boolean
 }
 
+export interface IdentityOptions {
+  /**
+   * R24: a new identity is minted so that SHA-256 of its public key starts with this many zero
+   * bits (about 2^bits key generations). An existing key is loaded as it is, with or without
+   * the work: it keeps serving its own node (see README, "Identity cost", for re-keying).
+   */
+  workBits?: number
+}
+
 /** Loads `<dataDir>/identity.key`, creating it (mode 0600) on first use. Throws StateError if it exists but cannot be used. */
-export async function loadOrCreateIdentity (dataDir: string): Promise<Identity> {
+export async function loadOrCreateIdentity (dataDir: string, options: IdentityOptions = {}): Promise<Identity> {
   const path = join(ensureDataDir(dataDir), IDENTITY_FILE)
   let bytes: Uint8Array
   try {
@@ -34,7 +44,7 @@ export async function loadOrCreateIdentity (dataDir: string): Promise<Identity> 
     if (errorCode(err) !== 'ENOENT') {
       throw new StateError('IDENTITY_UNREADABLE', `cannot read the node identity ${path}: ${errorMessage(err)}; fix its permissions or restore it (deleting it gives this node a new peer id)`, { cause: err })
     }
-    return await createIdentity(path)
+    return await createIdentity(path, options.workBits ?? 0)
   }
   const privateKey = await parseKey(bytes, path)
   const tightenedFromMode = await tightenMode(path)
@@ -73,8 +83,8 @@ async function tightenMode (path: string): Promise<number | undefined> {
  * file exists, so two processes starting at once cannot both create an identity, and a crash
  * mid-write never leaves a half-written key under the real name.
  */
-async function createIdentity (path: string): Promise<Identity> {
-  const privateKey = await generateKeyPair('Ed25519')
+async function createIdentity (path: string, workBits: number): Promise<Identity> {
+  const privateKey = await generateKeyPairFromSeed('Ed25519', mintSeed(workBits).seed)
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
     const handle = await open(temporary, 'wx', 0o600)
@@ -86,7 +96,7 @@ async function createIdentity (path: string): Promise<Identity> {
     }
     await link(temporary, path)
   } catch (err) {
-    if (errorCode(err) === 'EEXIST') return await loadOrCreateIdentity(dirname(path))
+    if (errorCode(err) === 'EEXIST') return await loadOrCreateIdentity(dirname(path), { workBits })
     throw new StateError('IDENTITY_UNWRITABLE', `cannot create the node identity ${path}: ${errorMessage(err)}`, { cause: err })
   } finally {
     await unlink(temporary).catch(() => {})

@@ -1,14 +1,11 @@
 import { addOutcome } from '../core/counters.js'
-import type { CounterEntry, Outcome } from '../core/types.js'
+import type { CounterEntry, Outcome, RecordResult } from '../core/types.js'
 import { counterArgs, upsertAddSql } from './counter-columns.js'
 import { writeTransaction, type Db } from './db.js'
 import type { RawOutcomeLog } from './raw-outcomes.js'
 import type { ArmRollup } from './rollup.js'
 
-export interface RecordResult {
-  recorded: number
-  duplicates: number
-}
+export type { RecordResult }
 
 /** What the writer knows besides the totals: which of the given outcomes were new, and what changed. */
 export interface WriteResult extends RecordResult {

@@ -1,4 +1,5 @@
-import { Packr } from 'msgpackr'
+import { createRequire } from 'node:module'
+import type { Packr } from 'msgpackr'
 import { dayOf } from '../core/time.js'
 import { keyString } from '../core/counters.js'
 import { OUTCOME_CLASSES, type CounterKey, type Outcome } from '../core/types.js'
@@ -40,8 +41,11 @@ export interface RawOutcomeLog {
   prune: (lastDroppedDay: number) => void
 }
 
-// useRecords: false keeps the tuples plain arrays, readable by any msgpack decoder.
-const packr = new Packr({ useRecords: false })
+// useRecords: false keeps the tuples plain arrays, readable by any msgpack decoder. Loaded on
+// first use (synchronously, by require): commands that only read counters (best, stats, route)
+// never touch a batch, and loading msgpackr with its native extension was ~15 ms of their CPU.
+let packrInstance: Packr | undefined
+const packr = (): Packr => (packrInstance ??= new (createRequire(import.meta.url)('msgpackr') as typeof import('msgpackr')).Packr({ useRecords: false }))
 
 type Tuple = [atMs: number, taskType: string, tool: string, model: string, outcome: number, durationS: number | null, costUsd: number | null, offloaded: 0 | 1, userId: string | null, id: string | null]
 
@@ -55,7 +59,7 @@ const fromTuple = (t: Tuple): Outcome => ({
 })
 
 /** The msgpack body of a batch row. */
-export const encodeOutcomeBatch = (outcomes: readonly Outcome[]): Buffer => packr.pack(outcomes.map(toTuple))
+export const encodeOutcomeBatch = (outcomes: readonly Outcome[]): Buffer => packr().pack(outcomes.map(toTuple))
 
 /** meta key of the last batch whose keys went out in a delta (or a snapshot) */
 export const EXPORTED_BATCH_SEQ = 'exported_batch_seq'
@@ -63,7 +67,7 @@ export const EXPORTED_BATCH_SEQ = 'exported_batch_seq'
 type KeyTuple = [taskType: string, tool: string, model: string, day: number]
 
 /** The msgpack `keys` of a batch row: its changed counter keys as tuples. */
-export const encodeBatchKeys = (keys: Iterable<CounterKey>): Buffer => packr.pack(Array.from(keys, (k): KeyTuple => [k.taskType, k.tool, k.model, k.day]))
+export const encodeBatchKeys = (keys: Iterable<CounterKey>): Buffer => packr().pack(Array.from(keys, (k): KeyTuple => [k.taskType, k.tool, k.model, k.day]))
 
 export function createRawOutcomeLog (db: Db): RawOutcomeLog {
   const exportedSeq = `(SELECT COALESCE(MAX(value), 0) FROM meta WHERE key = '${EXPORTED_BATCH_SEQ}')`
@@ -102,7 +106,7 @@ export function createRawOutcomeLog (db: Db): RawOutcomeLog {
     pendingKeys () {
       const keys = new Map<string, CounterKey>()
       for (const blob of pendingBatchKeys.iterate()) {
-        for (const [taskType, tool, model, day] of blob === null ? [] : packr.unpack(blob) as KeyTuple[]) {
+        for (const [taskType, tool, model, day] of blob === null ? [] : packr().unpack(blob) as KeyTuple[]) {
           const key = { taskType, tool, model, day }
           keys.set(keyString(key), key)
         }
@@ -119,14 +123,14 @@ export function createRawOutcomeLog (db: Db): RawOutcomeLog {
     },
     * all () {
       for (const { body } of batches.iterate()) {
-        for (const t of packr.unpack(body) as Tuple[]) yield fromTuple(t)
+        for (const t of packr().unpack(body) as Tuple[]) yield fromTuple(t)
       }
     },
     prune (lastDroppedDay) {
       pruneBatches.run(lastDroppedDay)
       for (const { seq, body } of straddling.all(lastDroppedDay)) {
-        const kept = (packr.unpack(body) as Tuple[]).filter(t => dayOf(t[0]) > lastDroppedDay)
-        rewriteBatch.run(kept.reduce((first, t) => Math.min(first, dayOf(t[0])), Infinity), kept.length, packr.pack(kept), seq)
+        const kept = (packr().unpack(body) as Tuple[]).filter(t => dayOf(t[0]) > lastDroppedDay)
+        rewriteBatch.run(kept.reduce((first, t) => Math.min(first, dayOf(t[0])), Infinity), kept.length, packr().pack(kept), seq)
       }
       pruneIds.run(lastDroppedDay)
     }

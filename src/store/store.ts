@@ -32,7 +32,8 @@ export interface ArmsRequest {
   taskType: string | null
   windowDays: number
   model?: string
-  originCap: number
+  /** hive scope: origins (store numbers) the ranking leaves out */
+  exclude?: ReadonlySet<number>
   nowMs: number
 }
 

@@ -35,7 +35,7 @@ describe('HTTP API: hostile input never crashes the server', () => {
     await fc.assert(fc.asyncProperty(fc.string({ maxLength: 200 }), async raw => { await post(raw) }), { numRuns: 100 })
 
     const queryValue = fc.oneof(fc.string({ maxLength: 40 }), fc.constantFrom('', '0', '-1', '1e9', 'hive', 'local', '0.5', 'NaN'))
-    const query = fc.dictionary(fc.constantFrom('task_type', 'scope', 'model', 'window_days', 'min_samples', 'explore_share', 'seed', 'x'), queryValue)
+    const query = fc.dictionary(fc.constantFrom('task_type', 'scope', 'model', 'window_days', 'min_samples', 'limit', 'explore_share', 'seed', 'x'), queryValue)
     await fc.assert(fc.asyncProperty(fc.constantFrom('/v1/best', '/v1/route', '/v1/stats'), query, async (path, q) => {
       await expectHandled(api, 'GET', `${path}?${new URLSearchParams(q).toString()}`)
     }), { numRuns: 150 })

@@ -84,7 +84,7 @@ describe('HTTP API: /metrics and /openapi.json', () => {
       }
     }
     expect(ids.size).toBe(ROUTES.length)
-    expect(doc.paths['/v1/best'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['task_type', 'scope', 'model', 'window_days', 'min_samples'])
+    expect(doc.paths['/v1/best'].get.parameters.map((p: { name: string }) => p.name)).toEqual(['task_type', 'scope', 'model', 'window_days', 'min_samples', 'limit'])
     expect(doc.paths['/v1/route'].get.parameters.find((p: { name: string }) => p.name === 'seed')).toMatchObject({ in: 'query', required: false })
     expect(doc.paths['/v1/outcomes'].post.requestBody.content['application/json'].schema.oneOf[1].properties.outcomes.maxItems).toBe(10_000)
     expect(doc.paths['/healthz'].get.security).toEqual([])

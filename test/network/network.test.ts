@@ -209,6 +209,17 @@ describe('sync', () => {
     expect(await collect(b.net, a.net.peerId, bytes(2, 1))).toHaveLength(2)
   })
 
+  it('streams an answer many times the muxer window, waiting for drains, intact', async () => {
+    // 100 x 60 KB = 6 MB against yamux's 256 KiB window: the responder's send() reports a full
+    // buffer again and again and must wait for each drain
+    const a = await startNode({ syncHandler: function * () { for (let i = 0; i < 100; i++) yield new Uint8Array(60_000).fill(i) } })
+    const b = await startPeerOf(a, { sync: { maxTotalBytes: 10_000_000 } })
+
+    const frames = await collect(b.net, a.net.peerId, bytes(0))
+    expect(frames).toHaveLength(100)
+    expect(frames.every((frame, i) => frame.byteLength === 60_000 && frame.every(byte => byte === i))).toBe(true)
+  })
+
   it('turns a handler error into a failed request, not a crashed node', async () => {
     const a = await startNode({
       syncHandler: async function * (request) {
@@ -280,6 +291,23 @@ describe('bootstrap', () => {
     await waitFor(() => b.connects.length === 2)
 
     expect(b.connects).toEqual([second.net.peerId, second.net.peerId])
+  })
+
+  it('reconnects a dropped bootstrap peer at once (KEEP_ALIVE tag), long before the redial loop', async () => {
+    const privateKey = await generateKeyPair('Ed25519')
+    const first = await startNode({ privateKey })
+    const addr = first.net.multiaddrs()[0]
+    const listen = [addr.replace(/\/p2p\/.*$/, '')]
+    const b = await startNode({ bootstrap: [addr], bootstrapRedialMs: 600_000 })
+    await waitFor(() => b.connects.length === 1)
+
+    await first.net.stop()
+    await waitFor(() => b.net.connectedPeers().length === 0)
+    await startNode({ privateKey, listen })
+    // libp2p's reconnect queue retries after 1, 2, 4 ... s; the loop would wait 10 minutes
+    await waitFor(() => b.connects.length === 2, 15_000)
+
+    expect(b.connects).toEqual([first.net.peerId, first.net.peerId])
   })
 })
 

@@ -70,6 +70,14 @@ describe('frames', () => {
     await expect(readAllFrames(chunks(Uint8Array.from([0x80])), loose)).rejects.toMatchObject({ code: 'SYNC_PROTOCOL' })
   })
 
+  it('refuses a non-minimal length prefix (protocol r2.1), and accepts the minimal one', async () => {
+    const body = Uint8Array.from([7, 7])
+    await expect(readAllFrames(chunks(Uint8Array.from([0x82, 0x00, 7, 7])), loose)).rejects.toMatchObject({ code: 'SYNC_PROTOCOL', message: 'non-minimal frame length' })
+    await expect(readAllFrames(chunks(Uint8Array.from([0x80, 0x00])), loose)).rejects.toMatchObject({ code: 'SYNC_PROTOCOL' })
+    expect(await readAllFrames(chunks(Uint8Array.from([0x02, 7, 7])), loose)).toEqual([body])
+    expect(await readAllFrames(chunks(encodeFrame(new Uint8Array(300))), loose)).toHaveLength(1)
+  })
+
   it('accepts list-like chunks that expose subarray()', async () => {
     const frame = encodeFrame(Uint8Array.from([1, 2]))
     async function * lists (): AsyncGenerator<{ subarray(): Uint8Array }> {

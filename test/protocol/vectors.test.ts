@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { UPPER_BOUNDS, BUCKET_COUNT } from '../../src/core/histogram.js'
+import { BUCKET_COUNT, GAMMA, MAX_S, MIN_S, UPPER_BOUNDS } from '../../src/core/histogram.js'
 import { windowStartDay } from '../../src/core/time.js'
 import {
   DEFAULT_LIMITS, envelopeToJson, ProtocolError, RULES, validateEnvelope,
@@ -21,6 +21,7 @@ function contextOf (v: TestVector): ValidationContext {
     nowMs: v.now_ms,
     retentionDays: v.retention_days,
     ...(v.allowlist === undefined ? {} : { allowlist: new Set(v.allowlist) }),
+    ...(v.id_work_bits === undefined ? {} : { workBits: v.id_work_bits }),
     limits: { maxBytes: v.max_bytes ?? DEFAULT_LIMITS.maxBytes, maxEntries: v.max_entries ?? DEFAULT_LIMITS.maxEntries }
   }
 }
@@ -61,5 +62,14 @@ describe('test vectors', () => {
     const table = JSON.parse(readFileSync(join(dir, 'histogram-buckets.json'), 'utf8')) as { bucket_count: number, upper_bounds_s: number[] }
     expect(table.bucket_count).toBe(BUCKET_COUNT)
     expect(table.upper_bounds_s).toEqual([...UPPER_BOUNDS])
+  })
+
+  it('the table is MIN_S * GAMMA^k to within 2 ulps, and ends at the first bound reaching 7 days', () => {
+    // data, not recomputed (Node 24 rounds 18 of these one ulp off Node 20), but still the formula
+    UPPER_BOUNDS.forEach((bound, k) => {
+      expect(Math.abs(bound - MIN_S * GAMMA ** k)).toBeLessThanOrEqual(2 * Number.EPSILON * bound)
+    })
+    expect(UPPER_BOUNDS[BUCKET_COUNT - 1]).toBeGreaterThanOrEqual(MAX_S)
+    expect(UPPER_BOUNDS[BUCKET_COUNT - 2]).toBeLessThan(MAX_S)
   })
 })

@@ -1,0 +1,22 @@
+import { createViewExclusion, readOriginPolicy, type OriginPolicy } from './origin-policy.js'
+import { resolveWorkBits } from './work-bits.js'
+import { resolveDataDir } from '../store/data-dir.js'
+import { openTracker, type StoreTracker, type TrackerOptions } from '../tracker.js'
+
+const NO_ORIGINS: ReadonlySet<number> = new Set()
+
+/**
+ * A tracker whose hive ranking applies the data dir's origin policy (and the hive's identity
+ * work) to what is stored: every surface that ranks opens the tracker through here.
+ */
+export function openPolicyTracker (options: TrackerOptions & { allowlist?: ReadonlySet<string>, workBits?: number } = {}): { tracker: StoreTracker, policy: OriginPolicy, workBits: number } {
+  const workBits = resolveWorkBits(options.workBits)
+  const dataDir = resolveDataDir(options.dataDir)
+  const stored = readOriginPolicy(dataDir)
+  const policy: OriginPolicy = options.allowlist === undefined ? stored : { ...stored, allow: [...options.allowlist] }
+  let exclude = (): ReadonlySet<number> => NO_ORIGINS
+  const tracker = openTracker({ ...options, dataDir, excludeOrigins: () => exclude() })
+  exclude = createViewExclusion(tracker.store.db, policy, workBits)
+  return { tracker, policy, workBits }
+}
+
