@@ -42,7 +42,7 @@ describe('bench:scale gossip model', () => {
       expectExactlyOnce(messages, r)
       expectBytesAddUp(bytes, r)
       expect(r.nodes.some(t => t.duplicates > 0)).toBe(true)
-      // IDONTWANT only for messages of at least idontwantMinBytes, as js-gossipsub sends it
+      // IDONTWANT only for messages of at least idontwantMinBytes, as @libp2p/gossipsub sends it
       expect(r.bytesByKind.idontwant > 0).toBe(bytes >= GOSSIPSUB_DEFAULTS.idontwantMinBytes)
     }
   })

@@ -68,7 +68,7 @@ export async function calibrate (o: CalibrationOptions): Promise<Calibration> {
     const tracker = openTracker({ dataDir: join(o.dir, `sample-${s}`), now: () => now })
     const privateKey = await generateKeyPair('Ed25519')
     tracker.store.exchange.bindSelf(peerIdFromPrivateKey(privateKey).toString())
-    const sharing = createSharing({ store: tracker.store, privateKey, now: () => now })
+    const sharing = createSharing({ store: tracker.store, privateKey, workBits: 0, now: () => now }) // throwaway keys: R24 (one SHA-256 per envelope) off
     const history: Array<Record<string, unknown>> = []
     for (let day = 1; day < o.historyDays; day++) {
       for (let i = 0; i < o.outcomesPerHistoryDay; i++) history.push(outcome(o.nowMs - day * DAY_MS - Math.floor(random() * 3_600_000)))
@@ -90,7 +90,7 @@ export async function calibrate (o: CalibrationOptions): Promise<Calibration> {
   // The receiver takes the snapshots first (a node that holds the hive), then the deltas.
   const nowMs = o.nowMs + 4 * o.intervalS * 1000
   const receiver = openTracker({ dataDir: join(o.dir, 'receiver'), now: () => nowMs })
-  const sharing = createSharing({ store: receiver.store, privateKey: await generateKeyPair('Ed25519'), now: () => nowMs })
+  const sharing = createSharing({ store: receiver.store, privateKey: await generateKeyPair('Ed25519'), workBits: 0, now: () => nowMs })
   const measure = (envelopes: Uint8Array[]): EnvelopeSample[] => envelopes.map(bytes => {
     // the entry count, read apart (unmeasured): the verdict does not carry it
     const entries = validateEnvelope(bytes, { nowMs, retentionDays: receiver.store.retentionDays }).entries.length

@@ -1,7 +1,7 @@
 import { rng } from './measure.js'
 
 /**
- * An in-process model of gossipsub v1.2 as js-libp2p-gossipsub 14 runs it for one hive topic:
+ * An in-process model of gossipsub v1.2 as @libp2p/gossipsub 17 runs it (its defaults) for one hive topic:
  * a mesh of degree D over a random graph, eager forwarding of a message to mesh peers after it
  * is validated, seen-cache dedup (seenTTL), IDONTWANT to mesh peers on first receipt of a
  * message over `idontwantMinBytes`, and lazy gossip: every heartbeat, IHAVE with the ids cached
@@ -205,7 +205,7 @@ export function simulateGossip (o: GossipModelOptions, messages: ModelMessage[])
         if (first !== undefined) tally[e.to].expiredRepeats++
         seen[e.to].set(e.id, e.t)
         requested[e.to].delete(e.id)
-        // v1.2: tell the other mesh peers not to send it (before validating, as js-gossipsub does)
+        // v1.2: tell the other mesh peers not to send it (before validating, as @libp2p/gossipsub does)
         if (messages[e.id].bytes >= o.idontwantMinBytes) {
           for (const p of mesh[e.to]) {
             if (p !== e.from) q.push({ t: send(e.to, p, ID_BYTES + CONTROL_OVERHEAD, 'idontwant', e.t), kind: 'idontwant', to: p, from: e.to, id: e.id })
