@@ -61,6 +61,7 @@ export async function calibrate (o: CalibrationOptions): Promise<Calibration> {
     const pool = rows.filter(r => mine.has(r.input.model as string))
     const outcome = (atMs: number): Record<string, unknown> => ({
       ...pool[Math.floor(random() * pool.length)].input,
+      id: undefined, // each draw is a new attempt, not a retry of the file's row (ids are idempotency keys)
       duration_s: Math.min(604800, Math.exp(5 + gauss())),
       at: new Date(atMs).toISOString()
     })
@@ -77,8 +78,9 @@ export async function calibrate (o: CalibrationOptions): Promise<Calibration> {
     snapshotEnvelopes.push(...(sharing.export('snapshot', MAX_GOSSIP_BYTES)?.envelopes ?? []))
     // then live: one outcome per second, a delta every intervalS (the exporter's path)
     for (let k = 0; k < 4; k++) {
-      tracker.recordBatch(Array.from({ length: o.intervalS }, (_, i) => outcome(now + i * 1000)))
+      // recorded as they happen: stamped within the interval just past, never ahead of the clock
       now += o.intervalS * 1000
+      tracker.recordBatch(Array.from({ length: o.intervalS }, (_, i) => outcome(now - (o.intervalS - i) * 1000)))
       const t0 = performance.now()
       const exported = sharing.export('delta', MAX_GOSSIP_BYTES)
       exportUs.push((performance.now() - t0) * 1000)
