@@ -11,6 +11,8 @@ import { seedOutcomes } from './lib/cluster-data.js'
 import type { Traffic } from './lib/cluster-protocol.js'
 import { bootstrapTargets, ClusterNode, expectedDegree, killAll, mean, percentile, sleep, until } from './lib/cluster.js'
 import { report, type ClusterResult, type LateResult, type RoundResult } from './lib/cluster-report.js'
+import { runSharing, sharingReport, type SharingResult } from './lib/cluster-sharing.js'
+import { NODE_DEFAULTS } from '../src/hive/node.js'
 
 /**
  * npm run bench:cluster -- --nodes N[,N...] [--rounds R] [--keys K[,K...]]
@@ -53,6 +55,10 @@ const HELP = `usage: npm run bench:cluster -- --nodes N[,N...] [options]
   --joiners J           late joiners, one after the other (default 3)
   --no-late             skip the late-joiner phase
   --timeout-s S         the whole run stops (and fails) after S seconds (default 900)
+  --sharing-s S         instead of the phases above: sharing latency and bytes under 1 outcome/s/node for S s,
+                        with the defaults (--publish-delay 10) and then the 300 s timer alone (--publish-delay 0),
+                        in clusters of the first --nodes size (e.g. --nodes 20 --sharing-s 310)
+  --probe-every-ms MS   sharing phase: one probe outcome every MS ms (default 3000)
   --json                print a JSON summary instead of tables`
 
 const { values: args } = parseArgs({
@@ -69,6 +75,8 @@ const { values: args } = parseArgs({
     joiners: { type: 'string', default: '3' },
     'no-late': { type: 'boolean', default: false },
     'timeout-s': { type: 'string', default: '900' },
+    'sharing-s': { type: 'string', default: '0' },
+    'probe-every-ms': { type: 'string', default: '3000' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false }
   }
@@ -104,6 +112,8 @@ const LATE = {
   perKey: 3
 }
 const TIMEOUT_S = one('timeout-s', args['timeout-s'], 5, 86_400)
+const SHARING_S = one('sharing-s', args['sharing-s'], 0, 86_400)
+const PROBE_EVERY_MS = one('probe-every-ms', args['probe-every-ms'], 100, 600_000)
 const JSON_OUT = args.json
 const DEBUG = process.env.BENCH_CLUSTER_DEBUG !== undefined
 const CORES = availableParallelism()
@@ -333,8 +343,20 @@ async function runLate (): Promise<LateResult> {
 
 // ---- main -------------------------------------------------------------------------------------
 
-let exitCode = 0
-try {
+async function sharingOnly (): Promise<void> {
+  const common = { nodes: NODES[0], seconds: SHARING_S, probeEveryMs: PROBE_EVERY_MS, graceMs: 15_000 }
+  const results: SharingResult[] = [
+    await runSharing({ ...common, label: 'defaults', publishDelayS: NODE_DEFAULTS.publishDelayS, exportIntervalS: NODE_DEFAULTS.exportIntervalS }, root, scriptDir, log),
+    await runSharing({ ...common, label: '300 s timer only', publishDelayS: 0, exportIntervalS: 300 }, root, scriptDir, log)
+  ]
+  if (JSON_OUT) console.log(JSON.stringify({ sharing: results }))
+  else {
+    console.log(`hivebench bench:cluster --sharing-s ${SHARING_S}  (${NODES[0]} node processes on 127.0.0.1, ${CORES} CPU cores, default gossipsub heartbeat)`)
+    sharingReport(results)
+  }
+}
+
+async function phases (): Promise<void> {
   const clusters: ClusterResult[] = []
   for (const n of NODES) clusters.push(...await runCluster(n))
   const late = args['no-late'] ? null : await runLate()
@@ -352,6 +374,11 @@ try {
       `${HEARTBEAT_MS} ms; per node per round ${OUTCOMES} outcomes over ${KEYS.join(' / ')} keys; ${WARMUP} warm-up + ${ROUNDS} measured rounds)`)
     report(clusters, late, { cores: CORES, rounds: ROUNDS, idleMs: IDLE_MS, lateMembers: LATE.members, latePerKey: LATE.perKey, targetConvergeP95Ms: TARGET_CONVERGE_P95_MS, targetJoinMs: TARGET_JOIN_MS })
   }
+}
+
+let exitCode = 0
+try {
+  await (SHARING_S > 0 ? sharingOnly() : phases())
 } catch (err) {
   log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`)
   exitCode = 1

@@ -147,6 +147,26 @@ function watchFor (expect: Fingerprint, timeoutMs: number): Promise<number> {
   })
 }
 
+let taskStmt: Statement<[string], { one: number }> | undefined
+/** The time the view first held a counter of `taskType` (null: not within timeoutMs). */
+function watchTask (taskType: string, timeoutMs: number): Promise<number | null> {
+  taskStmt ??= db().prepare<[string], { one: number }>('SELECT 1 AS one FROM counters WHERE task_type = ? LIMIT 1')
+  const stmt = taskStmt
+  return new Promise(resolve => {
+    const check = (): boolean => {
+      const at = wallMs()
+      if (stmt.get(taskType) === undefined) return false
+      onAccepted.delete(check)
+      clearTimeout(timer)
+      resolve(at)
+      return true
+    }
+    const timer = setTimeout(() => { onAccepted.delete(check); resolve(null) }, timeoutMs)
+    onAccepted.add(check)
+    check()
+  })
+}
+
 function instrument (n: HiveNode): void {
   const network = n.network
   const publish = network.publish.bind(network)
@@ -202,6 +222,7 @@ async function start (req: Requests['start']['req']): Promise<Requests['start'][
     mdns: false,
     exportIntervalS: req.exportIntervalS,
     syncIntervalS: req.syncIntervalS,
+    publishDelayS: req.publishDelayS ?? 0,
     heartbeatIntervalMs: req.heartbeatMs,
     logger: pino({ level, name: `cluster-node-${process.pid}` }, pino.destination(2))
   })
@@ -295,6 +316,12 @@ async function handle (req: Request): Promise<unknown> {
       if (joinDone === undefined) throw new Error('not started as a late joiner')
       return await Promise.race([joinDone, new Promise((_resolve, reject) => setTimeout(() => { reject(new Error('join timed out')) }, req.timeoutMs).unref())])
     }
+    case 'recordOne': {
+      const atMs = wallMs()
+      need().local.tracker.record({ task_type: req.taskType, tool: req.tool, outcome: 'pass', duration_s: 30 })
+      return { atMs }
+    }
+    case 'watchTask': return { atMs: await watchTask(req.taskType, req.timeoutMs) }
     case 'stop': {
       await shutdown()
       return { stopped: true }

@@ -61,6 +61,10 @@ export interface BestResult {
   ranking: RankedArm[]
   /** arms known for the task type; the ranking lists the first `limit` */
   arms_total: number
+  /** false: no arm of this task type has a sample in this scope and window (a typo, or nothing recorded yet) */
+  known: boolean
+  /** when not known: the known task types closest to the name asked for, closest first (else empty) */
+  closest: string[]
 }
 
 export interface StatsResult {

@@ -1,3 +1,4 @@
+import { closestNames } from './core/closest.js'
 import { validateOutcome } from './core/outcome.js'
 import { DEFAULT_ANSWER_ARMS, DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS } from './core/limits.js'
 import { quantiles } from './core/histogram.js'
@@ -140,7 +141,9 @@ export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
     if (trimmed === '') throw new ValidationError('task_type', 'required', 'required, must not be empty')
     const r = resolveQuery(q)
     const ranked = rankTaskTypes(trimmed, r).get(trimmed) ?? { best: null, ranking: [] }
-    return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, best: ranked.best, ranking: topArms(ranked.ranking, r.limit), arms_total: ranked.ranking.length }
+    const known = ranked.ranking.length > 0
+    const closest = known ? [] : closestNames(trimmed, rankTaskTypes(null, r).keys())
+    return { task_type: trimmed, scope: r.scope, window_days: r.windowDays, min_samples: r.minSamples, best: ranked.best, ranking: topArms(ranked.ranking, r.limit), arms_total: ranked.ranking.length, known, closest }
   }
 
   /** The ranking narrowed to the candidate tools of `q.tools`, each present (n = 0 when unknown). */

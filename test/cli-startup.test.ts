@@ -26,7 +26,7 @@ function packagesLoaded (args: string[]): Set<string> {
 describe('CLI start-up', () => {
   it('loads only what a command needs: no libp2p, fastify or MCP SDK outside start and mcp; no msgpackr for reads', () => {
     const dataDir = tempDir()
-    const heavy = ['libp2p', '@chainsafe/libp2p-gossipsub', 'fastify', 'pino', '@modelcontextprotocol/sdk', 'zod', 'ajv', 'cli-table3']
+    const heavy = ['libp2p', '@libp2p/gossipsub', 'fastify', 'pino', '@modelcontextprotocol/sdk', 'zod', 'ajv', 'cli-table3']
     const record = packagesLoaded(['record', '--data-dir', dataDir, '--task-type', 'a', '--tool', 'b', '--success', 'true'])
     expect(record.has('better-sqlite3')).toBe(true)
     expect(record.has('msgpackr')).toBe(true) // recording writes a raw batch
@@ -36,7 +36,8 @@ describe('CLI start-up', () => {
       if (args[0].startsWith('-')) expect(loaded.has('better-sqlite3'), `${args.join(' ')} opened the store`).toBe(false)
     }
     for (const p of heavy) expect(record.has(p), `record loaded ${p}`).toBe(false)
-    expect(packagesLoaded(['start', '--help']).has('libp2p')).toBe(true)
+    // the detector does see a heavy package where one loads (libp2p itself waits for the first createHiveNetwork)
+    expect(packagesLoaded(['start', '--help']).has('fastify')).toBe(true)
   }, 60_000)
 
   it('--help lists every command as its module declares it; help X and X --help load X; --version; a typo gets a suggestion', async () => {
@@ -59,7 +60,10 @@ describe('CLI start-up', () => {
       baseline: async () => (await import('../src/cli/baseline.js')).baselineCommand,
       gate: async () => (await import('../src/cli/gate.js')).gateCommand,
       trend: async () => (await import('../src/cli/trend.js')).trendCommand,
-      forget: async () => (await import('../src/cli/forget.js')).forgetCommand
+      forget: async () => (await import('../src/cli/forget.js')).forgetCommand,
+      status: async () => (await import('../src/cli/status.js')).statusCommand,
+      config: async () => (await import('../src/cli/config.js')).configCommand,
+      completion: async () => (await import('../src/cli/completion.js')).completionCommand
     }
     expect(Object.keys(loaders).sort()).toEqual(COMMAND_LIST.map(c => c.name).sort())
     for (const spec of COMMAND_LIST) {

@@ -37,6 +37,14 @@ describe('hivebench start refusals', () => {
     const port = new URL(url).port
     const taken = runCli(['start', '--data-dir', tempDir(), '--listen', '/ip4/127.0.0.1/tcp/0', '--http-port', port])
     expect(taken.code).toBe(1)
-    expect(taken.stderr).toMatch(/hivebench: .*EADDRINUSE.*choose other ports/)
+    expect(taken.stderr).toBe(`hivebench: HTTP address 127.0.0.1:${port} is already in use (another hivebench node?): choose another with --http-port (0: any free port)\n`)
+  })
+
+  it('a taken libp2p port: one line naming the address and --listen, no stack trace', async () => {
+    const first = await startDaemon(tempDir())
+    const listen = /"addresses":\["(\/ip4\/127\.0\.0\.1\/tcp\/\d+)/.exec(first.log())?.[1] as string
+    const taken = runCli(['start', '--data-dir', tempDir(), '--listen', listen, '--http-port', '0'])
+    expect(taken.code).toBe(1)
+    expect(taken.stderr).toBe(`hivebench: libp2p address ${listen} is already in use (another hivebench node?): choose another with --listen (e.g. --listen /ip4/0.0.0.0/tcp/0 for any free port)\n`)
   })
 })

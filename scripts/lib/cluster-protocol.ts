@@ -38,7 +38,7 @@ export interface Traffic {
 
 export interface Requests {
   start: {
-    req: { dataDir: string, bootstrap: string[], hive: string, heartbeatMs: number, exportIntervalS: number, syncIntervalS: number, join?: Fingerprint }
+    req: { dataDir: string, bootstrap: string[], hive: string, heartbeatMs?: number, exportIntervalS: number, syncIntervalS: number, join?: Fingerprint, /** default 0: only the benchmark exports */ publishDelayS?: number }
     res: { peerId: string, addr: string, startCalledAtMs: number, startedAtMs: number }
   }
   status: { req: Record<string, never>, res: { connected: number, topic: number, mesh: number } }
@@ -80,6 +80,10 @@ export interface Requests {
     }
   }
   stop: { req: Record<string, never>, res: { stopped: true } }
+  /** records one outcome of this task type (nothing exported: the node's own timers do that) */
+  recordOne: { req: { taskType: string, tool: string }, res: { atMs: number } }
+  /** resolves when the hive view holds a counter of this task type (checked after accepted envelopes) */
+  watchTask: { req: { taskType: string, timeoutMs: number }, res: { atMs: number | null } }
 }
 
 export type Command = keyof Requests

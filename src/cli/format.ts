@@ -39,3 +39,7 @@ export function originTable (result: OriginBreakdownResult): string {
   }))
   return textTable(['tool', 'model', 'origin', 'n', 'pass rate', 'weight counted', 'capped'], rows)
 }
+
+/** What the ranking table's abbreviations mean: printed once under the table(s). */
+export const RANKING_LEGEND = 'n: samples; 95% bounds: Wilson score interval of the pass rate (rank 1 has the highest lower bound); p50/p90: duration quantiles; ' +
+  'outcomes: ok pass, fail grader_fail, tmo timeout, ntc no_tool_calls, err error; origins: nodes whose samples count; ·: fewer samples than --min-samples, not ranked'

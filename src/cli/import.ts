@@ -2,9 +2,9 @@ import { InvalidArgumentError, Option } from 'commander'
 import { SingleBar, Presets } from 'cli-progress'
 import { HivebenchError, ValidationError } from '../errors.js'
 import { IMPORT_FORMATS, readImport, type ImportFormat } from '../ingest/read-import.js'
-import { command, withTracker, type DataDirOptions } from './common.js'
+import { printJson, queryCommand, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
-interface ImportCliOptions extends DataDirOptions {
+interface ImportCliOptions extends DataDirOptions, JsonOption {
   format: ImportFormat
   tool?: string
   model?: string
@@ -22,7 +22,7 @@ function mapping (value: string, previous: Record<string, string>): Record<strin
   return { ...previous, [value.slice(0, eq).trim()]: value.slice(eq + 1).trim() }
 }
 
-export const importCommand = command('import')
+export const importCommand = queryCommand('import')
   .argument('<path>', 'a CSV / JSON Lines / JSON file (- = standard input), a Terminal-Bench run directory, or SWE-bench reports')
   .addOption(new Option('--format <format>', 'what the path holds (auto: detected)').choices(IMPORT_FORMATS).default('auto'))
   .option('--tool <tool>', 'the agent: overrides run_metadata.json (Terminal-Bench); required for SWE-bench')
@@ -72,5 +72,6 @@ The whole input is one transaction: a bad row stores nothing.`)
       ...(recorded.duplicates > 0 ? [`${recorded.duplicates} duplicates (already recorded ids) counted once`] : []),
       ...(rows.skipped > 0 ? [`${rows.skipped} skipped: older than the retention window (--keep-times)`] : [])
     ]
+    if (o.json === true) return printJson({ file: name, format: result.format, ...recorded, ignored_columns: rows.ignored, skipped: rows.skipped })
     console.log(`imported ${recorded.recorded} outcomes from ${name} (${notes.join('; ')})`)
   })

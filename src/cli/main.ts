@@ -3,6 +3,8 @@ import '../polyfill.js'
 import { Command, CommanderError } from 'commander'
 import { HivebenchError } from '../errors.js'
 import { COMMAND_LIST, type CommandName } from './command-list.js'
+import { applyConventions } from './conventions.js'
+import { LOADERS } from './loaders.js'
 import { packageVersion } from './version.js'
 
 /**
@@ -10,25 +12,6 @@ import { packageVersion } from './version.js'
  * after every agent task must not pay for libp2p and fastify (which only `start` needs), nor
  * for the other commands' dependencies. `--help` lists the commands from command-list.ts.
  */
-const LOADERS: Record<CommandName, () => Promise<Command>> = {
-  start: async () => (await import('./start.js')).startCommand,
-  record: async () => (await import('./record.js')).recordCommand,
-  run: async () => (await import('./run.js')).runCommand,
-  import: async () => (await import('./import.js')).importCommand,
-  best: async () => (await import('./best.js')).bestCommand,
-  route: async () => (await import('./route.js')).routeCommand,
-  stats: async () => (await import('./stats.js')).statsCommand,
-  peers: async () => (await import('./peers.js')).peersCommand,
-  publish: async () => (await import('./publish.js')).publishCommand,
-  mcp: async () => (await import('./mcp.js')).mcpCommand,
-  id: async () => (await import('./id.js')).idCommand,
-  'export-delta': async () => (await import('./export-delta.js')).exportDeltaCommand,
-  'import-delta': async () => (await import('./import-delta.js')).importDeltaCommand,
-  baseline: async () => (await import('./baseline.js')).baselineCommand,
-  gate: async () => (await import('./gate.js')).gateCommand,
-  trend: async () => (await import('./trend.js')).trendCommand,
-  forget: async () => (await import('./forget.js')).forgetCommand
-}
 
 const isCommand = (word: string | undefined): word is CommandName => COMMAND_LIST.some(c => c.name === word)
 
@@ -78,6 +61,7 @@ async function buildProgram (loaded: CommandName | null): Promise<Command> {
     const cmd = name === loaded ? await LOADERS[name]() : placeholder(name, summary)
     program.addCommand(cmd.exitOverride())
   }
+  applyConventions(program)
   return program
 }
 

@@ -1,6 +1,6 @@
-import { command, numberOrText, withTracker, type DataDirOptions } from './common.js'
+import { numberOrText, printJson, queryCommand, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
-interface RecordOptions extends DataDirOptions {
+interface RecordOptions extends DataDirOptions, JsonOption {
   taskType: string
   tool: string
   model?: string
@@ -14,7 +14,7 @@ interface RecordOptions extends DataDirOptions {
   userId?: string
 }
 
-export const recordCommand = command('record')
+export const recordCommand = queryCommand('record')
   .requiredOption('--task-type <type>', 'task type, e.g. bug_fix')
   .requiredOption('--tool <tool>', 'tool, e.g. aider')
   .option('--model <model>', 'model (optional)')
@@ -41,5 +41,6 @@ export const recordCommand = command('record')
       offloaded: o.offloaded,
       user_id: o.userId
     }))
+    if (o.json === true) return printJson(result)
     console.log(result.recorded === 1 ? 'recorded 1 outcome' : `duplicate id ${o.id ?? ''}: already recorded, counted once`)
   })

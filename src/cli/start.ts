@@ -1,4 +1,6 @@
-import { Option } from 'commander'
+import { Option, type Command } from 'commander'
+import { applyLayers } from '../config/layers.js'
+import { createLogger, LOG_LEVELS, logFormat, logLevel, type LogFormat, type LogLevel } from '../hive/log.js'
 import { DEFAULT_HTTP_HOST, DEFAULT_HTTP_PORT } from '../http/server.js'
 import { createHiveNode, NODE_DEFAULTS } from '../hive/node.js'
 import { DEFAULT_ID_WORK_BITS } from '../core/limits.js'
@@ -20,27 +22,49 @@ interface StartOptions extends DataDirOptions {
   trust?: string
   idWorkBits?: number
   syncInterval: number
+  publishDelay: number
+  logLevel: LogLevel
+  logFormat: LogFormat
 }
 
-export const startCommand = command('start')
-  .option('--http-port <n>', 'HTTP API port', portOption, DEFAULT_HTTP_PORT)
-  .option('--http-host <host>', 'HTTP API address (anything but loopback requires a bearer token)', '127.0.0.1')
-  .option('--listen <multiaddr...>', 'libp2p listen addresses', NODE_DEFAULTS.listen)
-  .option('--bootstrap <multiaddr...>', 'peers to dial (…/p2p/<peer id>)', NODE_DEFAULTS.bootstrap)
-  .option('--hive <name>', 'hive name: selects the gossip topic', NODE_DEFAULTS.hive)
-  .option('--export-interval <seconds>', 'seconds between delta exports', positiveInt('--export-interval'), NODE_DEFAULTS.exportIntervalS)
-  .option('--sync-interval <seconds>', 'seconds between syncs with a random peer', positiveInt('--sync-interval'), NODE_DEFAULTS.syncIntervalS)
-  .addOption(new Option('--mdns', 'discover peers on the LAN by multicast DNS').default(false))
-  .addOption(new Option('--no-mdns', 'no LAN discovery (the default)'))
-  .option('--hive-key <file>', 'swarm.key of a closed hive (libp2p private network)')
-  .option('--allow-origin <peer id...>', 'merge only these origins (allowlist; kept in the data dir, so import-delta honours it too)')
-  .option('--trust <file>', 'peer ids (one a line) whose counters the hive ranking counts; others are kept and listed but not counted (kept in the data dir)')
-  .option('--id-work-bits <n>', `identity work every origin key must carry (R24), a hive parameter (default $${WORK_BITS_ENV} or ${DEFAULT_ID_WORK_BITS})`, nonNegativeInt('--id-work-bits'))
+/** The options of `start`, shared with `config` (which shows what `start` would run with). */
+export function withStartOptions (cmd: Command): Command {
+  return cmd
+    .option('--config <file>', 'config file (default: $HIVEBENCH_CONFIG, else hivebench.toml or hivebench.json in the data dir)')
+    .option('--http-port <n>', 'HTTP API port', portOption, DEFAULT_HTTP_PORT)
+    .option('--http-host <host>', 'HTTP API address (anything but loopback requires a bearer token)', '127.0.0.1')
+    .option('--listen <multiaddr...>', 'libp2p listen addresses', NODE_DEFAULTS.listen)
+    .option('--bootstrap <multiaddr...>', 'peers to dial (…/p2p/<peer id>)', NODE_DEFAULTS.bootstrap)
+    .option('--hive <name>', 'hive name: selects the gossip topic', NODE_DEFAULTS.hive)
+    .option('--export-interval <seconds>', 'seconds between periodic exports (every 12th a full snapshot)', positiveInt('--export-interval'), NODE_DEFAULTS.exportIntervalS)
+    .option('--publish-delay <seconds>', 'seconds from a recorded outcome to its delta on the wire, at most one delta per period (0: wait for the periodic export)', nonNegativeInt('--publish-delay'), NODE_DEFAULTS.publishDelayS)
+    .option('--sync-interval <seconds>', 'seconds between syncs with a random peer', positiveInt('--sync-interval'), NODE_DEFAULTS.syncIntervalS)
+    .addOption(new Option('--mdns', 'discover peers on the LAN by multicast DNS').default(false))
+    .addOption(new Option('--no-mdns', 'no LAN discovery (the default)'))
+    .option('--hive-key <file>', 'swarm.key of a closed hive (libp2p private network)')
+    .option('--allow-origin <peer id...>', 'merge only these origins (allowlist; kept in the data dir, so import-delta honours it too)')
+    .option('--trust <file>', 'peer ids (one a line) whose counters the hive ranking counts; others are kept and listed but not counted (kept in the data dir)')
+    .option('--id-work-bits <n>', `identity work every origin key must carry (R24), a hive parameter (default $${WORK_BITS_ENV} or ${DEFAULT_ID_WORK_BITS})`, nonNegativeInt('--id-work-bits'))
+    .option('--log-level <level>', LOG_LEVELS.join(' | '), v => logLevel(v), 'info')
+    .option('--log-format <format>', 'auto (pretty on a terminal, JSON lines otherwise) | pretty | json', v => logFormat(v), 'auto')
+    .hook('preAction', (_program, action) => { applyLayers(action) })
+}
+
+export const startCommand = withStartOptions(command('start'))
+  .addHelpText('after', `
+Every option is also the environment variable HIVEBENCH_<OPTION> (e.g. HIVEBENCH_HTTP_PORT) and
+the key <option> of the config file (e.g. http-port = 4848); flags > environment > file > defaults.
+
+Example:
+  $ hivebench start --bootstrap /ip4/192.0.2.7/tcp/4747/p2p/12D3KooW... --hive team
+`)
   .action(async (o: StartOptions) => {
     if (o.allowOrigin !== undefined || o.trust !== undefined) {
       updateOriginPolicy(ensureDataDir(resolveDataDir(o.dataDir)), { allow: o.allowOrigin, trust: o.trust === undefined ? undefined : readTrustFile(o.trust) })
     }
     const node = await createHiveNode({
+      logger: createLogger({ level: o.logLevel, format: o.logFormat }),
+      publishDelayS: o.publishDelay,
       workBits: o.idWorkBits,
       dataDir: o.dataDir,
       listen: o.listen,

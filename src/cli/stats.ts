@@ -1,6 +1,6 @@
 import { DEFAULT_ANSWER_ARMS } from '../core/limits.js'
 import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
-import { originTable, rankingTable } from './format.js'
+import { originTable, RANKING_LEGEND, rankingTable } from './format.js'
 
 interface StatsOptions extends DataDirOptions, JsonOption {
   taskType?: string
@@ -18,6 +18,7 @@ export const statsCommand = queryCommand('stats')
   .option('--min-samples <n>', 'samples an arm needs to be ranked (default 5)', positiveInt('--min-samples'))
   .option('--limit <n>', `arms listed, best first (default ${DEFAULT_ANSWER_ARMS})`, positiveInt('--limit'))
   .option('--by-origin', 'per arm: samples per origin and the weight the ranking counted after the per-origin cap')
+  .addHelpText('after', '\nExample:\n  $ hivebench stats --task-type bug_fix --by-origin')
   .action(async (o: StatsOptions) => {
     if (o.byOrigin === true) return await statsByOrigin(o)
     const result = await withTracker(o, t => t.stats(o))
@@ -27,6 +28,7 @@ export const statsCommand = queryCommand('stats')
       console.log(`\n${taskType}  (${result.scope} scope, last ${result.window_days} days)`)
       console.log(rankingTable(ranking))
     }
+    console.log(`\n${RANKING_LEGEND}`)
   })
 
 async function statsByOrigin (o: StatsOptions): Promise<void> {

@@ -15,8 +15,18 @@ export interface ExporterOptions {
   network: HiveNetwork
   /** seconds between exports (DESIGN: default 300) */
   intervalS: number
-  /** every Nth export is a snapshot of all live keys (protocol default 12) */
+  /** every Nth periodic export is a snapshot of all live keys (protocol default 12) */
   snapshotEvery: number
+  /**
+   * seconds from a change to its delta (default 10; 0: changes wait for the periodic export).
+   * Debounced: changes are looked for once per period, so at most one delta per period.
+   */
+  publishDelayS?: number
+  /**
+   * Whether anything awaits a delta: a read, so that looking every few seconds writes nothing
+   * when nothing changed (an empty export's write would move the store's change stamp).
+   */
+  hasChanges?: () => boolean
   onExport?: (report: ExportReport, durationMs: number) => void
   onError?: (err: unknown) => void
 }
@@ -26,23 +36,37 @@ export interface Exporter {
   stop: () => void
   /** exports now: a delta, or a snapshot when `snapshot` is set or it is the Nth export */
   exportNow: (options?: { snapshot?: boolean }) => Promise<ExportReport>
+  /** when the next exports are due (null: not scheduled) */
+  nextExport: () => NextExport
+}
+
+export interface NextExport {
+  /** next look for changes to publish as a delta (every publishDelayS) */
+  changes_at: string | null
+  /** next periodic export (every intervalS) and its kind */
+  periodic_at: string | null
+  periodic_kind: 'delta' | 'snapshot'
 }
 
 /**
- * Publishes this node's deltas on a schedule. Change marks live in the database, so outcomes
- * recorded by any writer of the data dir (HTTP, CLI, embedded API) are exported. Exports are
- * serialised: a tick never overlaps an on-demand export.
+ * Publishes this node's deltas on two schedules: changes within publishDelayS of being recorded
+ * (a delta, at most one per period), and a periodic export every intervalS (every Nth a full
+ * snapshot, which repairs whatever a peer missed). Change marks live in the database, so
+ * outcomes recorded by any writer of the data dir (HTTP, CLI, embedded API) are exported.
+ * Exports are serialised: a tick never overlaps an on-demand export.
  */
 export function createExporter (options: ExporterOptions): Exporter {
-  let timer: NodeJS.Timeout | undefined
+  let timers: NodeJS.Timeout[] = []
   let exports = 0
   let chain: Promise<unknown> = Promise.resolve()
+  let periodicAt: number | null = null
+  let changesAt: number | null = null
 
-  const runExport = async (forceSnapshot: boolean): Promise<ExportReport> => {
+  const runExport = async (forceSnapshot: boolean, counted: boolean): Promise<ExportReport> => {
     const started = performance.now()
     // The first export of a run is a snapshot: peers that missed our deltas while we were down catch up at once.
-    const kind = forceSnapshot || exports % options.snapshotEvery === 0 ? 'snapshot' : 'delta'
-    exports++
+    const kind = forceSnapshot || (counted && exports % options.snapshotEvery === 0) ? 'snapshot' : 'delta'
+    if (counted) exports++
     const result = options.sharing.export(kind, MAX_GOSSIP_BYTES)
     let recipients = 0
     for (const bytes of result?.envelopes ?? []) recipients = Math.max(recipients, (await options.network.publish(bytes)).recipients)
@@ -51,22 +75,43 @@ export function createExporter (options: ExporterOptions): Exporter {
     return report
   }
 
-  const exportNow = async (o: { snapshot?: boolean } = {}): Promise<ExportReport> => {
-    const next = chain.then(async () => await runExport(o.snapshot === true))
+  /** `counted`: a periodic or on-demand export, which advances the snapshot cadence; quick deltas do not */
+  const enqueue = async (snapshot: boolean, counted: boolean): Promise<ExportReport> => {
+    const next = chain.then(async () => await runExport(snapshot, counted))
     chain = next.catch(() => undefined)
     return await next
   }
 
+  const every = (seconds: number, onTick: () => void, setDue: (at: number) => void): void => {
+    setDue(Date.now() + seconds * 1000)
+    const timer = setInterval(() => { setDue(Date.now() + seconds * 1000); onTick() }, seconds * 1000)
+    timer.unref()
+    timers.push(timer)
+  }
+
   return {
     start () {
-      if (timer !== undefined) return
-      timer = setInterval(() => { exportNow().catch(err => options.onError?.(err)) }, options.intervalS * 1000)
-      timer.unref()
+      if (timers.length > 0) return
+      every(options.intervalS, () => { enqueue(false, true).catch(err => options.onError?.(err)) }, at => { periodicAt = at })
+      const delayS = options.publishDelayS ?? 0
+      if (delayS > 0) {
+        every(delayS, () => {
+          if (options.hasChanges?.() === false) return
+          enqueue(false, false).catch(err => options.onError?.(err))
+        }, at => { changesAt = at })
+      }
     },
     stop () {
-      if (timer !== undefined) clearInterval(timer)
-      timer = undefined
+      for (const t of timers) clearInterval(t)
+      timers = []
+      periodicAt = null
+      changesAt = null
     },
-    exportNow
+    exportNow: async (o = {}) => await enqueue(o.snapshot === true, true),
+    nextExport: () => ({
+      changes_at: changesAt === null ? null : new Date(changesAt).toISOString(),
+      periodic_at: periodicAt === null ? null : new Date(periodicAt).toISOString(),
+      periodic_kind: exports % options.snapshotEvery === 0 ? 'snapshot' : 'delta'
+    })
   }
 }

@@ -7,7 +7,9 @@ import { createMaintenance } from './maintenance.js'
 import { createOriginAdmission, createSlicedQueue, type AdmissionLimits } from './admission.js'
 import { createClockWatch } from './clock-watch.js'
 import { envelopesLacked, syncRequestsOf } from './sync-answers.js'
-import { createHiveNetwork, readHiveKey, type HiveNetwork } from '../network/index.js'
+import { createHiveNetwork, dialFailure, readHiveKey, type HiveNetwork } from '../network/index.js'
+import { createDialBook } from './dial-book.js'
+import { createArrivalSummary } from './arrival-summary.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
 import type { RejectLimiterOptions } from './reject-limiter.js'
 import { originJson, type OriginJson } from '../store/exchange.js'
@@ -17,6 +19,7 @@ import { httpTokenPath } from '../http/auth.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { readDaemonFile, removeDaemonFile, writeDaemonFile } from './daemon-file.js'
 import { StateError } from '../errors.js'
+import { healthOf, type BootstrapDial, type Health } from './dial-book.js'
 import type { DriftReport } from '../gate/service.js'
 
 export interface NodeOptions {
@@ -32,14 +35,23 @@ export interface NodeOptions {
   allowOrigins?: string[]
   /** R24: the hive's identity work in bits (default resolveWorkBits()) */
   workBits?: number
+  /** seconds between periodic exports (every snapshotEvery-th a full snapshot) */
   exportIntervalS: number
   snapshotEvery: number
+  /** seconds from a recorded change to its delta on the wire (debounced; 0: wait for the periodic export). Default 10. */
+  publishDelayS?: number
   /** seconds between syncs with one random connected peer (sync also runs on every new connection) */
   syncIntervalS: number
   retentionDays?: number
   logger?: Logger
+  /** how often unreachable bootstrap peers are redialled (default 30 s; tests shorten it) */
+  bootstrapRedialMs?: number
+  /** how long opening a connection may take (default 10 s; tests shorten it) */
+  connectTimeoutMs?: number
   /** gossipsub heartbeat (tests shorten it) */
   heartbeatIntervalMs?: number
+  /** gossip arrivals are logged at info as one summary line per peer per this period (default 60 s) */
+  arrivalSummaryMs?: number
   /** new origins one peer may introduce (rate, burst, total); see admission.ts */
   admission?: AdmissionLimits
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
@@ -55,16 +67,22 @@ export const NODE_DEFAULTS = {
   mdns: false,
   exportIntervalS: 300,
   snapshotEvery: 12,
+  publishDelayS: 10,
   syncIntervalS: 60
 }
 
-/** A port already taken is the operator's to fix: say which, not a stack trace. */
-function listenError (err: unknown): unknown {
-  const e = err as { code?: string, message?: string }
-  if (e.code === 'EADDRINUSE' || /EADDRINUSE|address already in use/i.test(e.message ?? '')) {
-    return new StateError('ADDRESS_IN_USE', `${e.message ?? 'address in use'}: another process (another hivebench node?) listens there; choose other ports with --http-port / --listen`, { cause: err })
-  }
-  return err
+/**
+ * A port already taken is the operator's to fix: one line naming the address and the flag to
+ * change, not libp2p's stack trace and its advice about transportManager.faultTolerance.
+ */
+export function listenError (err: unknown, what: 'libp2p' | 'http'): unknown {
+  const message = (err as { message?: string }).message ?? ''
+  if ((err as { code?: string }).code !== 'EADDRINUSE' && !/EADDRINUSE|address already in use/i.test(message)) return err
+  const address = what === 'libp2p'
+    ? /(\/ip[46]\/\S+?):\s*Error: listen EADDRINUSE/.exec(message)?.[1] ?? /address already in use (\S+)/.exec(message)?.[1]
+    : /address already in use (\S+)/.exec(message)?.[1]
+  const flag = what === 'libp2p' ? '--listen (e.g. --listen /ip4/0.0.0.0/tcp/0 for any free port)' : '--http-port (0: any free port)'
+  return new StateError('ADDRESS_IN_USE', `${what === 'libp2p' ? 'libp2p' : 'HTTP'} address ${address ?? '(unknown)'} is already in use (another hivebench node?): choose another with ${flag}`, { cause: err })
 }
 
 /** longest stretch of merging sync envelopes before yielding to the event loop */
@@ -114,6 +132,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
 
   const admission = createOriginAdmission(origin => local.tracker.store.exchange.knowsOrigin(origin), options.admission)
   const guard = createReceiveGuard(local.sharing, options.rejectLimits, Date.now, admission)
+  const arrivals = createArrivalSummary(logger, options.arrivalSummaryMs)
   // gossip validation in slices of 20 ms, one per event-loop turn; 10,000 waiting at most
   const receiveInSlices = createSlicedQueue(SYNC_SLICE_MS, 10_000)
   const clockWatch = createClockWatch(({ peer, origin, skewMs }) => {
@@ -130,9 +149,11 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     metrics.countEnvelope('received', v.verdict, rule)
     if (v.verdict === 'rejected') logger.warn({ via, fromPeer, rule: v.rule, reason: v.reason }, 'rejected envelope')
     else logger.debug({ via, fromPeer, ...v }, 'envelope')
+    if (via === 'gossip') arrivals.count(fromPeer, v.verdict)
     return v
   }
 
+  const dials = createDialBook({ bootstrap: options.bootstrap, logger, describe: err => dialFailure(err, options.hiveKeyFile !== undefined) })
   let network: HiveNetwork
   const syncWith = async (peer: string): Promise<SyncReport> => {
     const report: SyncReport = { peer, received: 0, accepted: 0, ignored: 0, rejected: 0 }
@@ -151,7 +172,9 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
         }
       })
     }
-    logger.info(report, 'synced')
+    // a sync that brought nothing new is routine: not worth a line at info
+    if (report.accepted > 0) logger.info(report, 'synced')
+    else logger.debug(report, 'synced')
     return report
   }
   const syncSafely = (peer: string): void => {
@@ -169,6 +192,8 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       maxMessageBytes: MAX_GOSSIP_BYTES,
       sync: { maxFrameBytes: MAX_ENVELOPE_BYTES },
       heartbeatIntervalMs: options.heartbeatIntervalMs,
+      bootstrapRedialMs: options.bootstrapRedialMs,
+      connectTimeoutMs: options.connectTimeoutMs,
       // Validation and merge happen here, once: the verdict is what gossipsub acts on
       // (REJECT lowers the sender's score), and an accepted envelope is already merged.
       // a flood of messages must not starve the HTTP API: validate in slices, one per event-loop
@@ -180,6 +205,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
       onMessage: () => {},
       syncHandler: (request) => envelopesLacked(local.tracker.store.exchange, options.hive, request),
       onPeerConnected: syncSafely,
+      onBootstrapDial: dials.record,
       logger
     })
   } catch (err) {
@@ -192,6 +218,8 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     network,
     intervalS: options.exportIntervalS,
     snapshotEvery: options.snapshotEvery,
+    publishDelayS: options.publishDelayS ?? NODE_DEFAULTS.publishDelayS,
+    hasChanges: () => local.tracker.store.exchange.pendingKeys().length > 0,
     onExport: (report, ms) => {
       last = { ...report, atMs: Date.now() }
       metrics.exportDuration.observe(ms / 1000)
@@ -203,6 +231,12 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
 
   const maintenance = createMaintenance({ store: local.tracker.store, logger })
   const exchange = local.tracker.store.exchange
+  /** connected_peers, bootstrap dials and the verdict `hivebench status` turns into its exit code */
+  const health = (): { connected_peers: number, bootstrap: BootstrapDial[], health: Health } => {
+    const connected = network.connectedPeers()
+    const bootstrap = dials.list(new Set(connected))
+    return { connected_peers: connected.length, bootstrap, health: healthOf(network.topicPeers().length, bootstrap) }
+  }
   const status = (): Record<string, unknown> => ({
     peer_id: network.peerId,
     hive: options.hive,
@@ -212,7 +246,9 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     http: http?.address()?.url ?? null,
     started_at: new Date(startedAtMs).toISOString(),
     peers_connected: network.connectedPeers().length,
+    ...health(),
     origins_known: exchange.originCount(),
+    next_export: exporter.nextExport(),
     last_export: last === null ? null : { ...last, at: new Date(last.atMs).toISOString() },
     envelopes_received: { ...counts },
     origins_not_admitted: admission.refused(),
@@ -274,14 +310,16 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
         throw new StateError('DAEMON_RUNNING', `a hivebench daemon (pid ${running.pid}, ${running.url}) already runs on ${dataDir}: one data dir is one node`)
       }
       let httpAddress: Awaited<ReturnType<HttpServer['start']>> | undefined
+      let step: 'libp2p' | 'http' = 'libp2p'
       try {
         await network.start()
+        step = 'http'
         httpAddress = await http?.start()
       } catch (err) {
         // leave nothing half-started behind: the caller gets one clear error and can exit
         await network.stop()
         await http?.stop()
-        throw listenError(err)
+        throw listenError(err, step)
       }
       maintenance.start()
       exporter.start()
@@ -302,6 +340,7 @@ export async function createHiveNode (options: NodeOptions): Promise<HiveNode> {
     stop () {
       stopping ??= (async () => {
         for (const t of timers) clearInterval(t)
+        arrivals.stop()
         maintenance.stop()
         await http?.stop()
         exporter.stop()

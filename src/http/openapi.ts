@@ -38,7 +38,11 @@ function errorStatuses (r: RouteSpec): Record<number, string> {
   const statuses: Record<number, string> = {}
   if (r.querystring !== undefined || r.body !== undefined || r.params !== undefined) statuses[400] = 'invalid input: the error names the field and the rule'
   if (r.public !== true) statuses[401] = 'a bearer token is in force and the request lacks it'
-  if (r.body !== undefined) statuses[413] = 'request body too large'
+  statuses[403] = 'no token is in force and the request is not addressed to a loopback name (Host) or comes from a non-loopback Origin'
+  if (r.body !== undefined) {
+    statuses[413] = 'request body too large'
+    statuses[415] = 'the body is not application/json'
+  }
   return { ...statuses, ...r.errors, 500: 'internal error (details in the node log)' }
 }
 
@@ -51,7 +55,7 @@ function operation (r: RouteSpec): JsonSchema {
     }
   }
   for (const [status, description] of Object.entries(errorStatuses(r))) {
-    responses[status] = { description, content: { [JSON_TYPE]: { schema: errorResponse } } }
+    responses[status] = { description, content: { [JSON_TYPE]: { schema: { $ref: '#/components/schemas/Error' } } } }
   }
   const body = r.bodyDoc ?? r.body
   return {
@@ -64,8 +68,11 @@ function operation (r: RouteSpec): JsonSchema {
   }
 }
 
-/** An OpenAPI 3.1 document (JSON Schema 2020-12 types, so `type: [number, null]` is valid). */
-export function openApiDocument (routes: RouteSpec[]): JsonSchema {
+/**
+ * An OpenAPI 3.1 document (JSON Schema 2020-12 types, so `type: [number, null]` is valid).
+ * `serverUrl`: the address the API is served on (null before it listens).
+ */
+export function openApiDocument (routes: RouteSpec[], serverUrl: string | null = null): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {}
   for (const r of routes) {
     const path = r.url.replace(/:(\w+)/g, '{$1}')
@@ -80,8 +87,9 @@ export function openApiDocument (routes: RouteSpec[]): JsonSchema {
       description: 'Record coding-tool task outcomes and ask which tool is best. Listens on 127.0.0.1 by default; ' +
         'bound elsewhere (or given a token) every route but /healthz needs `Authorization: Bearer <token>` (the token is in <data dir>/http.token).'
     },
-    servers: [{ url: 'http://127.0.0.1:7878' }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    servers: [{ url: serverUrl ?? '/' }],
+    // every error answer has this one shape
+    components: { schemas: { Error: errorResponse }, securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     // Either no token (loopback default) or the bearer token.
     security: [{}, { bearer: [] }],
     paths

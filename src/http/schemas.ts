@@ -68,7 +68,9 @@ export const bestResponse = object({
   min_samples: int,
   best: nullableArm,
   ranking: { type: 'array', items: rankedArm },
-  arms_total: int
+  arms_total: int,
+  known: { type: 'boolean', description: 'false: no arm of this task type has a sample in this scope and window' },
+  closest: { type: 'array', items: str, description: 'when not known: the known task types closest to the name asked for, closest first' }
 })
 
 export const statsResponse = object({

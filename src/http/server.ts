@@ -60,7 +60,7 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
   const { metrics } = options
   const app = Fastify({
     ...(options.logger === undefined ? { logger: { level: 'error' } } : { loggerInstance: options.logger }),
-    // One log line per request would drown the node's own log; errors are still logged.
+    // fastify's own request lines (two per request, with headers) are off: one access line per request is logged below
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     onProtoPoisoning: 'error',
@@ -86,16 +86,23 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
   /** set at start(): null when no token is in force */
   let check: ((header: string | undefined) => boolean) | null = null
   const startedAt = Date.now()
-  let openApi: Record<string, unknown> | undefined
+  /** the URL the API listens on, once it does (the OpenAPI document's server) */
+  let servedAt: string | null = null
   const context: RouteContext = {
     tracker: options.tracker,
     node: options.node,
     metrics,
     maxBatch: options.maxBatch ?? DEFAULT_MAX_BATCH,
     serverStatus: () => ({ status: 'ok', uptime_s: Math.round((Date.now() - startedAt) / 1000), http: { url: server.address()?.url ?? null, auth: check !== null } }),
-    openApi: () => (openApi ??= openApiDocument(routes))
+    openApi: () => openApiDocument(routes, servedAt)
   }
   const routes = [...buildRoutes(context), ...dashboardRoutes(context)]
+  const patterns = routes.map(r => ({ method: r.method, re: new RegExp(`^${r.url.replace(/:\w+/g, '[^/]+')}$`) }))
+  const methodsOf = (path: string): string[] => {
+    const methods = new Set<string>(patterns.filter(p => p.re.test(path)).map(p => p.method))
+    if (methods.has('GET')) methods.add('HEAD')
+    return [...methods].sort()
+  }
   const publicUrls = new Set(routes.filter(r => r.public === true).map(r => r.url))
   const isPage = registerDashboard(app, context.openApi)
 
@@ -112,6 +119,8 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched'
     metrics.httpRequestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000)
+    // the access log: the route pattern, not the URL (no query strings, no ids in the log)
+    app.log.info({ method: request.method, route, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10 }, `${request.method} ${route} ${reply.statusCode}`)
   })
   // a full disk fails every write: one line a minute says so without filling the log (or the disk)
   const storageLog = createThrottledLog((fields, message) => { app.log.error(fields, message) })
@@ -122,6 +131,11 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
     return await reply.code(r.status).send(r.body)
   })
   app.setNotFoundHandler(async (request, reply) => {
+    // a route that exists under another method: 405 with the methods it has (RFC 9110 15.5.6)
+    const allowed = methodsOf(request.url.split('?')[0])
+    if (allowed.length > 0) {
+      return await reply.code(405).header('allow', allowed.join(', ')).send({ error: { code: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed on ${request.url.split('?')[0].slice(0, 200)}: use ${allowed.join(', ')}` } })
+    }
     return await reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` } })
   })
 
@@ -139,7 +153,9 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
         const token = resolveToken({ host, token: options.token, tokenFile: options.tokenFile })
         check = token === null ? null : bearerChecker(token)
         await app.listen({ host, port: options.port ?? DEFAULT_HTTP_PORT })
-        return server.address() as HttpAddress
+        const address = server.address() as HttpAddress
+        servedAt = address.url
+        return address
       })()
       return started
     },

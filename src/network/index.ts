@@ -3,6 +3,7 @@ import type { HiveNetwork, HiveNetworkOptions } from './types.js'
 export { generateHiveKey, readHiveKey, parseHiveKey } from './hive-key.js'
 export { SYNC_PROTOCOL, DEFAULT_SYNC_LIMITS, hiveTopic } from './types.js'
 export type { HiveNetwork, HiveNetworkOptions, NetworkLogger, SyncHandler, SyncLimits, Verdict } from './types.js'
+export { dialFailure, type DialCause, type DialFailure } from './dial-failure.js'
 
 /**
  * Builds a node (not started); see libp2p.ts. The libp2p stack is loaded on first use, not when

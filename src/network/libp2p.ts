@@ -134,6 +134,11 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
     const peer = evt.detail.toString()
     if (connected.has(peer)) return
     connected.add(peer)
+    const address = bootstrapByPeer.get(peer)
+    if (address !== undefined) {
+      reportDial(address, null)
+      setTimeout(() => { checkTopic(peer, address) }, topicCheckMs).unref()
+    }
     if (state === 'started' && options.onPeerConnected !== undefined) {
       const callback = options.onPeerConnected
       guard(log, 'onPeerConnected', () => { callback(peer) })
@@ -158,11 +163,26 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
   // The bootstrap module dials its list once at start, and libp2p's reconnect queue only acts
   // on a disconnect and gives up (dropping the KEEP_ALIVE tag) after a few failed retries: so
   // a peer that was down at our start, or for longer than those retries, is redialled here.
+  const reportDial = (address: string, error: Error | null): void => {
+    if (options.onBootstrapDial !== undefined) guard(log, 'onBootstrapDial', () => { options.onBootstrapDial?.(address, error) })
+  }
   const redial = (): void => {
     for (const { addr, peer } of redialList) {
       if (node.getConnections(peer).length > 0) continue
-      node.dial(addr).catch((err) => { log.debug({ addr: addr.toString(), err: String(err) }, 'bootstrap dial failed') })
+      node.dial(addr).catch((err) => {
+        log.debug({ addr: addr.toString(), err: String(err) }, 'bootstrap dial failed')
+        reportDial(addr.toString(), err instanceof Error ? err : new Error(String(err)))
+      })
     }
+  }
+  // A bootstrap peer that connects but never subscribes to our topic runs another hive (gossipsub
+  // drops other topics' subscriptions unread, so its hive name is unknown to us).
+  const bootstrapByPeer = new Map(redialList.map(({ addr, peer }) => [peer.toString(), addr.toString()]))
+  const topicCheckMs = Math.max(2000, 3 * (options.heartbeatIntervalMs ?? 1000))
+  const checkTopic = (peer: string, address: string): void => {
+    if (state !== 'started' || !connected.has(peer)) return
+    if (pubsub.getSubscribers(topic).some(p => p.toString() === peer)) return
+    reportDial(address, new HivebenchError('DIFFERENT_HIVE', `connected, but the peer is not subscribed to hive "${options.hive}" (it runs another --hive)`))
   }
 
   const requireStarted = (): void => {
@@ -185,6 +205,8 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
       if (state !== 'started') return // stop() was called meanwhile
       pubsub.subscribe(topic)
       if (redialList.length > 0) {
+        // dial at once too, so that failures are reported from the first seconds
+        redial()
         redialTimer = setInterval(redial, options.bootstrapRedialMs ?? 30_000)
         redialTimer.unref()
       }

@@ -54,6 +54,12 @@ export interface HiveNetworkOptions {
   syncHandler: SyncHandler
   /** once per peer each time it goes from no connection to connected */
   onPeerConnected?(peerId: string): void
+  /**
+   * Every dial of a bootstrap address, as a transport fact: the address and the error (null:
+   * connected). A peer that connects but is subscribed to another hive's topic, not ours, is
+   * reported with a HivebenchError of code DIFFERENT_HIVE. See dialFailure() for the reason in words.
+   */
+  onBootstrapDial?(address: string, error: Error | null): void
   sync?: Partial<SyncLimits>
   syncStreams?: Partial<SyncStreamBounds>
   /** gossipsub heartbeat; also how long a peer score stays cached. Default 1000. */

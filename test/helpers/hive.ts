@@ -11,6 +11,8 @@ export async function startNode (options: Partial<NodeOptions> = {}): Promise<Hi
     dataDir: tempDir(),
     listen: ['/ip4/127.0.0.1/tcp/0'],
     exportIntervalS: 3600,
+    // exports only when a test asks (quick deltas are tested with publishDelayS set)
+    publishDelayS: 0,
     syncIntervalS: 3600,
     heartbeatIntervalMs: 200,
     logger: quiet,
