@@ -79,7 +79,7 @@ describe.skipIf(!existsSync(csv))('npm run bench:scale (the script as a child pr
     const ok = bench(['--nodes', '30', '--messages', '24', '--samples', '2', '--extrapolate', '300'])
     expect(ok.status, String(ok.stderr)).toBe(0)
     const out = String(ok.stdout)
-    expect(out).toMatch(/messages reaching every node\s*│\s*24 of 24/)
+    expect(out).toMatch(/messages sampled \/ reaching every node\s*│\s*24 \/ 24\s*│\s*6 \/ 6/)
     expect(out).toMatch(/receive \(decode, verify, validate, merge\)/)
     expect(out).toMatch(/│\s*300 │/)
     const bad = bench(['--nodes', 'many'])
