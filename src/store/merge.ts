@@ -21,8 +21,12 @@ export interface MergeTally {
 export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number, entries: CounterEntry[], startDay: number, oldestDay: number, keyRoom: number) => MergeTally {
   const read = db.prepare<[string, number, string, string, number], CounterRow>(
     'SELECT * FROM counters WHERE task_type = ? AND origin = ? AND tool = ? AND model = ? AND day = ?')
-  const write = db.prepare(`INSERT OR REPLACE INTO counters (task_type, origin, tool, model, day, ${SCALAR_COLUMN_LIST.join(', ')}, hist)
+  const insert = db.prepare(`INSERT INTO counters (${SCALAR_COLUMN_LIST.join(', ')}, hist, task_type, origin, tool, model, day)
     VALUES (${Array.from({ length: 5 + SCALAR_COLUMN_LIST.length + 1 }, () => '?').join(', ')})`)
+  // An existing row is updated in place: INSERT OR REPLACE deleted and re-inserted it, touching
+  // the primary key and the day index twice.
+  const update = db.prepare(`UPDATE counters SET ${[...SCALAR_COLUMN_LIST, 'hist'].map(c => `${c} = ?`).join(', ')}
+    WHERE task_type = ? AND origin = ? AND tool = ? AND model = ? AND day = ?`)
 
   return (origin, entries, startDay, oldestDay, keyRoom) => {
     const growth: CounterEntry[] = []
@@ -43,7 +47,8 @@ export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number
       const merged = maxCounters(old, e)
       const grew = diffCounters(merged, old)
       if (isZeroCounters(grew)) continue
-      write.run(e.taskType, origin, e.tool, e.model, e.day, ...counterArgs(merged))
+      const write = row === undefined ? insert : update
+      write.run(...counterArgs(merged), e.taskType, origin, e.tool, e.model, e.day)
       growth.push(counterEntry(e, grew))
     }
     rollup.addAll(origin, growth, startDay)
