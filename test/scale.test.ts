@@ -69,7 +69,7 @@ describe('bench:scale gossip model', () => {
   })
 })
 
-const csv = fileURLToPath(new URL('../../../shared/data/swebench-verified-bash-only.csv', import.meta.url))
+const csv = fileURLToPath(new URL('../../shared/data/swebench-verified-bash-only.csv', import.meta.url))
 
 describe.skipIf(!existsSync(csv))('npm run bench:scale (the script as a child process)', () => {
   const script = fileURLToPath(new URL('../dist/scripts/bench-scale.js', import.meta.url))

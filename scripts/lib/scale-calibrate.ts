@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { DAY_MS } from '../../src/core/time.js'
+import { createReceiver } from '../../src/hive/receive.js'
 import { createSharing } from '../../src/hive/sharing.js'
 import { readOutcomeFile } from '../../src/ingest/outcome-file.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES, validateEnvelope } from '../../src/protocol/index.js'
@@ -69,7 +70,7 @@ export async function calibrate (o: CalibrationOptions): Promise<Calibration> {
     const tracker = openTracker({ dataDir: join(o.dir, `sample-${s}`), now: () => now })
     const privateKey = await generateKeyPair('Ed25519')
     tracker.store.exchange.bindSelf(peerIdFromPrivateKey(privateKey).toString())
-    const sharing = createSharing({ store: tracker.store, privateKey, workBits: 0, now: () => now }) // throwaway keys: R24 (one SHA-256 per envelope) off
+    const sharing = createSharing({ store: tracker.store, privateKey, now: () => now })
     const history: Array<Record<string, unknown>> = []
     for (let day = 1; day < o.historyDays; day++) {
       for (let i = 0; i < o.outcomesPerHistoryDay; i++) history.push(outcome(o.nowMs - day * DAY_MS - Math.floor(random() * 3_600_000)))
@@ -92,12 +93,13 @@ export async function calibrate (o: CalibrationOptions): Promise<Calibration> {
   // The receiver takes the snapshots first (a node that holds the hive), then the deltas.
   const nowMs = o.nowMs + 4 * o.intervalS * 1000
   const receiver = openTracker({ dataDir: join(o.dir, 'receiver'), now: () => nowMs })
-  const sharing = createSharing({ store: receiver.store, privateKey: await generateKeyPair('Ed25519'), workBits: 0, now: () => nowMs })
+  // the node's receive pipeline; throwaway keys carry no identity work, so R24 is off (one SHA-256 per envelope)
+  const pipeline = createReceiver({ store: receiver.store, workBits: 0, now: () => nowMs })
   const measure = (envelopes: Uint8Array[]): EnvelopeSample[] => envelopes.map(bytes => {
     // the entry count, read apart (unmeasured): the verdict does not carry it
     const entries = validateEnvelope(bytes, { nowMs, retentionDays: receiver.store.retentionDays }).entries.length
     const t0 = performance.now()
-    const verdict = sharing.receive(bytes, MAX_ENVELOPE_BYTES)
+    const verdict = pipeline.receive(bytes, { via: 'sync' })
     const receiveUs = (performance.now() - t0) * 1000
     if (verdict.verdict !== 'accepted') throw new Error(`calibration envelope not accepted: ${JSON.stringify(verdict)}`)
     return { bytes: bytes.length, entries, receiveUs }
