@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { Help, type Command } from 'commander'
 import { describe, expect, it } from 'vitest'
 import { outcomeCheckSource, OUTCOME_CHECK_FILE } from '../scripts/gen-outcome-check.js'
+import { LOADERS } from '../src/cli/loaders.js'
 import { COMMAND_LIST } from '../src/cli/command-list.js'
 import { CLI, runCli } from './helpers/cli.js'
 import { tempDir } from './helpers/tmp.js'
@@ -45,28 +46,8 @@ describe('CLI start-up', () => {
   it('--help lists every command as its module declares it; help X and X --help load X; --version; a typo gets a suggestion', async () => {
     const help = runCli(['--help'])
     expect(help.code).toBe(0)
-    const loaders: Record<string, () => Promise<Command>> = {
-      start: async () => (await import('../src/cli/start.js')).startCommand,
-      record: async () => (await import('../src/cli/record.js')).recordCommand,
-      run: async () => (await import('../src/cli/run.js')).runCommand,
-      import: async () => (await import('../src/cli/import.js')).importCommand,
-      best: async () => (await import('../src/cli/best.js')).bestCommand,
-      route: async () => (await import('../src/cli/route.js')).routeCommand,
-      stats: async () => (await import('../src/cli/stats.js')).statsCommand,
-      peers: async () => (await import('../src/cli/peers.js')).peersCommand,
-      publish: async () => (await import('../src/cli/publish.js')).publishCommand,
-      mcp: async () => (await import('../src/cli/mcp.js')).mcpCommand,
-      id: async () => (await import('../src/cli/id.js')).idCommand,
-      'export-delta': async () => (await import('../src/cli/export-delta.js')).exportDeltaCommand,
-      'import-delta': async () => (await import('../src/cli/import-delta.js')).importDeltaCommand,
-      baseline: async () => (await import('../src/cli/baseline.js')).baselineCommand,
-      gate: async () => (await import('../src/cli/gate.js')).gateCommand,
-      trend: async () => (await import('../src/cli/trend.js')).trendCommand,
-      forget: async () => (await import('../src/cli/forget.js')).forgetCommand,
-      status: async () => (await import('../src/cli/status.js')).statusCommand,
-      config: async () => (await import('../src/cli/config.js')).configCommand,
-      completion: async () => (await import('../src/cli/completion.js')).completionCommand
-    }
+    // the CLI's own loader map: each entry must load the command it names, as the list describes it
+    const loaders: Readonly<Record<string, () => Promise<Command>>> = LOADERS
     expect(Object.keys(loaders).sort()).toEqual(COMMAND_LIST.map(c => c.name).sort())
     for (const spec of COMMAND_LIST) {
       const real = await loaders[spec.name]()
