@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { peerIdFromString } from '@libp2p/peer-id'
+import { ed25519KeyOfPeerId } from '../core/peer-id-text.js'
 import { errorMessage, StateError, ValidationError } from '../errors.js'
 import { identityWork } from '../protocol/identity-work.js'
 import type { Db } from '../store/index.js'
@@ -69,11 +69,7 @@ export function readTrustFile (path: string): string[] {
 }
 
 function checkPeerId (peerId: string, field: string): string {
-  try {
-    if (peerIdFromString(peerId).type !== 'Ed25519') throw new Error('not Ed25519')
-  } catch {
-    throw new ValidationError(field, 'peer_id', `${JSON.stringify(peerId)} is not an Ed25519 peer id`)
-  }
+  if (ed25519KeyOfPeerId(peerId) === null) throw new ValidationError(field, 'peer_id', `${JSON.stringify(peerId)} is not an Ed25519 peer id`)
   return peerId
 }
 
@@ -99,7 +95,7 @@ export function createViewExclusion (db: Db, policy: OriginPolicy, workBits: num
     if (workBits <= 0) return false
     let work = workOf.get(peerId)
     if (work === undefined) {
-      work = identityWork(peerIdFromString(peerId).publicKey?.raw ?? new Uint8Array())
+      work = identityWork(ed25519KeyOfPeerId(peerId) ?? new Uint8Array())
       workOf.set(peerId, work)
     }
     return work < workBits

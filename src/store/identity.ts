@@ -1,8 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, link, open, readFile, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
-import { generateKeyPairFromSeed, privateKeyFromProtobuf, privateKeyToProtobuf } from '@libp2p/crypto/keys'
-import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { errorMessage, StateError } from '../errors.js'
 import { ensureDataDir } from './data-dir.js'
 import { fsyncDirectory } from './durable.js'
@@ -37,6 +35,15 @@ export interface IdentityOptions {
 
 const randomSeed = (): Uint8Array => randomBytes(32)
 
+/**
+ * libp2p's key and peer-id code, loaded on first use (~60 ms): the store's face (store/index.ts)
+ * re-exports this module, and commands that only read or record counters never need a key.
+ */
+async function keyCode (): Promise<typeof import('@libp2p/crypto/keys') & Pick<typeof import('@libp2p/peer-id'), 'peerIdFromPrivateKey'>> {
+  const [keys, ids] = await Promise.all([import('@libp2p/crypto/keys'), import('@libp2p/peer-id')])
+  return { ...keys, peerIdFromPrivateKey: ids.peerIdFromPrivateKey }
+}
+
 /** Loads `<dataDir>/identity.key`, creating it (mode 0600) on first use. Throws StateError if it exists but cannot be used. */
 export async function loadOrCreateIdentity (dataDir: string, options: IdentityOptions = {}): Promise<Identity> {
   const path = join(ensureDataDir(dataDir), IDENTITY_FILE)
@@ -51,10 +58,12 @@ export async function loadOrCreateIdentity (dataDir: string, options: IdentityOp
   }
   const privateKey = await parseKey(bytes, path)
   const tightenedFromMode = await tightenMode(path)
+  const { peerIdFromPrivateKey } = await keyCode()
   return { privateKey, peerId: peerIdFromPrivateKey(privateKey).toString(), ...(tightenedFromMode === undefined ? {} : { tightenedFromMode }) }
 }
 
 async function parseKey (bytes: Uint8Array, path: string): Promise<Ed25519PrivateKey> {
+  const { privateKeyFromProtobuf, generateKeyPairFromSeed } = await keyCode()
   let key: PrivateKey
   try {
     key = privateKeyFromProtobuf(bytes)
@@ -87,6 +96,7 @@ async function tightenMode (path: string): Promise<number | undefined> {
  * mid-write never leaves a half-written key under the real name.
  */
 async function createIdentity (path: string, newSeed: () => Uint8Array): Promise<Identity> {
+  const { generateKeyPairFromSeed, privateKeyToProtobuf, peerIdFromPrivateKey } = await keyCode()
   const privateKey = await generateKeyPairFromSeed('Ed25519', newSeed())
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
