@@ -1,18 +1,13 @@
-import { COUNTER_SCALARS, type ScalarCounters } from '../core/types.js'
+import { COUNTER_SCALARS } from '../core/types.js'
 import { histFromHex, scalarCountersFromValues, SCALAR_COLUMN_LIST } from './counter-columns.js'
 import { writeTransaction, type Db } from './db.js'
-import type { Scope } from './arm-queries.js'
+import type { ArmAggregate, Scope } from './arm-queries.js'
 
-/** One arm of a baseline: counters frozen at capture time (true totals over the scope and window). */
-export interface BaselineArm {
-  taskType: string
-  tool: string
-  model: string
-  totals: ScalarCounters
-  /** encoded latency histogram (core/histogram.ts), null without durations */
-  hist: Buffer | null
-  origins: number
-}
+/**
+ * One arm of a baseline: an arm's aggregate frozen at capture time (true totals over the scope
+ * and window), without the per-origin counts, which a baseline does not keep.
+ */
+export type BaselineArm = Omit<ArmAggregate, 'perOrigin'>
 
 export interface BaselineMeta {
   name: string
