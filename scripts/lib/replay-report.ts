@@ -1,8 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename } from 'node:path'
 import { pct, type ReplayResult, type RoundPoint } from './replay-run.js'
 import { plainTable } from './plain-table.js'
-import { lineChartSvg } from './svg-chart.js'
+import { lineChartSvg, writeCsvAndSvg } from './svg-chart.js'
 
 export const CSV_HEADER = 'round,scope,match_share,regret,bytes'
 
@@ -13,12 +12,7 @@ export function replayCsv (series: RoundPoint[]): string {
 
 /** Writes DIR/replay.csv and DIR/replay.svg; returns their paths. */
 export function writeReport (result: ReplayResult, dir: string): { csv: string, svg: string } {
-  mkdirSync(dir, { recursive: true })
-  const csv = join(dir, 'replay.csv')
-  const svg = join(dir, 'replay.svg')
-  writeFileSync(csv, replayCsv(result.series))
-  writeFileSync(svg, replaySvg(result))
-  return { csv, svg }
+  return writeCsvAndSvg(dir, 'replay', replayCsv(result.series), replaySvg(result))
 }
 
 export function replayTable (result: ReplayResult): string {

@@ -1,9 +1,8 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { basename, join } from 'node:path'
+import { basename } from 'node:path'
 import { plainTable } from './plain-table.js'
 import type { PolicyName } from './simulate-policies.js'
 import type { SimulateResult, StepPoint } from './simulate-run.js'
-import { lineChartSvg } from './svg-chart.js'
+import { lineChartSvg, writeCsvAndSvg } from './svg-chart.js'
 
 export const SIMULATE_CSV_HEADER = 'task,policy,cumulative_regret,best_arm_share,bytes'
 
@@ -50,12 +49,7 @@ export function simulateSvg (result: SimulateResult): string {
 
 /** Writes DIR/simulate.csv and DIR/simulate.svg; returns their paths. */
 export function writeSimulateReport (result: SimulateResult, dir: string): { csv: string, svg: string } {
-  mkdirSync(dir, { recursive: true })
-  const csv = join(dir, 'simulate.csv')
-  const svg = join(dir, 'simulate.svg')
-  writeFileSync(csv, simulateCsv(result.points))
-  writeFileSync(svg, simulateSvg(result))
-  return { csv, svg }
+  return writeCsvAndSvg(dir, 'simulate', simulateCsv(result.points), simulateSvg(result))
 }
 
 const mean = (xs: number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length

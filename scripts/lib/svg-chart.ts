@@ -1,3 +1,6 @@
+import { mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+
 /**
  * The line chart the evaluation scripts draw (npm run replay, npm run simulate): plain SVG, no
  * dependency, every asset in the file. One y axis from 0 with "nice" ticks, one x axis, a line
@@ -106,4 +109,14 @@ export function lineChartSvg (c: LineChart): string {
   out.push(`<text x="${W / 2}" y="${H - 14}" text-anchor="middle" fill="#555" font-size="11">${esc(c.note)}</text>`)
   out.push('</svg>')
   return out.join('\n') + '\n'
+}
+
+/** Writes DIR/NAME.csv and DIR/NAME.svg (a run's series and its chart); returns their paths. */
+export function writeCsvAndSvg (dir: string, name: string, csvText: string, svgText: string): { csv: string, svg: string } {
+  mkdirSync(dir, { recursive: true })
+  const csv = join(dir, `${name}.csv`)
+  const svg = join(dir, `${name}.svg`)
+  writeFileSync(csv, csvText)
+  writeFileSync(svg, svgText)
+  return { csv, svg }
 }
