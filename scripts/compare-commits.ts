@@ -16,15 +16,18 @@ import { deltaFigures, type Figure, storeFigures } from './lib/bench-figures.js'
  * `npm ci --offline` (from the npm cache; its `prepare` builds it), then the two builds run
  * alternately, old then new, for --rounds rounds, so that whatever else loads the machine hits
  * both. Each figure is printed old vs new per round, with the medians over the rounds and
- * their ratio new/old. The worktree is kept for the next run (it takes minutes to install)
- * unless --clean is given.
+ * their ratio new/old (with the default 2 rounds, the median is the mean of the two). A round
+ * runs bench:delta (~15 s) and bench:store (~1.5 min, its 1M outcomes) once per side, measured at
+ * a load average of 11 on 2 cores: the default run is a few minutes on a quiet machine; --rounds
+ * 3 or more for steadier medians. The worktree is kept for the next run (it takes
+ * minutes to install) unless --clean is given.
  *
- *   npm run bench:compare -- [--old <commit>] [--rounds 3] [--only delta|store] [--clean]
+ *   npm run bench:compare -- [--old <commit>] [--rounds 2] [--only delta|store] [--clean]
  */
 const { values: args } = parseArgs({
   options: {
     old: { type: 'string', default: '7f7f199' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '2' },
     only: { type: 'string' },
     clean: { type: 'boolean', default: false },
     csv: { type: 'string' }
