@@ -67,7 +67,7 @@ function oldCheckout (sha: string): string {
   git(ROOT, 'worktree', 'add', '--detach', dir, sha)
   const install = spawnSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' })
   if (install.status !== 0) {
-    throw new HivebenchError('FILE', `the lockfile of ${sha.slice(0, 12)} does not install offline from the npm cache (npm ci --offline in ${dir}):\n${install.stderr.slice(-2000)}`)
+    throw new Error(`the lockfile of ${sha.slice(0, 12)} does not install offline from the npm cache (npm ci --offline in ${dir}):\n${install.stderr.slice(-2000)}`)
   }
   return dir
 }
@@ -75,7 +75,7 @@ function oldCheckout (sha: string): string {
 function runBench (cwd: string, bench: Bench): Figure[] {
   const out = execFileSync(process.execPath, [bench.script, ...bench.args], { cwd, encoding: 'utf8', maxBuffer: 16 << 20 })
   const figures = bench.figures(out)
-  if (figures.length === 0) throw new HivebenchError('FILE', `no figures found in the output of ${bench.script} in ${cwd}:\n${out}`)
+  if (figures.length === 0) throw new Error(`no figures found in the output of ${bench.script} in ${cwd}:\n${out}`)
   return figures
 }
 
