@@ -18,6 +18,8 @@ export interface Source {
   via: 'gossip' | 'sync' | 'file'
   /** the peer that sent or relayed it; none for files */
   peer?: string
+  /** R1's bound, when not the source's own (MAX_GOSSIP_BYTES for gossip, else MAX_ENVELOPE_BYTES): `import-delta --max-bytes` */
+  maxBytes?: number
 }
 
 export interface ReceiverOptions {
@@ -83,7 +85,7 @@ export function createReceiver (options: ReceiverOptions): Receiver {
     let origin: string | undefined
     try {
       // R1's bound depends on the source (protocol/README.md, R1)
-      const limits = decodeLimits({ maxBytes: source.via === 'gossip' ? MAX_GOSSIP_BYTES : MAX_ENVELOPE_BYTES })
+      const limits = decodeLimits({ maxBytes: source.maxBytes ?? (source.via === 'gossip' ? MAX_GOSSIP_BYTES : MAX_ENVELOPE_BYTES) })
       const envelope = decodeEnvelope(bytes, limits) // R1-R7
       checkIdentityWorkOf(envelope, workBits) // R24: one hash
       origin = envelope.origin
