@@ -75,7 +75,7 @@ const random = seededRandom(20261123)
 const arm = (taskType: string, tool: string, model: string, day: number, n: number, medianS: number): CounterEntry =>
   simulatedEntry(random, { taskType, tool, model, day }, n, medianS)
 
-const delta = [
+const delta: [CounterEntry, CounterEntry, CounterEntry] = [
   arm('bug_fix', 'aider', 'gpt-5', TODAY, 12, 40),
   arm('bug_fix', 'claude-code', '', TODAY, 7, 90),
   arm('code_review', 'aider', 'gpt-5', TODAY - 1, 5, 20)
