@@ -157,9 +157,10 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const hasEnvelope = db.prepare<[number, number], { seq: number }>('SELECT seq FROM envelopes WHERE origin = ? AND seq = ?')
   const insertEnvelope = db.prepare<[number, number, string, Uint8Array, number, number | null, number, number]>(
     'INSERT INTO envelopes (origin, seq, kind, bytes, received_ms, last_day, first_seq, parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-  // R26: the seq of the MAX_DELTAS_PER_ORIGIN-th newest delta held
-  const oldestKeptDelta = db.prepare<[number], { seq: number }>(
-    `SELECT seq FROM envelopes WHERE origin = ? AND kind = 'delta' ORDER BY seq DESC LIMIT 1 OFFSET ${MAX_DELTAS_PER_ORIGIN - 1}`)
+  // R26: how many deltas held are newer than a seq, counted up to the bound (a new seq, the
+  // common case, is newer than all of them: one index seek, no scan)
+  const newerDeltas = db.prepare<[number, number], { n: number }>(
+    `SELECT COUNT(*) AS n FROM (SELECT 1 FROM envelopes WHERE origin = ? AND seq > ? AND kind = 'delta' LIMIT ${MAX_DELTAS_PER_ORIGIN})`)
   // R27: a stored envelope (its batch known: stored since schema 8) inside this batch's seqs, or
   // whose batch holds this seq, that disagrees on kind, first seq or parts
   const batchClash = db.prepare<[number, number, number, number, number, number, string, number, number], { seq: number, kind: string, first_seq: number, parts: number }>(
@@ -201,9 +202,8 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
     if (origin.id === LOCAL_ORIGIN) return { rule: 'R25', reason: 'our own origin' }
     if (seq < origin.snapshot_seq) return { rule: 'R23', reason: `seq ${seq} precedes the newest complete snapshot (${origin.snapshot_seq})` }
     if (hasEnvelope.get(origin.id, seq) !== undefined) return { rule: 'R22', reason: `seq ${seq} already held` }
-    if (h.kind === 'delta') {
-      const floor = oldestKeptDelta.get(origin.id)?.seq
-      if (floor !== undefined && seq < floor) return { rule: 'R26', reason: `seq ${seq} is older than the ${MAX_DELTAS_PER_ORIGIN} deltas held (the oldest kept is ${floor})` }
+    if (h.kind === 'delta' && (newerDeltas.get(origin.id, seq)?.n ?? 0) >= MAX_DELTAS_PER_ORIGIN) {
+      return { rule: 'R26', reason: `seq ${seq} is older than the ${MAX_DELTAS_PER_ORIGIN} deltas held` }
     }
     const first = seq - h.part
     const clash = batchClash.get(origin.id, seq - MAX_BATCH_SPAN + 1, seq + MAX_BATCH_SPAN - 1, first, first + h.parts - 1, seq, h.kind, first, h.parts)
