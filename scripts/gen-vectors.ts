@@ -19,6 +19,7 @@ import {
 import { identityWork } from '../src/protocol/identity-work.js'
 import { encodeSyncRequest, toRanges, type SyncRequest } from '../src/protocol/sync-digest.js'
 import { craft, NOW_MS, seedKey, seededRandom, simulatedEntry, TODAY, type CraftSpec } from '../test/protocol/helpers.js'
+import { at } from './lib/lists.js'
 
 /**
  * Writes protocol/vectors (single envelopes at the top, then sequences/, merges/, framing/, sync/
@@ -85,7 +86,7 @@ const with1 = (over: Partial<CounterEntry>): CounterEntry[] => [{ ...base, ...ov
 /** The payload of `base` with its wire integers edited. */
 function edited (edit: (row: WireValue[]) => void): WireValue {
   const wire = payloadWire([base]) as [number, string[], WireValue[][]]
-  edit(wire[2][0])
+  edit(at(wire[2], 0, 'payload row'))
   return wire
 }
 
@@ -294,7 +295,7 @@ const cases: Case[] = [
     rule: 'R7',
     entries: delta,
     originBytes: ZERO_KEY_ORIGIN,
-    outer: f => [f[0], f[1], new Uint8Array(64)],
+    outer: f => [...f.slice(0, 2), new Uint8Array(64)],
     decodedAs: { originBytes: ZERO_KEY_ORIGIN }
   },
   {
@@ -303,7 +304,7 @@ const cases: Case[] = [
     rule: 'R8',
     seq: 42,
     entries: delta,
-    signedBody: f => [f[0], 41, ...f.slice(2)]
+    signedBody: f => [...f.slice(0, 1), 41, ...f.slice(2)]
   },
   { name: 'reject-r8-wrong-signer', description: 'Claims alice\'s origin but is signed by mallory.', rule: 'R8', entries: delta, signedBy: 'mallory' },
   {
@@ -513,7 +514,7 @@ const prefixOf = (length: number): Uint8Array => { const f = encodeFrame(new Uin
 /** e2's length prefix padded with a continuation byte and a zero: the same value, not minimally encoded. */
 const nonMinimal = (body: Uint8Array): Uint8Array => {
   const p = prefixOf(body.length)
-  return Uint8Array.from([...p.subarray(0, -1), p[p.length - 1] | 0x80, 0x00, ...body])
+  return Uint8Array.from([...p.subarray(0, -1), at(p, p.length - 1, 'prefix byte') | 0x80, 0x00, ...body])
 }
 const cat = (...parts: Uint8Array[]): string => Buffer.concat(parts).toString('hex')
 const framing: FramingVector[] = [
@@ -594,7 +595,7 @@ function answerOf (request: SyncRequest): number[] {
     return h.seq >= digest.snapshotSeq && !digest.ranges.some(([from, to]) => h.seq >= from && h.seq <= to)
   }).map(h => h.i)
 }
-const [firstId, secondId] = [aliceId, malloryId].sort()
+const [firstId, secondId] = [aliceId, malloryId].sort() as [string, string]
 function syncVector (name: string, description: string, request: SyncRequest): SyncVector {
   return {
     name,
