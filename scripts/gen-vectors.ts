@@ -615,7 +615,7 @@ function syncVector (name: string, description: string, request: SyncRequest): S
 }
 const syncs: SyncVector[] = [
   syncVector('sync-new-requester', 'The requester holds nothing: every held envelope, by origin (peer id text order), then seq.', { hive: HIVE, digests: [] }),
-  syncVector('sync-partial', 'The requester holds alice\'s snapshot (3) and delta 4, and mallory\'s delta 1: the answer is alice 5 and mallory 2.', {
+  syncVector('sync-partial', 'The requester holds alice\'s snapshot (3) and delta 4, and mallory\'s delta 1: the answer is mallory\'s 2 and alice\'s 5, in that order (peer id text order: 12D3KooWJ… sorts before 12D3KooWK…).', {
     hive: HIVE,
     digests: [{ origin: aliceId, snapshotSeq: 3, ranges: toRanges([3, 4]) }, { origin: malloryId, snapshotSeq: 0, ranges: toRanges([1]) }].sort((a, b) => a.origin < b.origin ? -1 : 1)
   }),
