@@ -597,20 +597,24 @@ function answerOf (request: SyncRequest): number[] {
 }
 const [firstId, secondId] = [aliceId, malloryId].sort() as [string, string]
 function syncVector (name: string, description: string, request: SyncRequest): SyncVector {
+  const body = encodeSyncRequest(request)
+  const response = answerOf(request)
   return {
     name,
     description,
     ...receiver,
     hive: HIVE,
     held: held.map(h => Buffer.from(h.bytes).toString('hex')),
-    request_hex: Buffer.from(encodeSyncRequest(request)).toString('hex'),
+    request_hex: Buffer.from(body).toString('hex'),
+    request_frame_hex: Buffer.from(encodeFrame(body)).toString('hex'),
     request: {
       version: 1,
       hive: request.hive,
       digests: request.digests.map(d => [d.origin, d.snapshotSeq, d.ranges]),
       ...(request.range === undefined ? {} : { page: [request.range.from, request.range.to] as [string, string] })
     },
-    response: answerOf(request)
+    response,
+    response_frames_hex: Buffer.concat(response.map(i => encodeFrame(at(held, i, 'held envelope').bytes))).toString('hex')
   }
 }
 const syncs: SyncVector[] = [

@@ -82,8 +82,12 @@ export interface SyncVector extends VectorReceiver {
   held: string[]
   request_hex: string
   request: { version: number, hive: string, digests: Array<[string, number, Array<[number, number]>]>, page?: [string, string] }
+  /** the request as it travels: one frame (varint length, then request_hex) */
+  request_frame_hex: string
   /** indexes into `held` of the envelopes answered, in the order sent */
   response: number[]
+  /** the answer as it travels: one frame per envelope of `response`, in order */
+  response_frames_hex: string
 }
 
 /** One file of protocol/vectors (see protocol/README.md, "Test vectors"). */

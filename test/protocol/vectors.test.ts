@@ -8,7 +8,7 @@ import { windowStartDay } from '../../src/core/time.js'
 import { emptyCounters } from '../../src/core/types.js'
 import { readEnvelopeFile } from '../../src/hive/envelope-file.js'
 import { envelopesLacked } from '../../src/hive/sync-answers.js'
-import { readFrames, SYNC } from '../../src/protocol/frames.js'
+import { encodeFrame, readAllFrames, readFrames, SYNC } from '../../src/protocol/frames.js'
 import {
   DEFAULT_LIMITS, entryToJson, envelopeToJson, ProtocolError, RULES, validateEnvelope,
   type EnvelopeJson, type FramingVector, type RuleId, type TestVector, type ValidationContext, type VectorReceiver
@@ -180,8 +180,12 @@ describe('sync vectors', () => {
       digests: decoded.digests.map(d => [d.origin, d.snapshotSeq, d.ranges]),
       ...(decoded.range === undefined ? {} : { page: [decoded.range.from, decoded.range.to] })
     }).toEqual(v.request)
-    const answer = [...envelopesLacked(node.tracker.store.exchange, v.hive, request)].map(b => Buffer.from(b).toString('hex'))
-    expect(answer).toEqual(v.response.map(i => v.held[i]))
+    const answer = [...envelopesLacked(node.tracker.store.exchange, v.hive, request)]
+    expect(answer.map(b => Buffer.from(b).toString('hex'))).toEqual(v.response.map(i => v.held[i]))
+    // on the wire: the request is one frame, the answer one frame per envelope
+    const requestFrame = Buffer.from(v.request_frame_hex, 'hex')
+    expect(await readAllFrames((async function * () { yield requestFrame })(), SYNC)).toEqual([new Uint8Array(request)])
+    expect(Buffer.concat(answer.map(encodeFrame)).toString('hex')).toBe(v.response_frames_hex)
   })
 })
 
