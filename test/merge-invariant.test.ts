@@ -40,6 +40,9 @@ describe('the merged invariant (element-wise max of valid entries)', () => {
       // the same join whatever the order (the G-Counter's convergence)
       const reversed = [...entries].reverse().reduce<Counters>((acc, e) => maxCounters(acc, e), entries.at(-1) as Counters)
       expect(reversed).toEqual(merged)
+      // a join: merging any input again (or the result itself) changes nothing, so replays are harmless
+      for (const e of entries) expect(maxCounters(merged, e)).toEqual(merged)
+      expect(maxCounters(merged, merged)).toEqual(merged)
       // quantiles read the histogram's own total, so a join with more samples than n_duration still gives bucket values
       const [p50, p90] = quantiles(encodeHist(merged.hist), [0.5, 0.9])
       if (histTotal(merged.hist) > 0) {
