@@ -8,9 +8,14 @@ import { DEFAULT_RANK_POLICY, type RankPolicy } from '../src/core/ranking.js'
 import { dayOf } from '../src/core/time.js'
 import { emptyCounters } from '../src/core/types.js'
 import { encodeEnvelope } from '../src/protocol/index.js'
+import { MAX_ARMS_PER_TASK_TYPE } from '../src/store/index.js'
+import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { attackEnvelope, benchmarkedArms, bestArms, buildHonestHive, openVictim, type HonestHive } from '../scripts/lib/poison-hive.js'
 import { loadRows } from '../scripts/lib/replay-data.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
+import { runCli } from './helpers/cli.js'
+import { tempDir } from './helpers/tmp.js'
+import { writeEnvelopeFile } from '../src/hive/envelope-file.js'
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')
 const now = (): number => NOW
@@ -96,19 +101,51 @@ describe('poisoning resistance, each defence alone against the attack it answers
 })
 
 describe('bounded answers', () => {
-  it('one origin adding 5,000 arms of n = 2 neither takes the best nor bloats the answer; more arms on request', async () => {
+  /** `count` arms of n = 2 from one origin (tools junk-<firstTool>, junk-<firstTool + 1>, ...), in envelopes of at most 16,384 entries */
+  const junk = (key: Ed25519PrivateKey, count: number, firstSeq = 1, taskType = 'bug_fix', firstTool = 0): Uint8Array[] => {
+    const envelopes: Uint8Array[] = []
+    for (let from = 0, seq = firstSeq; from < count; from += 16_384, seq++) {
+      const entries = Array.from({ length: Math.min(16_384, count - from) }, (_, i) => ({ ...emptyCounters(), taskType, tool: `junk-${firstTool + from + i}`, model: '', day: dayOf(NOW), n: 2, pass: 2 }))
+      envelopes.push(encodeEnvelope({ seq, kind: 'delta', createdAtMs: NOW, entries }, key as never))
+    }
+    return envelopes
+  }
+
+  it(`one origin adding 35,000 arms of n = 2 to one task type keeps ${MAX_ARMS_PER_TASK_TYPE} (R30): the best, the answer and arms_total stay bounded`, async () => {
     const me = await hive(DEFAULT_RANK_POLICY, 3, [...outcomes('good', 8, 2), ...outcomes('bad', 2, 8)])
     const key = await generateKeyPair('Ed25519')
-    const entries = Array.from({ length: 5000 }, (_, i) => ({ ...emptyCounters(), taskType: 'bug_fix', tool: `junk-${i}`, model: '', day: dayOf(NOW), n: 2, pass: 2 }))
-    expect(me.receiver.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries }, key as never)).verdict).toBe('accepted')
+    const verdicts = junk(key, 35_000).map(e => me.receiver.receive(e))
+    // the first envelope merges its first 64 arms; the others hold nothing but new arms
+    expect(verdicts.map(v => v.verdict === 'accepted' ? 'accepted' : `${v.verdict}:${v.rule}`)).toEqual(['accepted', 'ignored:R30', 'ignored:R30'])
     const r = me.tracker.best('bug_fix')
     expect(r.best?.tool).toBe('good')
+    expect(r.arms_total).toBe(2 + MAX_ARMS_PER_TASK_TYPE)
     expect(r.ranking).toHaveLength(50)
-    expect(r.arms_total).toBe(5002)
-    expect(me.tracker.best('bug_fix', { limit: 10_000 }).ranking).toHaveLength(5002)
-    expect(me.tracker.stats().task_types[0]).toMatchObject({ arms_total: 5002 })
+    expect(me.tracker.best('bug_fix', { limit: 10_000 }).ranking).toHaveLength(2 + MAX_ARMS_PER_TASK_TYPE)
+    expect(me.tracker.stats().task_types[0]).toMatchObject({ arms_total: 2 + MAX_ARMS_PER_TASK_TYPE })
     expect(me.tracker.stats().task_types[0].ranking).toHaveLength(50)
     expect(() => me.tracker.best('bug_fix', { limit: 0 })).toThrow(/limit/)
+    // arms it holds keep merging (a later day, a grown count); other task types have their own bound
+    const grown = encodeEnvelope({ seq: 10, kind: 'delta', createdAtMs: NOW, entries: [{ ...emptyCounters(), taskType: 'bug_fix', tool: 'junk-0', model: '', day: dayOf(NOW), n: 3, pass: 3 }, { ...emptyCounters(), taskType: 'bug_fix', tool: 'junk-1', model: '', day: dayOf(NOW) - 1, n: 1, pass: 1 }] }, key as never)
+    expect(me.receiver.receive(grown)).toMatchObject({ verdict: 'accepted', keysChanged: 2 })
+    expect(me.receiver.receive(junk(key, 100, 11, 'refactor')[0])).toMatchObject({ verdict: 'accepted', keysChanged: MAX_ARMS_PER_TASK_TYPE })
+    const arms = (taskType: string): number => me.tracker.store.db.prepare('SELECT COUNT(DISTINCT tool) FROM counters WHERE origin > 0 AND task_type = ? AND tool LIKE \'junk-%\'').pluck().get(taskType) as number
+    expect([arms('bug_fix'), arms('refactor')]).toEqual([MAX_ARMS_PER_TASK_TYPE, MAX_ARMS_PER_TASK_TYPE])
+  }, 60_000)
+
+  it('the bound applies on every import path: an envelope file through the CLI\'s import-delta (child process) as on gossip', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const dir = tempDir()
+    const file = join(dir, 'junk.hb')
+    writeEnvelopeFile(file, [...junk(key, 100), ...junk(key, 100, 2, 'bug_fix', 100)])
+    const imported = runCli(['import-delta', '--data-dir', dir, file, '--json'])
+    expect(JSON.parse(imported.stdout)).toMatchObject([{ verdict: 'accepted' }, { verdict: 'ignored', rule: 'R30' }])
+    expect(JSON.parse(runCli(['best', 'bug_fix', '--data-dir', dir, '--json', '--min-samples', '1']).stdout)).toMatchObject({ arms_total: MAX_ARMS_PER_TASK_TYPE })
+    // a receiver's bound is a parameter (vectors and tests lower it)
+    const me = await fileNode({ now, originBounds: { maxArmsPerTaskType: 3 } })
+    open.push(me)
+    expect(me.receiver.receive(junk(key, 10)[0])).toMatchObject({ verdict: 'accepted', keysChanged: 3 })
+    expect(me.receiver.receive(junk(key, 10, 2, 'bug_fix', 10)[0])).toMatchObject({ verdict: 'ignored', rule: 'R30' })
   })
 })
 

@@ -3,7 +3,7 @@ import {
   checkIdentityWorkOf, decodeEnvelope, decodeLimits, MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES, ProtocolError, RULES,
   validateDecoded, verdictOf, type RuleId, type Verdict
 } from '../protocol/index.js'
-import type { Store } from '../store/index.js'
+import { DEFAULT_ORIGIN_BOUNDS, type OriginBounds, type Store } from '../store/index.js'
 import { createRejectLimiter, type RejectLimiterOptions } from './reject-limiter.js'
 import { createOriginAdmission, type AdmissionLimits } from './admission.js'
 import { resolveWorkBits } from './work-bits.js'
@@ -26,6 +26,8 @@ export interface ReceiverOptions {
   allowlist?: ReadonlySet<string>
   /** R9: never merged: origins this node forgot (hivebench forget) */
   denylist?: ReadonlySet<string>
+  /** R29, R30: the keys and the arms per task type kept per origin; default the protocol's (tests and vectors lower them) */
+  originBounds?: Partial<OriginBounds>
   /** R24: the hive's identity work in bits; default resolveWorkBits() */
   workBits?: number
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
@@ -62,7 +64,7 @@ const FROM_FILE: Source = { via: 'file' }
  * protocol/README.md ("Receiving"). The envelope is decoded once:
  *
  *   blocked peer -> R1-R7 (decode) -> R24 (identity work) -> blocked origin -> origin admission (gossip) -> R22/R23 (stored already: the common case
- *   on gossip, answered from two indexed reads) -> R8 (signature) -> R9-R21 -> merge.
+ *   on gossip, answered from two indexed reads) -> R8 (signature) -> R9-R21 -> merge (R29, R30: new keys and arms within the origin's bounds).
  *
  * Forged envelopes count against the peer that sent them, never against the origin they claim,
  * so nobody can get an honest origin blocked.
@@ -74,6 +76,7 @@ export function createReceiver (options: ReceiverOptions): Receiver {
   const limiter = createRejectLimiter(options.rejectLimits)
   const admission = createOriginAdmission(origin => store.exchange.knowsOrigin(origin), options.admission)
   const counts: Record<string, number> = {}
+  const bounds: OriginBounds = { ...DEFAULT_ORIGIN_BOUNDS, ...options.originBounds }
 
   const judge = (bytes: Uint8Array, source: Source, nowMs: number): Received => {
     const peerKey = source.peer === undefined ? undefined : `peer:${source.peer}`
@@ -91,7 +94,7 @@ export function createReceiver (options: ReceiverOptions): Receiver {
       const redundant = store.exchange.redundant(origin, envelope.seq) // R22, R23
       if (redundant !== null) return { verdict: 'ignored', ...redundant }
       const valid = validateDecoded(envelope, { nowMs, retentionDays: store.retentionDays, allowlist: options.allowlist, denylist: options.denylist, limits }) // R8-R21
-      const merged = store.exchange.mergeEnvelope(valid, nowMs) // R22, R23 again inside the write transaction
+      const merged = store.exchange.mergeEnvelope(valid, nowMs, bounds) // R22, R23 again inside the write transaction; R29, R30
       if ('rule' in merged) return { verdict: 'ignored', ...merged }
       return { verdict: 'accepted', origin, seq: valid.seq, keysChanged: merged.keysChanged }
     } catch (err) {

@@ -25,10 +25,11 @@ export interface IncomingEnvelope {
 /**
  * The stateful receive rules of protocol/README.md, which only the store can decide: R22 (already
  * held, or our own), R23 (superseded by a newer complete snapshot) and R29 (only new keys of an
- * origin at its key bound). The rule ids are the protocol's RULES keys, so the receive pipeline
+ * origin at its key bound) and R30 (only new arms of an origin at its arm bound in their task
+ * types). The rule ids are the protocol's RULES keys, so the receive pipeline
  * passes this on as an IGNORE verdict as is.
  */
-export interface StoreRefusal { rule: 'R22' | 'R23' | 'R29', reason: string }
+export interface StoreRefusal { rule: 'R22' | 'R23' | 'R29' | 'R30', reason: string }
 
 /** Encodes this node's entries as envelopes with seqs firstSeq, firstSeq+1, ... (signing happens here). */
 export type BatchEncoder = (batch: { firstSeq: number, kind: EnvelopeKind, createdAtMs: number, entries: CounterEntry[] }) => Uint8Array[]
@@ -54,6 +55,23 @@ export const MAX_DELTAS_PER_ORIGIN = 256
  * counter rows, however many deltas of fresh keys it signs.
  */
 export const MAX_KEYS_PER_ORIGIN = 65_536
+
+/**
+ * Most arms (tool x model) one peer origin may hold in one task type here (R30). Every arm costs
+ * each uncached ranking of its task type (and every answer's `arms_total`): one origin adding
+ * 35,000 arms of n = 2 to one task type made /v1/best take 478 ms instead of 6 ms. 64 is twice
+ * what an honest origin holds (the SWE-bench file has 25 models; R29 assumes 30 arms per task
+ * type); beyond it, entries for new arms are refused (arms already held keep merging).
+ */
+export const MAX_ARMS_PER_TASK_TYPE = 64
+
+/** The per-origin bounds a receiver applies when merging (protocol parameters; tests and vectors lower them). */
+export interface OriginBounds {
+  maxKeys: number
+  maxArmsPerTaskType: number
+}
+
+export const DEFAULT_ORIGIN_BOUNDS: OriginBounds = Object.freeze({ maxKeys: MAX_KEYS_PER_ORIGIN, maxArmsPerTaskType: MAX_ARMS_PER_TASK_TYPE })
 
 export interface OriginInfo {
   peerId: string
@@ -121,7 +139,7 @@ export interface Exchange {
    * Stores and merges a validated envelope of a peer origin. R22/R23 are checked again inside
    * the write transaction: another process may have stored the envelope since redundant().
    */
-  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => { keysChanged: number, keysRefused: number } | StoreRefusal
+  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number, bounds?: OriginBounds) => { keysChanged: number, keysRefused: number } | StoreRefusal
   origins: () => OriginInfo[]
   /** whether this origin has been seen (merged or stored) */
   knowsOrigin: (peerId: string) => boolean
@@ -238,16 +256,18 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       return origin === undefined ? null : redundantIn(origin, seq)
     },
 
-    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): { keysChanged: number, keysRefused: number } | StoreRefusal => {
+    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number, bounds: OriginBounds = DEFAULT_ORIGIN_BOUNDS): { keysChanged: number, keysRefused: number } | StoreRefusal => {
       const origin = originIdOf(e.origin, nowMs)
       const redundant = redundantIn(origin, e.seq)
       if (redundant !== null) return redundant
       const startDay = rollup.startDay(nowMs)
-      const merged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs), MAX_KEYS_PER_ORIGIN - origin.key_count)
+      const merged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs), { keys: bounds.maxKeys - origin.key_count, armsPerTaskType: bounds.maxArmsPerTaskType })
       if (merged.created > 0) addKeys.run(merged.created, origin.id)
-      // R29: nothing but new keys beyond the origin's bound: keep nothing, relay nothing
-      if (merged.refused > 0 && merged.refused === e.entries.length) {
-        return { rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${MAX_KEYS_PER_ORIGIN}); its new keys are refused` }
+      // R29, R30: nothing but new keys or arms beyond the origin's bounds: keep nothing, relay nothing
+      if (merged.refused + merged.refusedArms > 0 && merged.refused + merged.refusedArms === e.entries.length) {
+        return merged.refusedArms > 0
+          ? { rule: 'R30', reason: `origin holds ${bounds.maxArmsPerTaskType} arms, the most kept per task type, in every task type of its new arms; they are refused` }
+          : { rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${bounds.maxKeys}); its new keys are refused` }
       }
       // A delta with nothing inside the window carries nothing to relay: keeping it would only let
       // an origin fill every node's store (and every sync) with empty envelopes.
@@ -264,7 +284,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
           setSnapshot.run(first, origin.id)
         }
       }
-      return { keysChanged: merged.grew, keysRefused: merged.refused }
+      return { keysChanged: merged.grew, keysRefused: merged.refused + merged.refusedArms }
     }),
 
     originCount: () => countOrigins.get()?.n ?? 0,
