@@ -23,7 +23,7 @@ const open: TestNode[] = []
 afterEach(() => { while (open.length > 0) open.pop()?.close() })
 
 /** today's ranking before these defences: a fixed cap of 100 samples per origin, nothing else */
-const NONE: RankPolicy = { originCap: 100, medianCapFactor: 0, minOrigins: 1, leaveOut: 0 }
+const NONE: RankPolicy = { originCap: 100, medianCapFactor: 0, minOrigins: 1, leaveOut: 0, seniorityDays: 0 }
 
 const outcomes = (tool: string, pass: number, fail: number): unknown[] => [
   ...Array.from({ length: pass }, () => ({ task_type: 'bug_fix', tool, outcome: 'pass' })),
@@ -97,6 +97,54 @@ describe('poisoning resistance, each defence alone against the attack it answers
     const without = await hive({ ...NONE, medianCapFactor: 2 }, 10, close)
     without.receiver.receive(await claim('close', 40, 40))
     expect(without.tracker.best('bug_fix').best?.tool).toBe('close')
+  })
+})
+
+describe('seniority: identities this node first saw days ago count apart, fresh ones as one', () => {
+  const DAY = 86_400_000
+  const sparse = [...outcomes('good', 2, 1), ...outcomes('bad', 1, 2)]
+  const SENIORITY_OFF: Partial<RankPolicy> = { ...DEFAULT_RANK_POLICY, seniorityDays: 0 }
+
+  /** this node and 10 honest origins at NOW (its founders), then `sybils` fresh identities at NOW + 8 days each claiming 100/100 on `tool` */
+  async function attacked (policy: Partial<RankPolicy>, tool: string, sybils: number): Promise<{ me: TestNode, later: () => void }> {
+    let clock = NOW
+    const me = await fileNode({ now: () => clock, rankPolicy: policy })
+    open.push(me)
+    for (let i = 0; i < 10; i++) {
+      const honest = await fileNode({ now: () => NOW })
+      open.push(honest)
+      honest.tracker.recordBatch(sparse)
+      for (const e of honest.sharing.export('snapshot')!.envelopes) expect(me.receiver.receive(e).verdict).toBe('accepted')
+    }
+    clock = NOW + 8 * DAY
+    for (let k = 0; k < sybils; k++) {
+      const key = await generateKeyPair('Ed25519')
+      const entry = { ...emptyCounters(), taskType: 'bug_fix', tool, model: '', day: dayOf(clock), n: 100, pass: 100 }
+      expect(me.receiver.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: clock, entries: [entry] }, key as never)).verdict).toBe('accepted')
+    }
+    return { me, later: () => { clock = NOW + 16 * DAY } }
+  }
+
+  it('two fresh identities cannot invent a best arm (they corroborate as one); without seniority they can', async () => {
+    const { me, later } = await attacked(DEFAULT_RANK_POLICY, 'evil-agent', 2)
+    expect(me.tracker.store.exchange.newOrigins(NOW + 8 * DAY, 7 * DAY, 3_600_000).size).toBe(2)
+    expect(me.tracker.best('bug_fix').best?.tool).toBe('good')
+    expect(me.tracker.best('bug_fix').ranking.find(a => a.tool === 'evil-agent')).toMatchObject({ benchmarked: false, origins: 2 })
+    // a week on, the same two identities are senior: seniority buys time, not a bound
+    later()
+    expect(me.tracker.best('bug_fix').best?.tool).toBe('evil-agent')
+    const { me: bare } = await attacked(SENIORITY_OFF, 'evil-agent', 2)
+    expect(bare.tracker.best('bug_fix').best?.tool).toBe('evil-agent')
+  })
+
+  it('ten fresh identities boosting the worst arm weigh as one liar (2 x the median origin); without seniority they take it', async () => {
+    const { me } = await attacked(DEFAULT_RANK_POLICY, 'bad', 10)
+    const r = me.tracker.best('bug_fix')
+    expect(r.best?.tool).toBe('good')
+    // 10 honest origins of 3 samples each, the pool of 10 x 100 weighs 2 x 3
+    expect(r.ranking.find(a => a.tool === 'bad')).toMatchObject({ origins: 20, weighted_n: 36 })
+    const { me: bare } = await attacked(SENIORITY_OFF, 'bad', 10)
+    expect(bare.tracker.best('bug_fix').best?.tool).toBe('bad')
   })
 })
 

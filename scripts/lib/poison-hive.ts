@@ -55,16 +55,24 @@ async function openNode (dataDir: string, nowMs: number, privateKey: Ed25519Priv
   return { tracker, sharing: createSharing({ store: tracker.store, privateKey, now }), receiver: createReceiver({ store: tracker.store, now, workBits: 0, originBounds }), setNow: ms => { clock = ms } }
 }
 
-/** A fresh victim holding the honest hive, ranking with `policy` (and merging within `originBounds`, default the protocol's). */
-export async function openVictim (hive: HonestHive, policy: Partial<RankPolicy>, nowMs: number, parent: string, originBounds?: Partial<OriginBounds>): Promise<Node> {
+/** Honest origins the victim first sees later than the others (they joined the hive after it). */
+export interface LateOrigins { count: number, atMs: number }
+
+/**
+ * A fresh victim holding the honest hive, ranking with `policy` (and merging within
+ * `originBounds`, default the protocol's); with `late`, the last `late.count` honest origins are
+ * merged at `late.atMs` (the clock is left there), the others at `nowMs`.
+ */
+export async function openVictim (hive: HonestHive, policy: Partial<RankPolicy>, nowMs: number, parent: string, originBounds?: Partial<OriginBounds>, late?: LateOrigins): Promise<Node> {
   const victim = await openNode(mkdtempSync(join(parent, 'victim-')), nowMs, hive.victimKey, policy, originBounds)
   victim.tracker.recordBatch(hive.victimRows)
-  for (const list of hive.envelopes) {
+  hive.envelopes.forEach((list, i) => {
+    if (late !== undefined && i === hive.envelopes.length - late.count) victim.setNow(late.atMs)
     for (const bytes of list) {
       const v = victim.receiver.receive(bytes)
       if (v.verdict !== 'accepted') throw new Error(`honest envelope not accepted: ${JSON.stringify(v)}`)
     }
-  }
+  })
   return victim
 }
 

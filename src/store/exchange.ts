@@ -145,6 +145,13 @@ export interface Exchange {
   knowsOrigin: (peerId: string) => boolean
   /** how many origins (this node included) are known: cheap, for metrics */
   originCount: () => number
+  /**
+   * Peer origins (store numbers) this node first saw less than `seniorityMs` before `nowMs`,
+   * except the founders: those first seen within `graceMs` of the first peer origin this node
+   * saw (a node that joins a hive finds all of it at once). The ranking pools them
+   * (core/ranking.ts, seniority). Re-read only when origins come or go or one comes of age.
+   */
+  newOrigins: (nowMs: number, seniorityMs: number, graceMs: number) => ReadonlySet<number>
   /** per origin, in peer-id order; with `range`, only origins with from <= peer id < to ('' = unbounded) */
   holdings: (range?: OriginRange) => OriginHoldings[]
   /** every origin's day counters keyed by peer id, in a canonical order: equal on nodes that hold the same hive */
@@ -187,6 +194,11 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const envelopeAt = db.prepare<[string, number], Buffer>('SELECT e.bytes FROM envelopes e JOIN origins o ON o.id = e.origin WHERE o.peer_id = ? AND e.seq = ?').pluck()
   const allCounters = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number, peer_id: string | null }>(
     'SELECT o.peer_id, c.* FROM counters c JOIN origins o ON o.id = c.origin')
+  const newSince = db.prepare<[number, number], { id: number, first_seen_ms: number }>(
+    `SELECT id, first_seen_ms FROM origins WHERE id > 0 AND peer_id IS NOT NULL AND first_seen_ms > ?
+       AND first_seen_ms > (SELECT MIN(first_seen_ms) FROM origins WHERE id > 0) + ?`)
+  const originsVersion = db.prepare<[], [number, number | null]>('SELECT COUNT(*), MAX(id) FROM origins').raw(true)
+  let newMemo: { key: string, from: number, until: number, value: ReadonlySet<number> } | undefined
   const mergeCounters = createCounterMerger(db, rollup)
   const oldestLiveDay = (nowMs: number): number => dayOf(nowMs) - retentionDays + 1
   const toEntry = (row: CounterRow & { task_type: string, tool: string, model: string, day: number }): CounterEntry =>
@@ -290,6 +302,16 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
     originCount: () => countOrigins.get()?.n ?? 0,
 
     knowsOrigin: (peerId) => originByPeer.get(peerId) !== undefined,
+
+    newOrigins (nowMs, seniorityMs, graceMs) {
+      const key = `${(originsVersion.get() as unknown[]).join(':')}:${seniorityMs}:${graceMs}`
+      if (newMemo !== undefined && newMemo.key === key && nowMs >= newMemo.from && nowMs < newMemo.until) return newMemo.value
+      const rows = newSince.all(nowMs - seniorityMs, graceMs)
+      // valid until the oldest of them comes of age (or for a seniority period, when none is new)
+      const until = rows.reduce((u, r) => Math.min(u, r.first_seen_ms + seniorityMs), nowMs + seniorityMs)
+      newMemo = { key, from: nowMs, until, value: new Set(rows.map(r => r.id)) }
+      return newMemo.value
+    },
 
     origins () {
       const keys = new Map(keysPerOrigin.all().map(r => [r.origin, r.keys]))
