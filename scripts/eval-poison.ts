@@ -155,9 +155,8 @@ async function honestRegret (hive: HonestHive, policy: RankPolicy, late: number,
   const victim = await openVictim(hive, policy, NOW, dir, undefined, { count: late, atMs: NOW + DAY_MS })
   try {
     victim.setNow(NOW + 2 * DAY_MS)
-    const taskTypes = [...truth.keys()]
-    const best = bestArms(victim, taskTypes)
-    return taskTypes.reduce((sum, t) => sum + (score(truth.get(t)!, best.get(t) ?? null)?.regret ?? 0), 0) / taskTypes.length
+    const best = bestArms(victim, [...truth.keys()])
+    return [...truth].reduce((sum, [t, taskTruth]) => sum + (score(taskTruth, best.get(t) ?? null)?.regret ?? 0), 0) / truth.size
   } finally {
     victim.tracker.close()
   }
