@@ -125,6 +125,13 @@ export interface Exchange {
    */
   bindSelf: (peerId: string, seqEpochMs?: number) => number | null
   /**
+   * Gives this node's origin a new peer id (a re-keyed identity, `hivebench id --mint`): a new
+   * origin to peers, whose sequence starts at the epoch `seqEpochMs` (as after a lost database).
+   * Our own stored envelopes, signed by the old key, are dropped (sync must not serve them under
+   * the new id); the next snapshot carries every live key.
+   */
+  rebindSelf: (peerId: string, seqEpochMs: number) => number
+  /**
    * Exports this node's changed keys (delta) or all live keys (snapshot) in one transaction:
    * read, encode + sign, store the envelopes, advance the sequence number, clear the change
    * marks. A crash before commit leaves marks and seq as they were. A delta with no change
@@ -229,6 +236,15 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       if (seqEpochMs === undefined || (self?.last_seq ?? 0) >= seqEpochMs) return null
       advanceSelf.run(Math.floor(seqEpochMs), seqEpochMs)
       return Math.floor(seqEpochMs)
+    }),
+
+    rebindSelf: writeTransaction(db, (peerId: string, seqEpochMs: number): number => {
+      const epoch = Math.max(selfRow.get()?.last_seq ?? 0, Math.floor(seqEpochMs))
+      setSelf.run(peerId)
+      dropBefore.run(LOCAL_ORIGIN, Number.MAX_SAFE_INTEGER)
+      setSnapshot.run(0, LOCAL_ORIGIN)
+      advanceSelf.run(epoch, seqEpochMs)
+      return epoch
     }),
 
     exportEnvelopes: writeTransaction(db, (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder): ExportResult | null => {
