@@ -3,7 +3,7 @@ import { validateOutcome } from './core/outcome.js'
 import { DEFAULT_ANSWER_ARMS, DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS, SENIORITY_GRACE_MS } from './core/limits.js'
 import { quantiles } from './core/histogram.js'
 import { randomFor } from './core/random.js'
-import { DEFAULT_RANK_POLICY, originWeights, rankArms, toRankedArm, type RankedArm, type Ranking, type RankPolicy } from './core/ranking.js'
+import { DEFAULT_RANK_POLICY, rankArms, weightsByOrigin, toRankedArm, type RankedArm, type Ranking, type RankPolicy } from './core/ranking.js'
 import { routeResult } from './core/route.js'
 import { DAY_MS, dayOf, isoDay, windowStartDay } from './core/time.js'
 import { emptyScalars, type Outcome, type RecordResult, type Scope } from './core/types.js'
@@ -206,13 +206,14 @@ export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
       const shares = store.breakdown.byOrigin({ scope: r.scope, taskType: best.task_type, startDay, model: r.model })
       const arms = best.ranking.map(a => ({ tool: a.tool, model: a.model, n: a.n, pass: a.pass, weighted_n: a.weighted_n, origins: [] as OriginBreakdownResult['arms'][number]['origins'] }))
       const perArm = arms.map(() => [] as typeof shares)
+      const newOrigins = newOriginsAt(r.scope, now())
       for (const s of shares) {
         const i = order.get(armId(s))
         if (i !== undefined) perArm[i].push(s) // else not in the ranking: recorded since it was read
       }
       perArm.forEach((list, i) => {
         // the ranking's own weights (core/ranking.ts); local scope has one origin, never capped
-        const weights = r.scope === 'hive' ? originWeights(list.map(s => ({ origin: s.originId, n: s.n, pass: s.pass })), rankPolicy) : list
+        const weights = r.scope === 'hive' ? weightsByOrigin(list.map(s => ({ origin: s.originId, n: s.n, pass: s.pass })), rankPolicy, newOrigins) : list
         list.forEach((s, j) => {
           const w = weights[j]
           arms[i].origins.push({ origin: s.peerId, self: s.originId === 0, n: s.n, pass: s.pass, pass_rate: s.pass / s.n, weighted_n: w.n, weighted_pass: w.pass, capped: w.n < s.n })

@@ -143,6 +143,9 @@ describe('seniority: identities this node first saw days ago count apart, fresh 
     expect(r.best?.tool).toBe('good')
     // 10 honest origins of 3 samples each, the pool of 10 x 100 weighs 2 x 3
     expect(r.ranking.find(a => a.tool === 'bad')).toMatchObject({ origins: 20, weighted_n: 36 })
+    // the breakdown by origin shows the same weights: each fresh identity a tenth of the pool's 2 x 3
+    const sybils = me.tracker.armsByOrigin('bug_fix').arms.find(a => a.tool === 'bad')?.origins.filter(o => o.n === 100)
+    expect(sybils?.map(o => o.weighted_n)).toEqual(Array.from({ length: 10 }, () => expect.closeTo(0.6, 9)))
     const { me: bare } = await attacked(SENIORITY_OFF, 'bad', 10)
     expect(bare.tracker.best('bug_fix').best?.tool).toBe('bad')
   })

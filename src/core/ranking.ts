@@ -133,6 +133,21 @@ export function originWeights (perOrigin: OriginCounts[], policy: RankPolicy): A
 }
 
 /**
+ * Each origin's weight as the ranking uses it, seniority included: a senior origin's own
+ * weight, and for a new one its share (by n) of the pool's weight. For breakdowns by origin.
+ */
+export function weightsByOrigin (perOrigin: OriginCounts[], policy: RankPolicy, newOrigins?: ReadonlySet<number>): Array<{ n: number, pass: number }> {
+  const pooled = poolNewOrigins(perOrigin, newOrigins)
+  const weights = originWeights(pooled, policy)
+  const pool = pooled.findIndex(o => o.origin === NEW_ORIGINS)
+  return perOrigin.map(o => {
+    if (pool < 0 || newOrigins?.has(o.origin) !== true) return weights[pooled.indexOf(o)]
+    const share = o.n / pooled[pool].n
+    return { n: weights[pool].n * share, pass: weights[pool].pass * share }
+  })
+}
+
+/**
  * The ranking key: the Wilson lower bound of the summed weights after greedily removing, `k`
  * times, the origin whose removal lowers it most (at least one origin always stays).
  */
