@@ -81,7 +81,7 @@ async function measure (victim: Node, url: string, requests: number): Promise<Me
     armsTotal = (JSON.parse(body) as { arms_total?: number }).arms_total ?? armsTotal
   }
   samples.sort((a, b) => a - b)
-  return { p50Ms: samples[Math.floor(samples.length / 2)], bytes, armsTotal }
+  return { p50Ms: samples[Math.floor(samples.length / 2)] ?? Number.NaN, bytes, armsTotal }
 }
 
 interface Scenario { name: string, bounds?: Partial<OriginBounds>, attack: (victim: Node, taskType: string) => Promise<void> }
@@ -91,7 +91,9 @@ export async function main (o: Options): Promise<void> {
   try {
     const hive: HonestHive = await buildHonestHive(loadRows(o.data), 10, 1, NOW, dir)
     const probe = await openVictim(hive, DEFAULT_RANK_POLICY, NOW, dir)
-    const taskType = probe.tracker.stats().task_types.map(t => ({ t: t.task_type, arms: t.arms_total })).sort((a, b) => b.arms - a.arms)[0].t
+    const [widest] = probe.tracker.stats().task_types.map(t => ({ t: t.task_type, arms: t.arms_total })).sort((a, b) => b.arms - a.arms)
+    if (widest === undefined) throw new Error(`${o.data}: no task type`)
+    const taskType = widest.t
     probe.tracker.close()
     const receive = (victim: Node, envelopes: Uint8Array[]): void => { for (const e of envelopes) victim.receiver.receive(e) }
     const scenarios: Scenario[] = [

@@ -139,11 +139,12 @@ export function originWeights (perOrigin: OriginCounts[], policy: RankPolicy): A
 export function weightsByOrigin (perOrigin: OriginCounts[], policy: RankPolicy, newOrigins?: ReadonlySet<number>): Array<{ n: number, pass: number }> {
   const pooled = poolNewOrigins(perOrigin, newOrigins)
   const weights = originWeights(pooled, policy)
-  const pool = pooled.findIndex(o => o.origin === NEW_ORIGINS)
+  const byOrigin = new Map(pooled.map((o, i) => [o.origin, { counts: o, weight: weights[i] ?? o }]))
+  const pool = byOrigin.get(NEW_ORIGINS)
   return perOrigin.map(o => {
-    if (pool < 0 || newOrigins?.has(o.origin) !== true) return weights[pooled.indexOf(o)]
-    const share = o.n / pooled[pool].n
-    return { n: weights[pool].n * share, pass: weights[pool].pass * share }
+    if (pool === undefined || newOrigins?.has(o.origin) !== true) return byOrigin.get(o.origin)?.weight ?? o
+    const share = o.n / pool.counts.n
+    return { n: pool.weight.n * share, pass: pool.weight.pass * share }
   })
 }
 
