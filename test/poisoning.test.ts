@@ -128,6 +128,8 @@ describe('seniority: identities this node first saw days ago count apart, fresh 
   it('two fresh identities cannot invent a best arm (they corroborate as one); without seniority they can', async () => {
     const { me, later } = await attacked(DEFAULT_RANK_POLICY, 'evil-agent', 2)
     expect(me.tracker.store.exchange.newOrigins(NOW + 8 * DAY, 7 * DAY, 3_600_000).size).toBe(2)
+    // `hivebench peers` shows when each origin was first seen: the two fresh ones stand out
+    expect(me.tracker.origins().filter(o => o.first_seen === new Date(NOW + 8 * DAY).toISOString())).toHaveLength(2)
     expect(me.tracker.best('bug_fix').best?.tool).toBe('good')
     expect(me.tracker.best('bug_fix').ranking.find(a => a.tool === 'evil-agent')).toMatchObject({ benchmarked: false, origins: 2 })
     // a week on, the same two identities are senior: seniority buys time, not a bound

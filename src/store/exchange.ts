@@ -98,6 +98,7 @@ export function originJson (o: OriginInfo): OriginJson {
     self: o.self,
     last_seq: o.lastSeq,
     snapshot_seq: o.snapshotSeq,
+    first_seen: o.firstSeenMs === null ? null : new Date(o.firstSeenMs).toISOString(),
     last_seen: o.lastSeenMs === null ? null : new Date(o.lastSeenMs).toISOString(),
     envelopes: o.envelopes,
     keys: o.keys
