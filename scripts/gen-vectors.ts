@@ -470,6 +470,16 @@ const sequences: SequenceVector[] = [
     steps: [step({ seq: 11, kind: 'snapshot', part: 0, parts: 2 }, ok), step({ seq: 12, kind: 'delta', part: 1, parts: 2 }, verdictOf('R27'))]
   },
   {
+    name: 'r30-arm-bound',
+    description: 'MAX_ARMS_PER_TASK_TYPE (64) arms of bug_fix in one delta, accepted; then a delta of one more bug_fix arm, ignored (R30); then one holding a held arm on another day, a 66th bug_fix arm and a code_review arm: accepted, the 66th arm skipped, the others merged.',
+    ...receiver,
+    steps: [
+      step({ seq: 1, entries: Array.from({ length: 64 }, (_, i) => counting(1, { tool: `tool-${i}` })) }, ok),
+      step({ seq: 2, entries: [counting(1, { tool: 'tool-64' })] }, verdictOf('R30')),
+      step({ seq: 3, entries: [counting(2, { tool: 'tool-0', day: TODAY - 1 }), counting(1, { tool: 'tool-65' }), counting(1, { taskType: 'code_review' })] }, ok)
+    ]
+  },
+  {
     name: 'r27-inside-other-batch',
     description: 'A single delta at seq 12, then part 0 of a snapshot batch claiming seqs 11-12: seq 12 is already a batch of its own (R27).',
     ...receiver,
