@@ -11,13 +11,14 @@ import Table from 'cli-table3'
 import { dayOf } from '../src/core/time.js'
 import { emptyCounters, type CounterEntry } from '../src/core/types.js'
 import { writeEnvelopeFile } from '../src/hive/envelope-file.js'
+import { WORK_BITS_ENV } from '../src/hive/work-bits.js'
 import { createHiveNetwork, type HiveNetwork, type SyncHandler } from '../src/network/index.js'
 import { encodeSyncRequest } from '../src/protocol/sync-digest.js'
 import { encodeEnvelope, MAX_ENVELOPE_BYTES } from '../src/protocol/index.js'
 import { fmt } from './lib/measure.js'
 
 /**
- * npm run bench:hostile -- [--during S] [--after S] [--deltas N]: each network attack of issue
+ * npm run bench:hostile -- [--during S] [--after S] [--deltas N] [--only ATTACK] [--profile DIR]: each network attack of issue
  * 14 against a real daemon (`hivebench start`, a child process, so its RSS is its own) over
  * 127.0.0.1, for a bounded time: the attackers are libp2p nodes in this process. Per attack it
  * prints the daemon's RSS and the p99 of GET /healthz and GET /v1/best (one client, back to
@@ -30,7 +31,10 @@ import { fmt } from './lib/measure.js'
  *   gossip-flood    one peer publishing envelopes of fresh origins as fast as it can
  *   origin-keys     one origin publishing deltas of 1,000 new keys each as fast as it can
  */
-const { values } = parseArgs({ options: { during: { type: 'string', default: '10' }, after: { type: 'string', default: '30' }, deltas: { type: 'string', default: '64' }, only: { type: 'string' } } })
+const { values } = parseArgs({ options: { during: { type: 'string', default: '10' }, after: { type: 'string', default: '30' }, deltas: { type: 'string', default: '64' }, only: { type: 'string' }, profile: { type: 'string' } } })
+// The hive of this bench asks no identity work (R24): attackers mint fresh origins for free,
+// the harshest case for the daemon (the daemon child inherits this environment).
+process.env[WORK_BITS_ENV] = '0'
 const duringS = Number(values.during)
 const afterS = Number(values.after)
 const deltas = Number(values.deltas)
@@ -46,7 +50,9 @@ hardStop.unref()
 interface Victim { child: ChildProcess, url: string, peerId: string, addr: string, dataDir: string }
 
 async function startVictim (dataDir: string): Promise<Victim> {
-  const child = spawn(process.execPath, [CLI, 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--http-port', '0', '--sync-interval', '3600'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // --profile DIR: the daemon writes a CPU profile and a heap-allocation profile there when it stops
+  const profile = values.profile === undefined ? [] : ['--cpu-prof', '--heap-prof', '--cpu-prof-dir', values.profile, '--heap-prof-dir', values.profile]
+  const child = spawn(process.execPath, [...profile, CLI, 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--http-port', '0', '--sync-interval', '3600'], { stdio: ['ignore', 'pipe', 'pipe'] })
   let log = ''
   child.stdout?.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-1_000_000) })
   child.stderr?.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-1_000_000) })
@@ -147,7 +153,7 @@ const attacks: Attack[] = [
       const file = join(dataDir, '..', 'seed.hbd')
       writeEnvelopeFile(file, envelopes)
       const r = spawnSync(process.execPath, [CLI, 'import-delta', '--data-dir', dataDir, file], { encoding: 'utf8' })
-      if (r.status !== 0) throw new Error(`import-delta failed: ${r.stderr}`)
+      if (r.status !== 0) throw new Error(`import-delta failed (${String(r.status)} ${String(r.signal)}): ${r.stderr}${r.stdout}`)
     },
     async run (victim) {
       const nets = await Promise.all(Array.from({ length: 8 }, async () => await attacker(victim)))

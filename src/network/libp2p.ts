@@ -13,6 +13,7 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { HivebenchError, ValidationError } from '../errors.js'
 import { gossipOptions } from './gossip-options.js'
 import { parseHiveKey } from './hive-key.js'
+import { STREAM_BUFFERS, pausedReader } from './stream-reader.js'
 import { createSemaphore, createStreamGate, requestFrames, serveFrames, type ByteChannel } from './sync.js'
 import {
   DEFAULT_SYNC_LIMITS, DEFAULT_SYNC_STREAMS, SYNC_PROTOCOL, hiveTopic, silentLogger,
@@ -83,7 +84,8 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
     addresses: { listen: listen.map(String) },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // every stream's window stays under its read buffer (stream-reader.ts): a paused stream holds at most 2 MiB
+    streamMuxers: [yamux({ streamOptions: STREAM_BUFFERS })],
     connectionProtector: psk === undefined ? undefined : preSharedKey({ psk }),
     peerDiscovery,
     connectionManager: {
@@ -279,13 +281,14 @@ function syncLimits (options: HiveNetworkOptions): SyncLimits {
 }
 
 /**
- * A libp2p 3 stream as the sync layer's ByteChannel: the stream itself is the source (it
- * yields Uint8Array or Uint8ArrayList chunks, ends on the remote's close-write and throws on
- * a reset); send() respects backpressure (send() returning false means wait for a drain).
+ * A libp2p 3 stream as the sync layer's ByteChannel. The source reads only while the sync layer
+ * pulls (pausedReader): a requester merging one frame holds the rest of the answer back at the
+ * responder, so an answer of junk costs one frame and one window of memory, not the answer.
+ * send() respects backpressure (send() returning false means wait for a drain).
  */
 function channelOf (stream: Stream): ByteChannel {
   return {
-    source: stream,
+    source: pausedReader(stream),
     send: async (chunks) => {
       for await (const chunk of chunks) {
         if (!stream.send(chunk)) await stream.onDrain()

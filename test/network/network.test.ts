@@ -253,6 +253,29 @@ describe('sync', () => {
     expect(tally).toEqual({ frames: 2, bytes: 2 })
   })
 
+  it('holds a peer streaming junk to a few frames in flight while a frame is being handled, then reads on', async () => {
+    // 60 frames of 1 MiB; the responder pulls the next one only when its send window has room
+    const junk = new Uint8Array(1024 * 1024).fill(0xc1)
+    let pulled = 0
+    const a = await startNode({ sync: { maxFrameBytes: 2 * 1024 * 1024 }, syncHandler: function * () { for (let i = 0; i < 60; i++) { pulled++; yield junk } } })
+    const b = await startPeerOf(a, { sync: { maxFrameBytes: 2 * 1024 * 1024, timeoutMs: 60_000 } })
+    let heldAt = 0
+    const tally = await b.net.requestSync(a.net.peerId, bytes(0), async () => {
+      if (heldAt !== 0) return
+      // hold the first frame until the responder stops advancing: whatever it pulled by then
+      // sits in a buffer between the two nodes (before: all 60 MiB, read ahead by the requester)
+      let last = -1
+      while (pulled !== last) {
+        last = pulled
+        await sleep(300)
+      }
+      heldAt = pulled
+    })
+    // one frame being handled, the 2 MiB window, the responder's write buffer and generator step
+    expect(heldAt).toBeLessThanOrEqual(6)
+    expect(tally).toEqual({ frames: 60, bytes: 60 * 1024 * 1024 })
+  })
+
   it('serves at most servedPerPeer streams of one peer at once: the next is reset at once, not queued', async () => {
     const a = await startNode({ syncHandler: async () => await new Promise<never>(() => {}), syncStreams: { servedPerPeer: 2 } })
     const b = await startPeerOf(a, { sync: { timeoutMs: 4000 } })
