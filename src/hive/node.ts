@@ -15,7 +15,7 @@ import { DEFAULT_REJECT_LIMITS, type RejectLimiterOptions } from './reject-limit
 import { originJson, type OriginJson } from '../store/index.js'
 import { gossipVerdictOf, ruleOf } from './receive.js'
 import { createMetrics, type Metrics } from './metrics.js'
-import { errorMessage } from '../errors.js'
+import { errorMessage, HivebenchError } from '../errors.js'
 import { interval, listenError, startAll, stopAll, type Startable } from './lifecycle.js'
 import type { DriftReport } from '../gate/service.js'
 
@@ -163,9 +163,14 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     // sends; a digest too large for one frame goes as pages, one exchange each
     for (const request of syncRequestsOf(exchange, options.hive)) {
       await network.requestSync(peer, request, async (bytes) => {
-        const v = local.receiver.receive(bytes, { via: 'sync', peer }).verdict
+        const received = local.receiver.receive(bytes, { via: 'sync', peer })
         report.received++
-        report[v === 'dropped' ? 'rejected' : v]++
+        report[received.verdict === 'dropped' ? 'rejected' : received.verdict]++
+        // a peer blocked for its REJECTs gets nothing more read: the rest of its answer is dropped
+        // unread anyway, and reading it (up to 64 MiB) would cost decryption for nothing
+        if (received.verdict === 'dropped' && received.reason === 'peer_blocked') {
+          throw new HivebenchError('SYNC_PEER_BLOCKED', `peer ${peer} is blocked for repeated REJECTs; the rest of its sync answer is left unread`)
+        }
         // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
         if (performance.now() - slice > SYNC_SLICE_MS) {
           await new Promise(resolve => setImmediate(resolve))

@@ -13,7 +13,7 @@ import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { HivebenchError, ValidationError } from '../errors.js'
 import { gossipOptions } from './gossip-options.js'
 import { parseHiveKey } from './hive-key.js'
-import { STREAM_BUFFERS, pausedReader } from './stream-reader.js'
+import { STREAM_BUFFERS, drained, pausedReader } from './stream-reader.js'
 import { createSemaphore, createStreamGate, requestFrames, serveFrames, type ByteChannel } from './sync.js'
 import {
   DEFAULT_SYNC_LIMITS, DEFAULT_SYNC_STREAMS, SYNC_PROTOCOL, hiveTopic, silentLogger,
@@ -284,14 +284,15 @@ function syncLimits (options: HiveNetworkOptions): SyncLimits {
  * A libp2p 3 stream as the sync layer's ByteChannel. The source reads only while the sync layer
  * pulls (pausedReader): a requester merging one frame holds the rest of the answer back at the
  * responder, so an answer of junk costs one frame and one window of memory, not the answer.
- * send() respects backpressure (send() returning false means wait for a drain).
+ * send() respects backpressure: send() returning false means wait for a drain (drained(), not
+ * stream.onDrain(), which stops waiting after the first drain).
  */
 function channelOf (stream: Stream): ByteChannel {
   return {
     source: pausedReader(stream),
     send: async (chunks) => {
       for await (const chunk of chunks) {
-        if (!stream.send(chunk)) await stream.onDrain()
+        if (!stream.send(chunk)) await drained(stream)
       }
       await stream.close()
     },

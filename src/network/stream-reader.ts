@@ -79,3 +79,26 @@ function pauseQuietly (stream: Stream): void {
 function resumeQuietly (stream: Stream): void {
   if (stream.readStatus === 'paused') stream.resume()
 }
+
+/**
+ * Resolves once the stream may be written to again; rejects if it closes first. Not
+ * `stream.onDrain()`: in @libp2p/utils 7.4 that promise is created once and stays resolved
+ * after the first drain, so every later wait returned at once and a responder kept queueing
+ * frames into the stream's unbounded write buffer (a sync answer nobody read grew to its
+ * whole 32 MiB per stream: 213 -> 690 MiB under bench:hostile's sync-responder attack).
+ */
+export async function drained (stream: Stream): Promise<void> {
+  while (stream.writableNeedsDrain) {
+    if (stream.status !== 'open') throw new Error(`the stream is ${stream.status}`)
+    await new Promise<void>((resolve, reject) => {
+      const onDrain = (): void => { settle(); resolve() }
+      const onClose = (evt: StreamCloseEvent): void => { settle(); reject(evt.error ?? new Error('the stream closed while waiting to send')) }
+      const settle = (): void => {
+        stream.removeEventListener('drain', onDrain)
+        stream.removeEventListener('close', onClose)
+      }
+      stream.addEventListener('drain', onDrain)
+      stream.addEventListener('close', onClose)
+    })
+  }
+}
