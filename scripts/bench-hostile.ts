@@ -44,7 +44,7 @@ const root = mkdtempSync(join(tmpdir(), 'hivebench-hostile-'))
 const NOW = Date.now()
 const TODAY = dayOf(NOW)
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
-const hardStop = setTimeout(() => { console.error('bench:hostile: overall timeout'); process.exit(2) }, (4 * (IDLE_S + duringS + afterS) + 240) * 1000)
+const hardStop = setTimeout(() => { console.error('bench:hostile: overall timeout'); process.exit(2) }, (4 * (IDLE_S + duringS + afterS) + 600) * 1000)
 hardStop.unref()
 
 interface Victim { child: ChildProcess, url: string, peerId: string, addr: string, dataDir: string }
@@ -106,11 +106,15 @@ const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync('/proc/' + pid + '
     await new Promise(resolve => setTimeout(resolve, 10))
   }
   const p99 = xs => xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]
-  parentPort.postMessage({ healthz: p99(lat.healthz), best: p99(lat.best), rssMax, rssEnd: rss(), belowAfterS })
+  // where the memory is at the end: V8's heap (total reserved, used) and memory outside it (Buffers)
+  const metrics = await (await fetch(url + '/metrics')).text()
+  const mib = name => Number(new RegExp('^hivebench_' + name + ' (\\S+)', 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20
+  const memory = { heapTotal: mib('nodejs_heap_size_total_bytes'), heapUsed: mib('nodejs_heap_size_used_bytes'), external: mib('nodejs_external_memory_bytes') }
+  parentPort.postMessage({ healthz: p99(lat.healthz), best: p99(lat.best), rssMax, rssEnd: rss(), belowAfterS, memory })
 })()
 `
 
-interface Probe { healthz: number, best: number, rssMax: number, rssEnd: number, belowAfterS: number | null }
+interface Probe { healthz: number, best: number, rssMax: number, rssEnd: number, belowAfterS: number | null, memory: { heapTotal: number, heapUsed: number, external: number } }
 
 async function probe (url: string, seconds: number, pid: number, rssBelow = 0): Promise<Probe> {
   const worker = new Worker(PROBE, { eval: true, workerData: { url, seconds, pid, rssBelow } })
@@ -208,6 +212,10 @@ const attacks: Attack[] = [
   }
 ]
 
+// what the RSS after is made of, against idle: V8's heap (reserved / used), Buffers outside it, the rest (native: malloc arenas, code, stacks)
+const memoryTable = new Table({ head: ['attack', 'RSS idle -> after', 'V8 heap reserved', 'V8 heap used', 'external (Buffers)', 'rest (native)'] })
+const arrow = (a: number, b: number): string => `${fmt(a)} -> ${fmt(b)} MiB`
+const native = (rss: number, m: Probe['memory']): number => rss - m.heapTotal - m.external
 const table = new Table({ head: ['attack', 'RSS idle', 'RSS during (max, x idle)', 'RSS after', 'back within 10%', 'p99 /healthz idle / during / after', 'p99 /v1/best idle / during / after', 'db growth', 'targets'] })
 try {
   for (const attack of attacks.filter(a => values.only === undefined || a.name === values.only)) {
@@ -233,11 +241,14 @@ try {
     table.push([attack.name, `${fmt(rssIdle)} MiB`, `${fmt(rssMax)} MiB (${fmt(rssMax / rssIdle, 2)}x)`, `${fmt(rssAfter)} MiB`, backAfterS === null ? `no (in ${afterS} s)` : `${fmt(backAfterS, 1)} s`,
       `${fmt(idle.healthz, 1)} / ${fmt(during.healthz, 1)} / ${fmt(after.healthz, 1)} ms`, `${fmt(idle.best, 1)} / ${fmt(during.best, 1)} / ${fmt(after.best, 1)} ms`,
       `${fmt((dbBytes() - db0) / 2 ** 20, 1)} MiB`, ok ? 'met' : 'MISSED'])
+    const [m0, m1] = [idle.memory, after.memory]
+    memoryTable.push([attack.name, arrow(rssIdle, rssAfter), arrow(m0.heapTotal, m1.heapTotal), arrow(m0.heapUsed, m1.heapUsed), arrow(m0.external, m1.external), arrow(native(rssIdle, m0), native(rssAfter, m1))])
     console.error(`${attack.name}: done`)
     await stopVictim(victim)
   }
   console.log(`bench:hostile: ${duringS} s of each attack, ${afterS} s after, ${IDLE_S} s idle before; ${deltas} deltas of ~1 MB for sync-responder`)
   console.log(table.toString())
+  console.log(memoryTable.toString())
 } finally {
   rmSync(root, { recursive: true, force: true })
 }

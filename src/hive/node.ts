@@ -166,10 +166,11 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
         const received = local.receiver.receive(bytes, { via: 'sync', peer })
         report.received++
         report[received.verdict === 'dropped' ? 'rejected' : received.verdict]++
-        // a peer blocked for its REJECTs gets nothing more read: the rest of its answer is dropped
-        // unread anyway, and reading it (up to 64 MiB) would cost decryption for nothing
-        if (received.verdict === 'dropped' && received.reason === 'peer_blocked') {
-          throw new HivebenchError('SYNC_PEER_BLOCKED', `peer ${peer} is blocked for repeated REJECTs; the rest of its sync answer is left unread`)
+        // An honest responder sends only envelopes it validated itself, so a REJECT (or a peer
+        // blocked for its REJECTs) ends the exchange: the rest is left unread, not decrypted and
+        // judged frame by frame up to the 64 MiB cap (16 peers answering junk cost seconds of CPU)
+        if (received.verdict === 'rejected' || (received.verdict === 'dropped' && received.reason === 'peer_blocked')) {
+          throw new HivebenchError('SYNC_REJECTED', `peer ${peer} answered with an envelope we reject (${ruleOf(received) ?? ''}); the rest of its sync answer is left unread`)
         }
         // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
         if (performance.now() - slice > SYNC_SLICE_MS) {
