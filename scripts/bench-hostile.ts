@@ -108,7 +108,7 @@ const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync('/proc/' + pid + '
   const p99 = xs => xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]
   // where the memory is at the end: V8's heap (total reserved, used) and memory outside it (Buffers)
   const metrics = await (await fetch(url + '/metrics')).text()
-  const mib = name => Number(new RegExp('^hivebench_' + name + ' (\\S+)', 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20
+  const mib = name => Number(new RegExp('^hivebench_' + name + ' ([0-9.e+-]+)', 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20
   const memory = { heapTotal: mib('nodejs_heap_size_total_bytes'), heapUsed: mib('nodejs_heap_size_used_bytes'), external: mib('nodejs_external_memory_bytes') }
   parentPort.postMessage({ healthz: p99(lat.healthz), best: p99(lat.best), rssMax, rssEnd: rss(), belowAfterS, memory })
 })()

@@ -11,6 +11,7 @@ import { tcp } from '@libp2p/tcp'
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { HivebenchError, ValidationError } from '../errors.js'
+import { DEFAULT_GOSSIP_BUDGET, createGossipMeter } from './gossip-budget.js'
 import { gossipOptions } from './gossip-options.js'
 import { parseHiveKey } from './hive-key.js'
 import { STREAM_BUFFERS, drained, pausedReader } from './stream-reader.js'
@@ -113,8 +114,11 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
   let starting: Promise<void> | undefined
   let stopping: Promise<void> | undefined
 
+  const gossipMeter = createGossipMeter({ ...DEFAULT_GOSSIP_BUDGET, ...options.gossipBudget })
   pubsub.topicValidators.set(topic, async (peer, message) => {
     if (message.data.byteLength > options.maxMessageBytes) return TopicValidatorResult.Reject
+    // a peer over its budget costs no validation (and no copy): ignored, without penalty
+    if (!gossipMeter.take(peer.toString(), message.data.byteLength, Date.now())) return TopicValidatorResult.Ignore
     try {
       const verdict = await options.validate(plain(message.data), peer.toString())
       return Object.hasOwn(VERDICTS, verdict) ? VERDICTS[verdict] : TopicValidatorResult.Ignore

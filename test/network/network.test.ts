@@ -120,6 +120,24 @@ describe('gossip', () => {
     expect(b.net.peerScore(a.net.peerId)).toBeGreaterThanOrEqual(0)
   })
 
+  it('validates a flooding peer within its byte budget, ignores the rest without penalty, and still hears another peer', async () => {
+    const started = Date.now()
+    const victim = await startNode({ gossipBudget: { bytesPerSecond: 10_000, burstBytes: 20_000, minChargeBytes: 1000 } })
+    const flooder = await startPeerOf(victim)
+    const other = await startPeerOf(victim)
+    await waitFor(() => victim.net.meshPeers().length === 2)
+    // 300 distinct messages of 500 bytes, each charged 1,000: 20 fit the burst, then 10 a second
+    for (let i = 0; i < 300; i++) await flooder.net.publish(Uint8Array.from({ length: 500 }, (_, j) => j === 0 ? 1 : (i >> (8 * (j % 2))) & 0xff))
+    await other.net.publish(bytes(2, 2))
+    await waitFor(() => victim.validated.some(m => m[0] === 2))
+    await sleep(500)
+    const elapsedS = (Date.now() - started) / 1000
+    const fromFlooder = victim.validated.filter(m => m[0] === 1).length
+    expect(fromFlooder).toBeGreaterThanOrEqual(20)
+    expect(fromFlooder).toBeLessThanOrEqual(20 + Math.ceil(10 * elapsedS))
+    expect(victim.net.peerScore(flooder.net.peerId)).toBeGreaterThanOrEqual(0)
+  })
+
   it('rejects messages over its own size limit before the validator, even from a peer with a larger one', async () => {
     const a = await startNode({ maxMessageBytes: 64 * 1024 })
     const b = await startPeerOf(a, { maxMessageBytes: 1024 })
