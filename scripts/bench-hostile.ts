@@ -89,7 +89,10 @@ const PROBE = `
 const { parentPort, workerData: { url, seconds, pid, rssBelow } } = require('node:worker_threads')
 const { readFileSync } = require('node:fs')
 const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync('/proc/' + pid + '/status', 'utf8'))[1]) / 1024
+// the daemon's CPU time (user + system) in seconds: fields 14 and 15 of /proc/pid/stat, in ticks of 10 ms
+const cpu = () => { const f = readFileSync('/proc/' + pid + '/stat', 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100 }
 ;(async () => {
+  const cpu0 = cpu()
   const lat = { healthz: [], best: [] }
   let rssMax = 0
   let belowAfterS = null
@@ -110,11 +113,13 @@ const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync('/proc/' + pid + '
   const metrics = await (await fetch(url + '/metrics')).text()
   const mib = name => Number(new RegExp('^hivebench_' + name + ' ([0-9.e+-]+)', 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20
   const memory = { heapTotal: mib('nodejs_heap_size_total_bytes'), heapUsed: mib('nodejs_heap_size_used_bytes'), external: mib('nodejs_external_memory_bytes') }
-  parentPort.postMessage({ healthz: p99(lat.healthz), best: p99(lat.best), rssMax, rssEnd: rss(), belowAfterS, memory })
+  // the longest the daemon's event loop was blocked since the previous scrape (prom-client resets it on each)
+  const lagMaxMs = mib('nodejs_eventloop_lag_max_seconds') * 2 ** 20 * 1000
+  parentPort.postMessage({ healthz: p99(lat.healthz), best: p99(lat.best), rssMax, rssEnd: rss(), belowAfterS, memory, lagMaxMs, cpuShare: (cpu() - cpu0) / seconds })
 })()
 `
 
-interface Probe { healthz: number, best: number, rssMax: number, rssEnd: number, belowAfterS: number | null, memory: { heapTotal: number, heapUsed: number, external: number } }
+interface Probe { healthz: number, best: number, rssMax: number, rssEnd: number, belowAfterS: number | null, memory: { heapTotal: number, heapUsed: number, external: number }, lagMaxMs: number, cpuShare: number }
 
 async function probe (url: string, seconds: number, pid: number, rssBelow = 0): Promise<Probe> {
   const worker = new Worker(PROBE, { eval: true, workerData: { url, seconds, pid, rssBelow } })
@@ -216,7 +221,7 @@ const attacks: Attack[] = [
 const memoryTable = new Table({ head: ['attack', 'RSS idle -> after', 'V8 heap reserved', 'V8 heap used', 'external (Buffers)', 'rest (native)'] })
 const arrow = (a: number, b: number): string => `${fmt(a)} -> ${fmt(b)} MiB`
 const native = (rss: number, m: Probe['memory']): number => rss - m.heapTotal - m.external
-const table = new Table({ head: ['attack', 'RSS idle', 'RSS during (max, x idle)', 'RSS after', 'back within 10%', 'p99 /healthz idle / during / after', 'p99 /v1/best idle / during / after', 'db growth', 'targets'] })
+const table = new Table({ head: ['attack', 'RSS idle', 'RSS during (max, x idle)', 'RSS after', 'back within 10%', 'p99 /healthz idle / during / after', 'p99 /v1/best idle / during / after', 'loop blocked max idle / during / after', 'daemon CPU idle / during / after', 'db growth', 'targets'] })
 try {
   for (const attack of attacks.filter(a => values.only === undefined || a.name === values.only)) {
     console.error(`${attack.name}: preparing`)
@@ -240,6 +245,7 @@ try {
     const ok = during.healthz <= 50 && during.best <= 50 && rssMax <= 2 * rssIdle && backAfterS !== null && backAfterS <= 30
     table.push([attack.name, `${fmt(rssIdle)} MiB`, `${fmt(rssMax)} MiB (${fmt(rssMax / rssIdle, 2)}x)`, `${fmt(rssAfter)} MiB`, backAfterS === null ? `no (in ${afterS} s)` : `${fmt(backAfterS, 1)} s`,
       `${fmt(idle.healthz, 1)} / ${fmt(during.healthz, 1)} / ${fmt(after.healthz, 1)} ms`, `${fmt(idle.best, 1)} / ${fmt(during.best, 1)} / ${fmt(after.best, 1)} ms`,
+      `${fmt(idle.lagMaxMs)} / ${fmt(during.lagMaxMs)} / ${fmt(after.lagMaxMs)} ms`, `${fmt(100 * idle.cpuShare)} / ${fmt(100 * during.cpuShare)} / ${fmt(100 * after.cpuShare)} %`,
       `${fmt((dbBytes() - db0) / 2 ** 20, 1)} MiB`, ok ? 'met' : 'MISSED'])
     const [m0, m1] = [idle.memory, after.memory]
     memoryTable.push([attack.name, arrow(rssIdle, rssAfter), arrow(m0.heapTotal, m1.heapTotal), arrow(m0.heapUsed, m1.heapUsed), arrow(m0.external, m1.external), arrow(native(rssIdle, m0), native(rssAfter, m1))])
