@@ -16,6 +16,7 @@ import { originJson, type OriginJson } from '../store/index.js'
 import { gossipVerdictOf, ruleOf } from './receive.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { errorMessage, HivebenchError } from '../errors.js'
+import { createIdleGc, DEFAULT_IDLE_GC } from './idle-gc.js'
 import { interval, listenError, startAll, stopAll, type Startable } from './lifecycle.js'
 import type { DriftReport } from '../gate/service.js'
 
@@ -269,7 +270,9 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     interval(GAUGE_REFRESH_S, () => {
       metrics.peersConnected.set(network.connectedPeers().length)
       metrics.originsKnown.set(exchange.originCount())
-    })
+    }),
+    // memory left behind by a burst of work goes back once the node is quiet (idle-gc.ts)
+    createIdleGc(DEFAULT_IDLE_GC, (freed) => { logger.child({ component: 'memory' }).debug({ freedMiB: Math.round(freed / 2 ** 20) }, 'collected garbage while idle') })
   ]
 
   /** connected_peers, bootstrap dials and the verdict `hivebench status` turns into its exit code */
