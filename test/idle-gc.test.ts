@@ -8,6 +8,7 @@ describe('idle garbage collection', () => {
     const o = DEFAULT_IDLE_GC
     expect(shouldCollect(0.01, 100 * MiB, 80 * MiB, o)).toBe(true)
     expect(shouldCollect(0.01, 90 * MiB, 80 * MiB, o)).toBe(false) // grew less than 16 MiB
+    expect(shouldCollect(0.2, 100 * MiB, 80 * MiB, o)).toBe(true) // an API client polling
     expect(shouldCollect(0.5, 200 * MiB, 80 * MiB, o)).toBe(false) // busy: not now
   })
 
