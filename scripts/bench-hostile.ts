@@ -45,7 +45,14 @@ const root = mkdtempSync(join(tmpdir(), 'hivebench-hostile-'))
 const NOW = Date.now()
 const TODAY = dayOf(NOW)
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
-const hardStop = setTimeout(() => { console.error('bench:hostile: overall timeout'); process.exit(2) }, (4 * (IDLE_S + duringS + afterS) + 600) * 1000)
+// daemons still running: an overall timeout must not leave one behind, nor the temp dir
+const daemons = new Set<ChildProcess>()
+const hardStop = setTimeout(() => {
+  console.error('bench:hostile: overall timeout')
+  for (const child of daemons) child.kill('SIGKILL')
+  rmSync(root, { recursive: true, force: true })
+  process.exit(2)
+}, (4 * (IDLE_S + duringS + afterS) + 600) * 1000)
 hardStop.unref()
 
 interface Victim { child: ChildProcess, url: string, peerId: string, addr: string, dataDir: string }
@@ -54,6 +61,8 @@ async function startVictim (dataDir: string): Promise<Victim> {
   // --profile DIR: the daemon writes a CPU profile and a heap-allocation profile there when it stops
   const profile = values.profile === undefined ? [] : ['--cpu-prof', '--heap-prof', '--cpu-prof-dir', values.profile, '--heap-prof-dir', values.profile]
   const child = spawn(process.execPath, [...profile, CLI, 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--http-port', '0', '--sync-interval', '3600'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  daemons.add(child)
+  child.once('exit', () => { daemons.delete(child) })
   let log = ''
   child.stdout?.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-1_000_000) })
   child.stderr?.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-1_000_000) })
