@@ -31,6 +31,8 @@ describe('hivebench id --mint: re-keying an identity made before R24', () => {
     expect(r.seq_epoch).toBeGreaterThan(Date.now() - 60_000)
     expect(existsSync(r.backup)).toBe(true)
     expect(r.backup).toBe(join(a, `identity.key.${old}.bak`))
+    // the old self is denied: its envelopes, still held by peers, never come back as a peer's
+    expect(JSON.parse(runCli(['import-delta', '--data-dir', a, join(a, 'old.hb'), '--json']).stdout)).toMatchObject([{ verdict: 'ignored', rule: 'R9' }])
 
     // the same data dir, the new identity: no warning, the counters kept, nothing left to do
     const after = runCli(['id', '--data-dir', a, '--id-work-bits', String(bits)])

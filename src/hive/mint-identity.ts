@@ -2,6 +2,7 @@ import { StateError } from '../errors.js'
 import { identityWork, mintSeed } from '../protocol/identity-work.js'
 import { replaceIdentity, resolveDataDir } from '../store/index.js'
 import { readDaemonFile } from './daemon-file.js'
+import { readOriginPolicy, updateOriginPolicy } from './origin-policy.js'
 import { openLocalNode } from './local-node.js'
 import { resolveWorkBits } from './work-bits.js'
 
@@ -27,8 +28,9 @@ export interface MintReport {
 /**
  * Re-keys a data dir whose identity lacks the hive's identity work (`hivebench id --mint`):
  * peers requiring the work refuse every envelope of the old key (R24). Mints a key with the
- * work, keeps the old one as a backup, and gives this node's origin the new peer id with a new
- * seq epoch (store: rebindSelf). Its counters stay; peers learn them from the next snapshot, as
+ * work, keeps the old one as a backup, gives this node's origin the new peer id with a new
+ * seq epoch (store: rebindSelf), and denies the old peer id (R9), so its envelopes, still held by
+ * peers, never come back as a peer's. Its counters stay; peers learn them from the next snapshot, as
  * a new origin. Refused while a daemon runs on the data dir (it holds the old key).
  */
 export async function mintIdentity (options: { dataDir?: string, workBits?: number, now?: () => number }): Promise<MintReport> {
@@ -46,6 +48,8 @@ export async function mintIdentity (options: { dataDir?: string, workBits?: numb
     const seconds = (performance.now() - t0) / 1000
     const { identity, backup } = await replaceIdentity(dataDir, minted.seed)
     const seqEpoch = node.tracker.store.exchange.rebindSelf(identity.peerId, (options.now ?? Date.now)())
+    // the old key's envelopes still circulate: this node must never merge its old self as a peer
+    updateOriginPolicy(dataDir, { deny: [...readOriginPolicy(dataDir).deny ?? [], current.peerId] })
     return { dataDir, workBits, previousPeerId: current.peerId, peerId: identity.peerId, work: identityWork(minted.publicKey), minted: true, backup, seqEpoch, tries: minted.tries, seconds }
   } finally {
     node.close()
