@@ -19,11 +19,13 @@ import { DEFAULT_DATA } from './replay.js'
  *
  * The hive ranking under attack, on real data: the outcome file dealt to N honest origins (the
  * victim is one of them and merges the others' signed snapshots), then attackers' validly signed
- * envelopes go through the same receive path. For each ranking policy (today's fixed cap, each
- * defence alone, the defaults) it prints how often one liar (one identity, one envelope,
- * 1,000,000 passes on the 2nd, 3rd, 5th or worst arm) takes the hive best, and how many Sybil
- * identities (100 claimed samples each) each strategy needs to flip routing, with the CPU time
- * those identities cost at the default identity work (R24), measured in the same run.
+ * envelopes go through the same receive path, 8 days later (the attackers are new to the victim,
+ * the honest origins its founders). For each ranking policy (the fixed cap before issue 13, each
+ * defence alone, r2.1's three, the defaults with seniority) it prints how often one liar (one
+ * identity, one envelope, 1,000,000 passes on the 2nd, 3rd, 5th or worst arm) takes the hive
+ * best, and how many Sybil identities (100 claimed samples each) each strategy needs to flip
+ * routing, with the CPU time those identities cost at the default identity work (R24), measured
+ * in the same run; then what seniority costs honest peers that join a day late.
  */
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')
