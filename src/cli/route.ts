@@ -1,5 +1,6 @@
 import { DEFAULT_EXPLORE_SHARE } from '../core/route.js'
 import { DEFAULT_ANSWER_ARMS } from '../core/limits.js'
+import { say } from './terminal.js'
 import { positiveInt, printJson, queryCommand, scopeOption, shareOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
 interface RouteOptions extends DataDirOptions, JsonOption {
@@ -27,5 +28,5 @@ export const routeCommand = queryCommand('route')
     const result = await withTracker(o, t => t.route(taskType, query), { readonly: true })
     if (o.json === true) return printJson(result)
     const arm = result.arm === null ? '-' : result.arm.model === '' ? result.arm.tool : `${result.arm.tool} / ${result.arm.model}`
-    console.log(`mode:   ${result.mode}\narm:    ${arm}\nreason: ${result.reason}`)
+    say(`mode:   ${result.mode}\narm:    ${arm}\nreason: ${result.reason}`)
   })
