@@ -55,7 +55,7 @@ export function fitWidths (header: readonly number[], values: readonly number[],
 function cut (cell: string, width: number, keepEnd: boolean): string {
   const chars = [...cell]
   if (chars.length <= width) return cell
-  return keepEnd ? '…' + chars.slice(chars.length - width + 1).join('') : chars.slice(0, width - 1).join('') + '…'
+  return keepEnd ? '…' + chars.slice(chars.length - width + 1).join('') : chars.slice(0, width - 1).join('').trimEnd() + '…'
 }
 
 const pad = (cell: string, width: number): string => cell + ' '.repeat(Math.max(0, width - cells(cell)))
