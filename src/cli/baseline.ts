@@ -1,7 +1,6 @@
-import { Command } from 'commander'
+import type { Command } from 'commander'
 import { ValidationError } from '../errors.js'
-import { command, numberOrText, printJson, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
-import { summaryOf } from './command-list.js'
+import { command, namedCommand, numberOrText, printJson, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 import { textTable } from './table.js'
 import { say } from './terminal.js'
 
@@ -65,8 +64,7 @@ const remove = sub('delete', 'delete a baseline')
     console.log(`deleted baseline ${name}`)
   })
 
-export const baselineCommand = new Command('baseline')
-  .description(summaryOf('baseline'))
+export const baselineCommand = namedCommand('baseline')
   .addCommand(capture)
   .addCommand(list)
   .addCommand(show)

@@ -19,7 +19,6 @@ export const bestCommand = queryCommand('best')
   .option('--window-days <n>', 'only the last N UTC days (default 30)', positiveInt('--window-days'))
   .option('--min-samples <n>', 'samples an arm needs to be eligible (default 5)', positiveInt('--min-samples'))
   .option('--limit <n>', `arms listed, best first (default ${DEFAULT_ANSWER_ARMS})`, positiveInt('--limit'))
-  .addHelpText('after', '\nExample:\n  $ hivebench best bug_fix --scope local --window-days 7 --json')
   .action(async (taskType: string, o: BestOptions) => {
     const result = await withTracker(o, t => t.best(taskType, o), { readonly: true })
     if (o.json === true) return printJson(result)

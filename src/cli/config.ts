@@ -5,10 +5,6 @@ import { textTable } from './table.js'
 import { say } from './terminal.js'
 
 export const configCommand = withStartOptions(queryCommand('config'))
-  .addHelpText('after', `
-Example:
-  $ HIVEBENCH_HIVE=team hivebench config --http-port 5000
-  (hive from env, http-port from the flag, the rest from hivebench.toml in the data dir or the defaults)`)
   .action(function (this: import('commander').Command, o: DataDirOptions & JsonOption & { config?: string }) {
     const settings = settingsOf(this)
     const file = configFileOf(o.config, o.dataDir ?? process.env.HIVEBENCH_DATA_DIR)

@@ -5,7 +5,6 @@ import { command, printJson, withLocalNode, type DataDirOptions, type JsonOption
 export const importDeltaCommand = command('import-delta')
   .argument('<files...>', 'envelope files written by export-delta')
   .option('--json', 'one JSON verdict per envelope')
-  .addHelpText('after', '\nExample:\n  $ hivebench import-delta peer-a.envelopes peer-b.envelopes')
   .action(async (files: string[], o: DataDirOptions & JsonOption) => {
     const verdicts = await withLocalNode(o, async node => {
       const out = []

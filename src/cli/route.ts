@@ -22,7 +22,7 @@ export const routeCommand = queryCommand('route')
   .option('--window-days <n>', 'only the last N UTC days (default 30)', positiveInt('--window-days'))
   .option('--min-samples <n>', 'samples an arm needs to be eligible (default 5)', positiveInt('--min-samples'))
   .option('--limit <n>', `arms considered, best first (default ${DEFAULT_ANSWER_ARMS})`, positiveInt('--limit'))
-  .addHelpText('after', '\nThe same options as GET /v1/route.\n\nExample:\n  $ hivebench route bug_fix --seed "$TASK_ID" --json')
+  .addHelpText('after', '\nThe same options as GET /v1/route.')
   .action(async (taskType: string, o: RouteOptions) => {
     const query = { scope: o.scope, model: o.model, windowDays: o.windowDays, minSamples: o.minSamples, limit: o.limit, exploreShare: o.exploreShare, seed: o.seed }
     const result = await withTracker(o, t => t.route(taskType, query), { readonly: true })

@@ -19,7 +19,6 @@ export const statsCommand = queryCommand('stats')
   .option('--min-samples <n>', 'samples an arm needs to be ranked (default 5)', positiveInt('--min-samples'))
   .option('--limit <n>', `arms listed, best first (default ${DEFAULT_ANSWER_ARMS})`, positiveInt('--limit'))
   .option('--by-origin', 'per arm: samples per origin and the weight the ranking counted after the per-origin cap')
-  .addHelpText('after', '\nExample:\n  $ hivebench stats --task-type bug_fix --by-origin')
   .action(async (o: StatsOptions) => {
     if (o.byOrigin === true) return await statsByOrigin(o)
     const result = await withTracker(o, t => t.stats(o), { readonly: true })

@@ -22,7 +22,7 @@ const VERDICT: Record<NodeStatus['health'], string> = {
 }
 
 export const statusCommand = queryCommand('status')
-  .addHelpText('after', '\nExample:\n  $ hivebench status || echo "the node is not sharing"\n\nExit codes: 0 ok, 3 degraded, 4 alone, 1 no daemon running.')
+  .addHelpText('after', '\nExit codes: 0 ok, 3 degraded, 4 alone, 1 no daemon running.')
   .action(async (o: DataDirOptions & JsonOption) => {
     const body = await callDaemon(o.dataDir, 'GET', '/v1/status') as { node: NodeStatus }
     const node = body.node
