@@ -40,16 +40,16 @@ function dataDir (): string {
 
 /**
  * Every command that prints a table; `widest`: a cell of its widest column, cut on a 60-column
- * terminal unless the table `fits` as it is.
+ * terminal unless the table `fits` as it is; `legend`: how the line explaining its abbreviations starts.
  */
 const RANKING = '#\ttool\tmodel\tn\tpass rate\t95% bounds\tp50\tp90\tmean cost\toutcomes\torigins'
-const TABLES: Array<{ args: string[], header: string, widest: string, fits?: boolean }> = [
-  { args: ['best', 'bug_fix'], header: RANKING, widest: LONG_MODEL },
-  { args: ['stats'], header: RANKING, widest: LONG_MODEL },
+const TABLES: Array<{ args: string[], header: string, widest: string, fits?: boolean, legend?: string }> = [
+  { args: ['best', 'bug_fix'], header: RANKING, widest: LONG_MODEL, legend: 'n: samples; ' },
+  { args: ['stats'], header: RANKING, widest: LONG_MODEL, legend: 'n: samples; ' },
   { args: ['stats', '--by-origin'], header: 'tool\tmodel\torigin\tn\tpass rate\tweight counted\tcapped', widest: LONG_MODEL },
-  { args: ['gate', '--baseline', 'v1'], header: 'task type\told\tnew\tn old/new\tpass rate\tdrop\tp50\tp90\tverdict\tadj. p\tmore samples/side', widest: `aider/${LONG_MODEL}` },
-  { args: ['trend', 'bug_fix'], header: 'arm\tn\tpass\tpass rate per day\tp50 per day\ttrend\tp', widest: `aider/${LONG_MODEL}` },
-  { args: ['baseline', 'show', 'v1'], header: 'task type\tarm\tn\tpass rate\tp50', widest: `aider/${LONG_MODEL}` },
+  { args: ['gate', '--baseline', 'v1'], header: 'task type\told\tnew\tn old/new\tpass rate\tdrop\tp50\tp90\tverdict\tadj. p\tmore samples/side', widest: `aider/${LONG_MODEL}`, legend: 'n old/new: ' },
+  { args: ['trend', 'bug_fix'], header: 'arm\tn\tpass\tpass rate per day\tp50 per day\ttrend\tp', widest: `aider/${LONG_MODEL}`, legend: 'pass rate per day: ' },
+  { args: ['baseline', 'show', 'v1'], header: 'task type\tarm\tn\tpass rate\tp50', widest: `aider/${LONG_MODEL}`, legend: 'n: samples frozen' },
   { args: ['baseline', 'list'], header: 'name\tcaptured\tscope\tdays\tarms\tgit\tlast gate\tnote', widest: 'before the upgrade' },
   { args: ['peers'], header: 'origin\tlast seq\tsnapshot seq\tlast seen\tenvelopes\tkeys', widest: '12D3KooW' },
   { args: ['config'], header: 'setting\tvalue\tsource', widest: 'hivebench', fits: true }
@@ -74,7 +74,7 @@ const tooWide = (text: string, cols: number): string[] => text.split('\n').filte
 describe('CLI tables', { timeout: 120_000 }, () => {
   it('piped: tab-separated, header first, nothing cut, no escape codes or box drawing', () => {
     const dir = dataDir()
-    for (const { args, header, widest } of TABLES) {
+    for (const { args, header, widest, legend } of TABLES) {
       const r = runCli([...args, '--data-dir', dir], { COLUMNS: '40' }) // COLUMNS is for terminals only
       const what = args.join(' ')
       expect(r.stdout, what).not.toContain(ESC)
@@ -86,6 +86,7 @@ describe('CLI tables', { timeout: 120_000 }, () => {
       const columns = header.split('\t').length
       expect(lines[at + 1].split('\t'), what).toHaveLength(columns)
       expect(r.stdout, what).toContain(widest)
+      if (legend !== undefined) expect(lines.some(l => l.startsWith(legend)), `${what}: legend`).toBe(true)
     }
     // stable for cut/awk: the model column of the ranking, by position
     const best = runCli(['best', 'bug_fix', '--data-dir', dir]).stdout.split('\n').filter(l => l.split('\t').length === 11)

@@ -53,6 +53,7 @@ const show = sub('show', 'one baseline and its frozen arms')
       a.pass_rate === null ? '-' : `${((a.pass_rate as number) * 100).toFixed(1)}%`,
       a.p50_s === null ? '-' : `${(a.p50_s as number).toFixed(2)}s`
     ])))
+    say('n: samples frozen in the baseline; p50: median duration (- without durations)')
   })
 
 const remove = sub('delete', 'delete a baseline')
