@@ -21,12 +21,16 @@ const GAP = '  '
 export function textTable (head: readonly string[], rows: ReadonlyArray<readonly string[]>, options: TableOptions = {}, term: Terminal = terminalOf()): string {
   // a tab or newline inside a cell would break the one-line-per-row, tab-separated contract
   const clean = (s: string | undefined): string => (s ?? '').replace(/[\t\r\n]+/g, ' ')
-  const table = [head, ...rows].map(r => head.map((_, c) => clean(r[c])))
-  if (!term.tty) return table.map(r => r.join('\t')).join('\n')
-  const widthOf = (c: number, r: ReadonlyArray<readonly string[]>): number => Math.max(0, ...r.map(x => cells(x[c])))
-  const widths = fitWidths(head.map((_, c) => widthOf(c, [table[0]])), head.map((_, c) => widthOf(c, table.slice(1))), term.width)
-  const line = (r: readonly string[]): string => r.map((cell, c) => pad(cut(cell, widths[c], options.keepEnd?.includes(c) === true), widths[c])).join(GAP).trimEnd()
-  const [header, ...body] = table
+  const cleanRow = (r: readonly string[]): string[] => head.map((_, c) => clean(r[c]))
+  const header = cleanRow(head)
+  const body = rows.map(cleanRow)
+  if (!term.tty) return [header, ...body].map(r => r.join('\t')).join('\n')
+  const widest = (c: number): number => Math.max(0, ...body.map(r => cells(r[c] ?? '')))
+  const widths = fitWidths(header.map(cells), header.map((_, c) => widest(c)), term.width)
+  const line = (r: readonly string[]): string => r.map((cell, c) => {
+    const width = widths[c] ?? cells(cell)
+    return pad(cut(cell, width, options.keepEnd?.includes(c) === true), width)
+  }).join(GAP).trimEnd()
   const bold = (s: string): string => term.color ? `\u001b[1m${s}\u001b[22m` : s
   return [bold(line(header)), ...body.map(line)].join('\n')
 }
@@ -37,19 +41,19 @@ export function textTable (head: readonly string[], rows: ReadonlyArray<readonly
  * widest column narrows, one character at a time.
  */
 export function fitWidths (header: readonly number[], values: readonly number[], width: number): number[] {
-  const widths = header.map((h, c) => Math.max(h, values[c]))
-  const total = (): number => widths.reduce((a, b) => a + b, 0) + GAP.length * (widths.length - 1)
-  const shrinkWidest = (floor: (c: number) => number): void => {
+  const columns = header.map((h, c) => ({ width: Math.max(h, values[c] ?? 0), values: values[c] ?? 0 }))
+  const total = (): number => columns.reduce((sum, col) => sum + col.width, 0) + GAP.length * (columns.length - 1)
+  const shrinkWidest = (floor: (col: { values: number }) => number): void => {
     while (total() > width) {
-      const candidates = widths.map((w, c) => w > floor(c) ? w : -1)
-      const widest = candidates.indexOf(Math.max(...candidates))
-      if (candidates[widest] < 0) return // as narrow as it gets: the line overflows rather than lose every value
-      widths[widest]--
+      let widest: { width: number } | null = null
+      for (const col of columns) if (col.width > floor(col) && col.width > (widest?.width ?? -1)) widest = col
+      if (widest === null) return // as narrow as it gets: the line overflows rather than lose every value
+      widest.width--
     }
   }
-  shrinkWidest(c => Math.max(values[c], MIN_WIDTH))
+  shrinkWidest(col => Math.max(col.values, MIN_WIDTH))
   shrinkWidest(() => MIN_WIDTH)
-  return widths
+  return columns.map(col => col.width)
 }
 
 function cut (cell: string, width: number, keepEnd: boolean): string {
