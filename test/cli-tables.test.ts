@@ -51,7 +51,7 @@ const TABLES: Array<{ args: string[], header: string, widest: string, fits?: boo
   { args: ['trend', 'bug_fix'], header: 'arm\tn\tpass\tpass rate per day\tp50 per day\ttrend\tp', widest: `aider/${LONG_MODEL}`, legend: 'pass rate per day: ' },
   { args: ['baseline', 'show', 'v1'], header: 'task type\tarm\tn\tpass rate\tp50', widest: `aider/${LONG_MODEL}`, legend: 'n: samples frozen' },
   { args: ['baseline', 'list'], header: 'name\tcaptured\tscope\tdays\tarms\tgit\tlast gate\tnote', widest: 'before the upgrade' },
-  { args: ['peers'], header: 'origin\tlast seq\tsnapshot seq\tlast seen\tenvelopes\tkeys', widest: '12D3KooW' },
+  { args: ['peers'], header: 'origin\tlast seq\tsnapshot seq\tfirst seen\tlast seen\tenvelopes\tkeys', widest: '12D3KooW' },
   { args: ['config'], header: 'setting\tvalue\tsource', widest: 'hivebench', fits: true }
 ]
 
