@@ -111,7 +111,11 @@ async function liarFlips (hive: HonestHive, policy: RankPolicy, targets: Targets
     const best = bestArms(victim, claims.map(c => c.taskType))
     const flipped = claims.filter(c => best.get(c.taskType) === c.arm)
     // the harm: pass rate (over the whole file) lost by following the hive best, after minus before
-    const regret = (t: string, arm: string | null | undefined): number => score(truth.get(t)!, arm ?? null)?.regret ?? 0
+    const regret = (t: string, arm: string | null | undefined): number => {
+      const known = truth.get(t)
+      if (known === undefined) throw new Error(`eval:poison: no ground truth for task type ${t}: the claims name only the file's task types`)
+      return score(known, arm ?? null)?.regret ?? 0
+    }
     const added = claims.reduce((s, c) => s + regret(c.taskType, best.get(c.taskType)) - regret(c.taskType, before.get(c.taskType)), 0)
     return { flipped: flipped.length, of: claims.length, examples: flipped.slice(0, 2).map(c => `${c.taskType}: ${armLabel(c.arm)}`), addedRegret: claims.length === 0 ? 0 : added / claims.length }
   } finally {
