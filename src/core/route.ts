@@ -11,6 +11,9 @@ import { compareArms, compareArmsByPassRate, type RankedArm } from './ranking.js
  */
 export const DEFAULT_EXPLORE_SHARE = 0.1
 
+/** The one help text of the explore share (CLI, HTTP API, MCP). */
+export const EXPLORE_SHARE_HELP = `each arm's chance to be scored by a draw from its posterior instead of its mean, 0..1 (default ${DEFAULT_EXPLORE_SHARE}; 0: always the best arm; 1: plain Thompson sampling); exploration fades as the arms separate`
+
 /**
  * An arm that is not benchmarked (too few samples, or not corroborated by enough origins) weighs
  * at most this many samples in a draw: a liar's 10^6 claimed passes on an arm nobody else reports
