@@ -114,10 +114,14 @@ describe('route (README.md, "Routing")', () => {
     expect(e.reason).toMatch(/^exploit: aider has the highest estimated pass rate \(posterior mean 0\.9\d\d of Beta\(111, 11\), n=120\); no other arm's draw \(1% explore share\) beat it$/)
   })
 
-  it('cold start when nothing is benchmarked: a Thompson draw over the known arms, and says when there is no data', () => {
+  it('cold start when nothing is benchmarked: a Thompson draw over the known arms (the least-sampled arm with exploration off), and says when there is no data', () => {
     const d = route(ranking(['a', 3, 1], ['b', 1, 1], ['c', 4, 4]), { random: mulberry32(5) })
     expect(d.mode).toBe('cold_start')
     expect(d.reason).toMatch(/^cold start: no arm has enough samples to be benchmarked yet; Thompson sampling over 3 known arms: [abc] drew 0\.\d{3} from its Beta\(\d, \d\) posterior \(n=\d\)$/)
+    // exploration off: no draw, the least-sampled arm (the replaced rule's cold start, which npm run simulate compares against)
+    const off = route(ranking(['a', 3, 1], ['b', 1, 1], ['c', 4, 4]), { exploreShare: 0, random: mulberry32(5) })
+    expect(off).toMatchObject({ mode: 'cold_start', arm: { tool: 'b', n: 1 } })
+    expect(off.reason).toBe('cold start: no arm has enough samples to be benchmarked yet and exploration is off; trying b, the least-sampled of 3 known arms (n=1)')
     const none = route([], { random: mulberry32(7) })
     expect(none).toEqual({ mode: 'cold_start', arm: null, reason: expect.stringContaining('no data') })
   })

@@ -70,7 +70,8 @@ const betaText = ({ alpha, beta }: { alpha: number, beta: number }): string => `
  * stays among the arms that could still be best. `exploit`: the winner won on its mean;
  * `explore`: on a draw; `cold_start`: nothing is benchmarked, every estimate is a draw (an arm
  * nobody has tried draws from Beta(1, 1), so it comes before arms that keep failing).
- * `exploreShare` 0 routes to the best benchmarked arm, the arm `best` answers.
+ * `exploreShare` 0 turns every draw off: the best benchmarked arm (the arm `best` answers), or
+ * before there is one the least-sampled arm.
  * Pure: the only source of chance is `random`, so a seeded PRNG makes it deterministic.
  */
 export function route (ranking: RankedArm[], { exploreShare = DEFAULT_EXPLORE_SHARE, random, rankBy = 'wilson_lower' }: RouteOptions): RouteDecision {
@@ -79,8 +80,8 @@ export function route (ranking: RankedArm[], { exploreShare = DEFAULT_EXPLORE_SH
     return { mode: 'cold_start', arm: null, reason: 'cold start: no data, nothing is recorded for this task type yet' }
   }
   const benchmarked = ranking.filter(a => a.benchmarked).sort(rankBy === 'pass_rate' ? compareArmsByPassRate : compareArms)
+  if (exploreShare === 0) return benchmarked.length === 0 ? leastSampled(ranking, random) : exploitBest(benchmarked[0], rankBy)
   if (benchmarked.length === 0) return coldStart(ranking, random)
-  if (exploreShare === 0) return exploitBest(benchmarked[0], rankBy)
   let arm = ranking[0]
   let top = -Infinity
   let drawn = false
@@ -114,6 +115,21 @@ function exploitBest (best: RankedArm, rankBy: NonNullable<RouteOptions['rankBy'
     reason: rankBy === 'pass_rate'
       ? `exploit: ${label(best)} has the highest pass rate (${(best.pass_rate ?? 0).toFixed(3)}, n=${best.n})`
       : `exploit: ${label(best)} has the highest 95% lower bound (${best.wilson_lower.toFixed(3)}, n=${best.n})`
+  }
+}
+
+const pick = <T>(items: T[], random: Random): T => items[Math.min(items.length - 1, Math.floor(random() * items.length))]
+
+/** Exploration off and nothing benchmarked: the least-sampled arm, no posterior draw (the replaced rule's cold start). */
+function leastSampled (ranking: RankedArm[], random: Random): RouteDecision {
+  const fewest = Math.min(...ranking.map(a => a.n))
+  const least = ranking.filter(a => a.n === fewest)
+  const arm = pick(least, random)
+  const which = least.length === 1 ? 'the least-sampled' : `one of the ${least.length} least-sampled`
+  return {
+    mode: 'cold_start',
+    arm,
+    reason: `cold start: no arm has enough samples to be benchmarked yet and exploration is off; trying ${label(arm)}, ${which} of ${plural(ranking.length, 'known arm')} (n=${arm.n})`
   }
 }
 
