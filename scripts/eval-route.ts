@@ -37,14 +37,17 @@ function loop (rates: number[], exploreShare: number, seed: number): { regret: n
   let regret = 0
   let lateWorse = 0
   for (let t = 0; t < ROUNDS; t++) {
-    const ranking = rankArms(rates.map((_, i) => ({
-      tool: `arm${i}`, model: '', totals: { ...emptyScalars(), n: counts[i].n, pass: counts[i].pass, grader_fail: counts[i].n - counts[i].pass }, hist: null, origins: 1, perOrigin: []
+    const ranking = rankArms(counts.map((c, i) => ({
+      tool: `arm${i}`, model: '', totals: { ...emptyScalars(), n: c.n, pass: c.pass, grader_fail: c.n - c.pass }, hist: null, origins: 1, perOrigin: []
     })), { minSamples: DEFAULT_MIN_SAMPLES }).ranking
     const i = Number(route(ranking, { exploreShare, random }).arm?.tool.slice(3))
-    counts[i].n++
-    if (outcome() < rates[i]) counts[i].pass++
-    regret += best - rates[i]
-    if (t >= ROUNDS * 3 / 4 && rates[i] < best) lateWorse++
+    const chosen = counts[i]
+    const rate = rates[i]
+    if (chosen === undefined || rate === undefined) throw new Error(`route() chose arm ${i}, which is not one of the ${rates.length}`)
+    chosen.n++
+    if (outcome() < rate) chosen.pass++
+    regret += best - rate
+    if (t >= ROUNDS * 3 / 4 && rate < best) lateWorse++
   }
   return { regret, lateWorse: lateWorse / (ROUNDS / 4) }
 }

@@ -76,13 +76,16 @@ const betaText = ({ alpha, beta }: { alpha: number, beta: number }): string => `
  */
 export function route (ranking: RankedArm[], { exploreShare = DEFAULT_EXPLORE_SHARE, random, rankBy = 'wilson_lower' }: RouteOptions): RouteDecision {
   checkExploreShare(exploreShare)
-  if (ranking.length === 0) {
+  const [first] = ranking
+  if (first === undefined) {
     return { mode: 'cold_start', arm: null, reason: 'cold start: no data, nothing is recorded for this task type yet' }
   }
   const benchmarked = ranking.filter(a => a.benchmarked).sort(rankBy === 'pass_rate' ? compareArmsByPassRate : compareArms)
-  if (exploreShare === 0) return benchmarked.length === 0 ? leastSampled(ranking, random) : exploitBest(benchmarked[0], rankBy)
-  if (benchmarked.length === 0) return coldStart(ranking, random)
-  let arm = ranking[0]
+  const [best] = benchmarked
+  if (exploreShare === 0) return best === undefined ? leastSampled(ranking, random) : exploitBest(best, rankBy)
+  if (best === undefined) return coldStart(first, ranking, random)
+  // every benchmarked arm has an estimate in [0, 1], so -Infinity is always beaten
+  let arm = best
   let top = -Infinity
   let drawn = false
   for (const a of ranking) {
@@ -118,7 +121,9 @@ function exploitBest (best: RankedArm, rankBy: NonNullable<RouteOptions['rankBy'
   }
 }
 
-const pick = <T>(items: T[], random: Random): T => items[Math.min(items.length - 1, Math.floor(random() * items.length))]
+/** One of `items` (never empty: each caller picks from arms it has just seen) at random. */
+// biome-ignore lint/style/noNonNullAssertion: the index is in [0, items.length), and items is never empty
+const pick = <T>(items: T[], random: Random): T => items[Math.min(items.length - 1, Math.floor(random() * items.length))]!
 
 /** Exploration off and nothing benchmarked: the least-sampled arm, no posterior draw (the replaced rule's cold start). */
 function leastSampled (ranking: RankedArm[], random: Random): RouteDecision {
@@ -133,8 +138,8 @@ function leastSampled (ranking: RankedArm[], random: Random): RouteDecision {
   }
 }
 
-function coldStart (ranking: RankedArm[], random: Random): RouteDecision {
-  let arm = ranking[0]
+function coldStart (first: RankedArm, ranking: RankedArm[], random: Random): RouteDecision {
+  let arm = first
   let top = -1
   for (const a of ranking) {
     const { alpha, beta } = posteriorOf(a)

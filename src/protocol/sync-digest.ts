@@ -60,23 +60,22 @@ const digestBytes = (d: OriginDigest): number => 5 + d.origin.length * 3 + 9 + 5
  * whole origin space between them: one request (no range) when everything fits.
  */
 export function pageSyncRequests (hive: string, sortedDigests: OriginDigest[], maxBytes: number): Uint8Array[] {
-  const pages: OriginDigest[][] = [[]]
+  // each page starts at its first origin; the first from the start of the space, the last to its end
+  let page = { from: '', digests: [] as OriginDigest[] }
+  const pages = [page]
   let size = 0
   for (const d of sortedDigests) {
     const bytes = digestBytes(d)
-    if (size + bytes > maxBytes - 256 && pages[pages.length - 1].length > 0) {
-      pages.push([])
+    if (size + bytes > maxBytes - 256 && page.digests.length > 0) {
+      page = { from: d.origin, digests: [] }
+      pages.push(page)
       size = 0
     }
-    pages[pages.length - 1].push(d)
+    page.digests.push(d)
     size += bytes
   }
-  if (pages.length === 1) return [encodeSyncRequest({ hive, digests: pages[0] })]
-  return pages.map((digests, i) => encodeSyncRequest({
-    hive,
-    digests,
-    range: { from: i === 0 ? '' : digests[0].origin, to: i === pages.length - 1 ? '' : pages[i + 1][0].origin }
-  }))
+  if (pages.length === 1) return [encodeSyncRequest({ hive, digests: page.digests })]
+  return pages.map(({ from, digests }, i) => encodeSyncRequest({ hive, digests, range: { from, to: pages[i + 1]?.from ?? '' } }))
 }
 
 function bad (detail: string): never {
