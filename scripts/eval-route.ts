@@ -2,7 +2,7 @@ import '../src/polyfill.js'
 import { DEFAULT_MIN_SAMPLES } from '../src/core/limits.js'
 import { mulberry32, seedOf } from '../src/core/random.js'
 import { rankArms } from '../src/core/ranking.js'
-import { DEFAULT_EXPLORE_SHARE, route } from '../src/core/route.js'
+import { DEFAULT_DRAWN_ARMS, defaultExploreShare, route } from '../src/core/route.js'
 import { emptyScalars } from '../src/core/types.js'
 
 /**
@@ -20,7 +20,8 @@ const arg = (name: string, fallback: number): number => {
 const RUNS = arg('runs', 200)
 const ROUNDS = arg('rounds', 2000)
 const SEED = arg('seed', 1)
-const SHARES = [...new Set([0.05, DEFAULT_EXPLORE_SHARE, 0.2, 1])]
+/** undefined: route()'s default, DEFAULT_DRAWN_ARMS / the number of arms */
+const SHARES: Array<number | undefined> = [undefined, 0.05, 0.1, 0.2, 1]
 
 const cases: Array<{ name: string, rates: number[] }> = [
   { name: 'two arms, 0.70 vs 0.40 (well separated)', rates: [0.7, 0.4] },
@@ -29,7 +30,7 @@ const cases: Array<{ name: string, rates: number[] }> = [
   { name: 'ten arms, best 0.80, others 0.10..0.70', rates: [0.8, 0.7, 0.6, 0.55, 0.5, 0.45, 0.4, 0.3, 0.2, 0.1] }
 ]
 
-function loop (rates: number[], exploreShare: number, seed: number): { regret: number, lateWorse: number } {
+function loop (rates: number[], exploreShare: number | undefined, seed: number): { regret: number, lateWorse: number } {
   const random = mulberry32(seed)
   const outcome = mulberry32(seed ^ 0x5bd1e995)
   const counts = rates.map(() => ({ n: 0, pass: 0 }))
@@ -40,7 +41,7 @@ function loop (rates: number[], exploreShare: number, seed: number): { regret: n
     const ranking = rankArms(counts.map((c, i) => ({
       tool: `arm${i}`, model: '', totals: { ...emptyScalars(), n: c.n, pass: c.pass, grader_fail: c.n - c.pass }, hist: null, origins: 1, perOrigin: []
     })), { minSamples: DEFAULT_MIN_SAMPLES }).ranking
-    const i = Number(route(ranking, { exploreShare, random }).arm?.tool.slice(3))
+    const i = Number(route(ranking, exploreShare === undefined ? { random } : { exploreShare, random }).arm?.tool.slice(3))
     const chosen = counts[i]
     const rate = rates[i]
     if (chosen === undefined || rate === undefined) throw new Error(`route() chose arm ${i}, which is not one of the ${rates.length}`)
@@ -52,7 +53,7 @@ function loop (rates: number[], exploreShare: number, seed: number): { regret: n
   return { regret, lateWorse: lateWorse / (ROUNDS / 4) }
 }
 
-console.log(`eval:route: ${RUNS} seeded runs (seed ${SEED}) x ${ROUNDS} decisions per case and explore share; default share ${DEFAULT_EXPLORE_SHARE}; share 1 = plain Thompson sampling (the baseline)`)
+console.log(`eval:route: ${RUNS} seeded runs (seed ${SEED}) x ${ROUNDS} decisions per case and explore share; default share ${DEFAULT_DRAWN_ARMS} / the number of arms; share 1 = plain Thompson sampling (the baseline)`)
 console.log('')
 console.log('| case | explore share | cumulative regret per run (mean) | / Thompson | worse arms\' share of the last quarter | runs stuck (last quarter mostly worse arms) |')
 console.log('|---|---|---|---|---|---|')
@@ -69,7 +70,7 @@ for (const c of cases) {
   })
   const thompson = rows.find(r => r.share === 1)?.regret ?? Number.NaN
   for (const r of rows) {
-    console.log(`| ${c.name} | ${r.share}${r.share === DEFAULT_EXPLORE_SHARE ? ' (default)' : ''} | ${r.regret.toFixed(1)} | ${(r.regret / thompson).toFixed(2)} | ${(100 * r.late).toFixed(2)}% | ${(100 * r.stuck).toFixed(1)}% |`)
+    console.log(`| ${c.name} | ${r.share === undefined ? `default (${+defaultExploreShare(c.rates.length).toFixed(3)})` : r.share} | ${r.regret.toFixed(1)} | ${(r.regret / thompson).toFixed(2)} | ${(100 * r.late).toFixed(2)}% | ${(100 * r.stuck).toFixed(1)}% |`)
   }
 }
 console.log('')

@@ -4,15 +4,20 @@ import { sampleBeta, type Random } from './random.js'
 import { compareArms, compareArmsByPassRate, type RankedArm } from './ranking.js'
 
 /**
- * The explore share: the chance that each arm's estimate is a draw from its Beta posterior
- * instead of its posterior mean (epsilon in epsilon-exploring Thompson sampling). npm run simulate
- * (20 nodes, the real SWE-bench pass rates, 5 seeds) measured 0.1 as the lowest regret for the hive
- * and for a node alone among 0.05, 0.1, 0.2 and 1 (plain Thompson sampling); README.md, "Routing".
+ * The explore share is the chance that each arm's estimate is a draw from its Beta posterior
+ * instead of its posterior mean (epsilon in epsilon-exploring Thompson sampling). By default it is
+ * DEFAULT_DRAWN_ARMS / (arms in the ranking), at most 1: on average two arms per decision are
+ * scored by a draw, however many there are. npm run eval:route and npm run simulate measured
+ * the best fixed share falling with the number of arms (2 arms: 0.2 to 1; 10 arms: 0.2; the
+ * SWE-bench task types' 25 arms: 0.1); README.md, "Routing".
  */
-export const DEFAULT_EXPLORE_SHARE = 0.1
+export const DEFAULT_DRAWN_ARMS = 2
+
+/** The explore share route() uses on `arms` arms when none is given. */
+export const defaultExploreShare = (arms: number): number => Math.min(1, DEFAULT_DRAWN_ARMS / Math.max(1, arms))
 
 /** The one help text of the explore share (CLI, HTTP API, MCP). */
-export const EXPLORE_SHARE_HELP = `each arm's chance to be scored by a draw from its posterior instead of its mean, 0..1 (default ${DEFAULT_EXPLORE_SHARE}; 0: always the best arm; 1: plain Thompson sampling); exploration fades as the arms separate`
+export const EXPLORE_SHARE_HELP = `each arm's chance to be scored by a draw from its posterior instead of its mean, 0..1 (default ${DEFAULT_DRAWN_ARMS} / the number of arms, at most 1; 0: always the best arm; 1: plain Thompson sampling); exploration fades as the arms separate`
 
 /**
  * An arm that is not benchmarked (too few samples, or not corroborated by enough origins) weighs
@@ -32,7 +37,7 @@ export interface RouteDecision {
 }
 
 export interface RouteOptions {
-  /** 0..1: the chance that each arm's estimate is a posterior draw; 0 routes to the best arm, 1 is plain Thompson sampling */
+  /** 0..1: the chance that each arm's estimate is a posterior draw; 0 routes to the best arm, 1 is plain Thompson sampling; default defaultExploreShare(arms) */
   exploreShare?: number
   random: Random
   /**
@@ -74,7 +79,7 @@ const betaText = ({ alpha, beta }: { alpha: number, beta: number }): string => `
  * before there is one the least-sampled arm.
  * Pure: the only source of chance is `random`, so a seeded PRNG makes it deterministic.
  */
-export function route (ranking: RankedArm[], { exploreShare = DEFAULT_EXPLORE_SHARE, random, rankBy = 'wilson_lower' }: RouteOptions): RouteDecision {
+export function route (ranking: RankedArm[], { exploreShare = defaultExploreShare(ranking.length), random, rankBy = 'wilson_lower' }: RouteOptions): RouteDecision {
   checkExploreShare(exploreShare)
   const [first] = ranking
   if (first === undefined) {
@@ -172,7 +177,7 @@ export interface RouteResult extends RouteDecision {
 
 /** A route decision over a `best` answer, in the shape the CLI (--json) and HTTP API share. */
 export function routeResult (best: { task_type: string, scope: string, ranking: RankedArm[] }, options: RouteOptions): RouteResult {
-  const exploreShare = options.exploreShare ?? DEFAULT_EXPLORE_SHARE
+  const exploreShare = options.exploreShare ?? defaultExploreShare(best.ranking.length)
   const decision = route(best.ranking, { exploreShare, random: options.random })
   return {
     task_type: best.task_type,
