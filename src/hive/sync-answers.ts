@@ -9,8 +9,12 @@ import { SYNC } from '../protocol/frames.js'
  * as gossip, so a relaying peer can neither forge nor alter anything.
  */
 export function syncRequestOf (exchange: Exchange, hive: string): Uint8Array {
-  return syncRequestsOf(exchange, hive, Infinity)[0]
+  return encodeSyncRequest({ hive, digests: digestsOf(exchange) })
 }
+
+/** What this node holds, per origin. */
+const digestsOf = (exchange: Exchange): OriginDigest[] =>
+  exchange.holdings().map(h => ({ origin: h.peerId, snapshotSeq: h.snapshotSeq, ranges: toRanges(h.seqs) }))
 
 /**
  * The sync request as pages of at most `maxBytes` (half a frame by default): one request while
@@ -19,8 +23,7 @@ export function syncRequestOf (exchange: Exchange, hive: string): Uint8Array {
  * 17,000 origins (215 fragmented), after which every sync failed.
  */
 export function syncRequestsOf (exchange: Exchange, hive: string, maxBytes = SYNC.maxFrameBytes / 2): Uint8Array[] {
-  const digests: OriginDigest[] = exchange.holdings().map(h => ({ origin: h.peerId, snapshotSeq: h.snapshotSeq, ranges: toRanges(h.seqs) }))
-  return maxBytes === Infinity ? [encodeSyncRequest({ hive, digests })] : pageSyncRequests(hive, digests, maxBytes)
+  return maxBytes === Infinity ? [syncRequestOf(exchange, hive)] : pageSyncRequests(hive, digestsOf(exchange), maxBytes)
 }
 
 /**
