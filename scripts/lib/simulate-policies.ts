@@ -28,11 +28,11 @@ export interface Policy {
   description: string
 }
 
-/** Every policy, with the explore share the default policies (hive, local, central) use. */
+/** Every policy, with the explore share the default policies (hive, local, central) use (undefined: route()'s default). */
 export function policies (exploreShare?: number): Record<PolicyName, Policy> {
-  const share = `explore share ${exploreShare ?? `${DEFAULT_DRAWN_ARMS} / arms (the default)`}`
+  const share = `explore share ${exploreShare ?? `${DEFAULT_DRAWN_ARMS} / arms`}`
   return {
-    hive: { name: 'hive', learning: 'hive', scope: 'hive', exploreShare, rankBy: 'wilson_lower', description: `hive scope, deltas shared every K tasks, ${share} (the default policy)` },
+    hive: { name: 'hive', learning: 'hive', scope: 'hive', exploreShare, rankBy: 'wilson_lower', description: `hive scope, deltas shared every K tasks, ${share} (the product's default)` },
     local: { name: 'local', learning: 'none', scope: 'local', exploreShare, rankBy: 'wilson_lower', description: `local scope, nothing shared, ${share}` },
     'hive-no-explore': { name: 'hive-no-explore', learning: 'hive', scope: 'hive', exploreShare: 0, rankBy: 'wilson_lower', description: 'hive scope, deltas shared every K tasks, exploration off' },
     'mean-min5': { name: 'mean-min5', learning: 'hive', scope: 'hive', exploreShare: 0, rankBy: 'pass_rate', description: `the replaced tracker's rule in the hive: raw pass rate, >= ${DEFAULT_MIN_SAMPLES} samples, no exploration, no confidence bound` },
