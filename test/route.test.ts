@@ -104,6 +104,24 @@ describe('route (README.md, "Routing")', () => {
     expect(d.reason).toMatch(/^explore \(Thompson sampling, 100% explore share\): (good|fresh) drew 0\.\d{3} from its Beta\(\d+, \d+\) posterior \(n=\d+(, not yet benchmarked)?\), above every other arm's estimate$/)
   })
 
+  it('known limit (protocol/THREAT-MODEL.md): invented arms of 2/2 from one origin get 4% of the decisions alone, about 40% when 25 of them fill the listed arms', () => {
+    const origin = (origin: number, n: number, pass: number) => ({ origin, n, pass })
+    const arm = (tool: string, per: Array<{ origin: number, n: number, pass: number }>) => ({
+      tool, model: '', totals: { ...emptyScalars(), n: per.reduce((s, o) => s + o.n, 0), pass: per.reduce((s, o) => s + o.pass, 0) }, hist: null, origins: per.length, perOrigin: per
+    })
+    const honest = Array.from({ length: 25 }, (_, i) => arm(`h${i}`, [origin(1, 50, Math.round(50 * (0.8 - i * 0.03))), origin(2, 50, Math.round(50 * (0.8 - i * 0.03)))]))
+    const junkShare = (count: number): number => {
+      const junk = Array.from({ length: count }, (_, j) => arm(`junk${j}`, [origin(9, 2, 2)]))
+      const listed = rankArms([...honest, ...junk], { minSamples: 5 }).ranking.slice(0, 50)
+      const random = mulberry32(count)
+      return (tally(20_000, () => route(listed, { random }).arm?.tool.startsWith('junk') ? 'junk' : 'honest').get('junk') ?? 0) / 20_000
+    }
+    expect(junkShare(1)).toBeGreaterThan(0.02)
+    expect(junkShare(1)).toBeLessThan(0.06)
+    expect(junkShare(25)).toBeGreaterThan(0.35)
+    expect(junkShare(25)).toBeLessThan(0.45)
+  })
+
   it('with every arm benchmarked and share 1, it is plain Thompson sampling of the Beta posteriors', () => {
     const random = mulberry32(4)
     const lopsided = tally(1000, () => route(ranking(['good', 100, 90], ['bad', 100, 40]), { exploreShare: 1, random }).arm?.tool ?? '')
