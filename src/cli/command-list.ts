@@ -17,7 +17,7 @@ export const COMMAND_LIST = [
   { name: 'peers', usage: '[options]', summary: 'connected peers (from the running daemon) and known origins' },
   { name: 'publish', usage: '[options]', summary: 'ask the running daemon to export and publish its delta now' },
   { name: 'mcp', usage: '[options]', summary: 'serve the Model Context Protocol on stdio: best_tool, route, record_outcome, stats, peers' },
-  { name: 'id', usage: '[options]', summary: "print this node's peer id (its persistent Ed25519 identity)" },
+  { name: 'id', usage: '[options]', summary: "print this node's peer id (its persistent Ed25519 identity); --mint re-keys one that lacks the hive's identity work" },
   { name: 'export-delta', usage: '[options]', summary: 'write the signed delta (keys changed since the last export) or a snapshot to a file' },
   { name: 'import-delta', usage: '[options] <files...>', summary: "verify and merge peers' signed envelope files" },
   { name: 'baseline', usage: '', summary: 'named snapshots of per-arm counters to gate upgrades against: capture | list | show | delete' },

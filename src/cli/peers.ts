@@ -18,6 +18,6 @@ export const peersCommand = queryCommand('peers')
     if (o.json === true) return printJson(view)
     if (daemon === null) console.log('no daemon running: connected peers unknown')
     else console.log(`${view.peers.length} connected peer(s)` + (view.peers.length > 0 ? ': ' + view.peers.map(p => `${p.peer_id} (score ${(p.score ?? 0).toFixed(1)})`).join(', ') : ''))
-    console.log(textTable(['origin', 'last seq', 'snapshot seq', 'last seen', 'envelopes', 'keys'],
-      view.origins.map(x => [x.self ? `${x.peer_id} (this node)` : x.peer_id, String(x.last_seq), String(x.snapshot_seq), x.last_seen ?? '-', String(x.envelopes), String(x.keys)])))
+    console.log(textTable(['origin', 'last seq', 'snapshot seq', 'first seen', 'last seen', 'envelopes', 'keys'],
+      view.origins.map(x => [x.self ? `${x.peer_id} (this node)` : x.peer_id, String(x.last_seq), String(x.snapshot_seq), x.first_seen ?? '-', x.last_seen ?? '-', String(x.envelopes), String(x.keys)])))
   })

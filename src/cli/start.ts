@@ -4,7 +4,9 @@ import { createLogger, LOG_LEVELS, logFormat, logLevel, type LogFormat, type Log
 import { createDaemon, DAEMON_DEFAULTS } from '../daemon.js'
 import { DEFAULT_ID_WORK_BITS } from '../core/limits.js'
 import { readTrustFile, updateOriginPolicy } from '../hive/origin-policy.js'
-import { WORK_BITS_ENV } from '../hive/work-bits.js'
+import { mintHint, resolveWorkBits, WORK_BITS_ENV } from '../hive/work-bits.js'
+import { ed25519KeyOfPeerId } from '../core/peer-id-text.js'
+import { identityWork } from '../protocol/identity-work.js'
 import { ensureDataDir, resolveDataDir } from '../store/index.js'
 import { command, nonNegativeInt, portOption, positiveInt, type DataDirOptions } from './common.js'
 
@@ -86,6 +88,10 @@ Example:
     }
     // one line for a person at the terminal; the log lines are for machines (or pretty on a terminal)
     console.error(`hivebench node ${node.network.peerId} in hive "${o.hive}": API ${daemon.http.address()?.url ?? '-'}, libp2p ${node.network.multiaddrs().join(' ')} (Ctrl-C stops it)`)
+    // an identity from before R24: peers requiring the work refuse everything it publishes
+    const work = identityWork(ed25519KeyOfPeerId(node.network.peerId) ?? new Uint8Array())
+    const bits = resolveWorkBits(o.idWorkBits)
+    if (work < bits) console.error(mintHint(work, bits))
     await new Promise<void>(resolve => {
       const shutdown = (signal: string): void => {
         node.logger.info({ signal }, 'shutting down')

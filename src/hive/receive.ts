@@ -3,7 +3,7 @@ import {
   checkIdentityWorkOf, decodeEnvelope, decodeLimits, MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES, ProtocolError, RULES,
   validateDecoded, verdictOf, type RuleId, type Verdict
 } from '../protocol/index.js'
-import type { Store } from '../store/index.js'
+import { DEFAULT_ORIGIN_BOUNDS, type OriginBounds, type Store } from '../store/index.js'
 import { createRejectLimiter, type RejectLimiterOptions } from './reject-limiter.js'
 import { createOriginAdmission, type AdmissionLimits } from './admission.js'
 import { resolveWorkBits } from './work-bits.js'
@@ -18,6 +18,8 @@ export interface Source {
   via: 'gossip' | 'sync' | 'file'
   /** the peer that sent or relayed it; none for files */
   peer?: string
+  /** R1's bound, when not the source's own (MAX_GOSSIP_BYTES for gossip, else MAX_ENVELOPE_BYTES): `import-delta --max-bytes` */
+  maxBytes?: number
 }
 
 export interface ReceiverOptions {
@@ -26,6 +28,8 @@ export interface ReceiverOptions {
   allowlist?: ReadonlySet<string>
   /** R9: never merged: origins this node forgot (hivebench forget) */
   denylist?: ReadonlySet<string>
+  /** R29, R30: the keys and the arms per task type kept per origin; default the protocol's (tests and vectors lower them) */
+  originBounds?: Partial<OriginBounds>
   /** R24: the hive's identity work in bits; default resolveWorkBits() */
   workBits?: number
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
@@ -61,8 +65,10 @@ const FROM_FILE: Source = { via: 'file' }
  * The one receive pipeline, for gossip, sync and envelope files alike, in the order of
  * protocol/README.md ("Receiving"). The envelope is decoded once:
  *
- *   blocked peer -> R1-R7 (decode) -> R24 (identity work) -> blocked origin -> origin admission (gossip) -> R22/R23 (stored already: the common case
- *   on gossip, answered from two indexed reads) -> R8 (signature) -> R9-R21 -> merge.
+ *   blocked peer -> R1-R7 (decode) -> R24 (identity work) -> blocked origin -> origin admission (gossip)
+ *   -> the stateful rules R25 (our own origin), R23, R22 (stored already: the common case on gossip),
+ *   R26, R27 (a few indexed reads) -> R8 (signature) -> R9-R21 -> merge (the stateful rules again,
+ *   inside the write transaction, then R29 and R30: new keys and arms within the origin's bounds).
  *
  * Forged envelopes count against the peer that sent them, never against the origin they claim,
  * so nobody can get an honest origin blocked.
@@ -74,6 +80,7 @@ export function createReceiver (options: ReceiverOptions): Receiver {
   const limiter = createRejectLimiter(options.rejectLimits)
   const admission = createOriginAdmission(origin => store.exchange.knowsOrigin(origin), options.admission)
   const counts: Record<string, number> = {}
+  const bounds: OriginBounds = { ...DEFAULT_ORIGIN_BOUNDS, ...options.originBounds }
 
   const judge = (bytes: Uint8Array, source: Source, nowMs: number): Received => {
     const peerKey = source.peer === undefined ? undefined : `peer:${source.peer}`
@@ -81,17 +88,17 @@ export function createReceiver (options: ReceiverOptions): Receiver {
     let origin: string | undefined
     try {
       // R1's bound depends on the source (protocol/README.md, R1)
-      const limits = decodeLimits({ maxBytes: source.via === 'gossip' ? MAX_GOSSIP_BYTES : MAX_ENVELOPE_BYTES })
+      const limits = decodeLimits({ maxBytes: source.maxBytes ?? (source.via === 'gossip' ? MAX_GOSSIP_BYTES : MAX_ENVELOPE_BYTES) })
       const envelope = decodeEnvelope(bytes, limits) // R1-R7
       checkIdentityWorkOf(envelope, workBits) // R24: one hash
       origin = envelope.origin
       if (limiter.blocked(`origin:${origin}`, nowMs)) return { verdict: 'dropped', reason: 'origin_blocked' }
       // a gossip peer introduces new origins at a bounded rate (a sync answer is bounded per exchange)
       if (source.via === 'gossip' && source.peer !== undefined && !admission.admit(origin, source.peer, nowMs)) return { verdict: 'dropped', reason: 'origin_not_admitted' }
-      const redundant = store.exchange.redundant(origin, envelope.seq) // R22, R23
+      const redundant = store.exchange.redundant(origin, envelope) // R25, R23, R22, R26, R27
       if (redundant !== null) return { verdict: 'ignored', ...redundant }
       const valid = validateDecoded(envelope, { nowMs, retentionDays: store.retentionDays, allowlist: options.allowlist, denylist: options.denylist, limits }) // R8-R21
-      const merged = store.exchange.mergeEnvelope(valid, nowMs) // R22, R23 again inside the write transaction
+      const merged = store.exchange.mergeEnvelope(valid, nowMs, bounds) // the stateful rules again inside the write transaction; R29, R30
       if ('rule' in merged) return { verdict: 'ignored', ...merged }
       return { verdict: 'accepted', origin, seq: valid.seq, keysChanged: merged.keysChanged }
     } catch (err) {

@@ -12,23 +12,30 @@ import type { ArmRollup } from './rollup.js'
 export type EnvelopeKind = 'delta' | 'snapshot'
 
 /** What the store needs of a validated envelope (src/protocol's ValidEnvelope satisfies it). */
-export interface IncomingEnvelope {
+export interface IncomingEnvelope extends StoredHeader {
   origin: string
-  seq: number
-  kind: EnvelopeKind
-  part: number
-  parts: number
   entries: CounterEntry[]
   bytes: Uint8Array
 }
 
+/** What the stateful rules read of an envelope: its place in its origin's sequence and its batch. */
+export interface StoredHeader {
+  seq: number
+  kind: EnvelopeKind
+  part: number
+  parts: number
+}
+
 /**
- * The stateful receive rules of protocol/README.md, which only the store can decide: R22 (already
- * held, or our own), R23 (superseded by a newer complete snapshot) and R29 (only new keys of an
- * origin at its key bound). The rule ids are the protocol's RULES keys, so the receive pipeline
- * passes this on as an IGNORE verdict as is.
+ * The stateful receive rules of protocol/README.md, which only the store can decide, in the order
+ * it checks them: R25 (our own origin), R23 (superseded by a newer complete snapshot), R22 (already
+ * held), R26 (a delta older than every one of the MAX_DELTAS_PER_ORIGIN deltas held), R27 (its
+ * batch disagrees with a stored envelope's) and, at merge, R29 (only new keys of an origin at its
+ * key bound) and R30 (only new arms of an origin at its arm bound in their task types). The rule
+ * ids are the protocol's RULES keys, so the receive pipeline passes this on as an IGNORE verdict
+ * as is.
  */
-export interface StoreRefusal { rule: 'R22' | 'R23' | 'R29', reason: string }
+export interface StoreRefusal { rule: 'R22' | 'R23' | 'R25' | 'R26' | 'R27' | 'R29' | 'R30', reason: string }
 
 /** Encodes this node's entries as envelopes with seqs firstSeq, firstSeq+1, ... (signing happens here). */
 export type BatchEncoder = (batch: { firstSeq: number, kind: EnvelopeKind, createdAtMs: number, entries: CounterEntry[] }) => Uint8Array[]
@@ -41,11 +48,16 @@ export interface ExportResult {
 }
 
 /**
- * Most deltas kept per origin after its newest snapshot. An honest origin sends a snapshot every
- * 12 exports; beyond this, the oldest deltas are dropped (their keys come back with the origin's
- * next snapshot), so no origin can grow every node's store and sync answers without bound.
+ * Most deltas kept per origin after its newest snapshot (protocol/README.md, R26). An honest
+ * origin sends a snapshot every 12 exports; beyond this, the oldest deltas are dropped (their keys
+ * come back with the origin's next snapshot), and a delta older than all those kept is ignored
+ * (it would be dropped at once), so no origin can grow every node's store and sync answers
+ * without bound, with or without snapshots.
  */
 export const MAX_DELTAS_PER_ORIGIN = 256
+
+/** The protocol's MAX_PARTS (the store does not import protocol/): a batch spans at most this many seqs (R27). */
+const MAX_BATCH_SPAN = 1024
 
 /**
  * Most day-counter keys (task type x tool x model x day) one peer origin may hold here (R29).
@@ -54,6 +66,23 @@ export const MAX_DELTAS_PER_ORIGIN = 256
  * counter rows, however many deltas of fresh keys it signs.
  */
 export const MAX_KEYS_PER_ORIGIN = 65_536
+
+/**
+ * Most arms (tool x model) one peer origin may hold in one task type here (R30). Every arm costs
+ * each uncached ranking of its task type (and every answer's `arms_total`): one origin adding
+ * 35,000 arms of n = 2 to one task type made /v1/best take 478 ms instead of 6 ms. 64 is twice
+ * what an honest origin holds (the SWE-bench file has 25 models; R29 assumes 30 arms per task
+ * type); beyond it, entries for new arms are refused (arms already held keep merging).
+ */
+export const MAX_ARMS_PER_TASK_TYPE = 64
+
+/** The per-origin bounds a receiver applies when merging (protocol parameters; tests and vectors lower them). */
+export interface OriginBounds {
+  maxKeys: number
+  maxArmsPerTaskType: number
+}
+
+export const DEFAULT_ORIGIN_BOUNDS: OriginBounds = Object.freeze({ maxKeys: MAX_KEYS_PER_ORIGIN, maxArmsPerTaskType: MAX_ARMS_PER_TASK_TYPE })
 
 export interface OriginInfo {
   peerId: string
@@ -80,6 +109,7 @@ export function originJson (o: OriginInfo): OriginJson {
     self: o.self,
     last_seq: o.lastSeq,
     snapshot_seq: o.snapshotSeq,
+    first_seen: o.firstSeenMs === null ? null : new Date(o.firstSeenMs).toISOString(),
     last_seen: o.lastSeenMs === null ? null : new Date(o.lastSeenMs).toISOString(),
     envelopes: o.envelopes,
     keys: o.keys
@@ -107,6 +137,13 @@ export interface Exchange {
    */
   bindSelf: (peerId: string, seqEpochMs?: number) => number | null
   /**
+   * Gives this node's origin a new peer id (a re-keyed identity, `hivebench id --mint`): a new
+   * origin to peers, whose sequence starts at the epoch `seqEpochMs` (as after a lost database).
+   * Our own stored envelopes, signed by the old key, are dropped (sync must not serve them under
+   * the new id); the next snapshot carries every live key.
+   */
+  rebindSelf: (peerId: string, seqEpochMs: number) => number
+  /**
    * Exports this node's changed keys (delta) or all live keys (snapshot) in one transaction:
    * read, encode + sign, store the envelopes, advance the sequence number, clear the change
    * marks. A crash before commit leaves marks and seq as they were. A delta with no change
@@ -115,18 +152,25 @@ export interface Exchange {
   exportEnvelopes: (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder) => ExportResult | null
   /** the change marks: this node's keys recorded since the last export, which the next delta carries */
   pendingKeys: () => CounterKey[]
-  /** R22/R23 without writing anything: cheap (one or two indexed reads), so it runs before the signature check */
-  redundant: (origin: string, seq: number) => StoreRefusal | null
+  /** R25, R23, R22, R26, R27 without writing anything: cheap (a few indexed reads), so it runs before the signature check */
+  redundant: (origin: string, header: StoredHeader) => StoreRefusal | null
   /**
    * Stores and merges a validated envelope of a peer origin. R22/R23 are checked again inside
    * the write transaction: another process may have stored the envelope since redundant().
    */
-  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => { keysChanged: number, keysRefused: number } | StoreRefusal
+  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number, bounds?: OriginBounds) => { keysChanged: number, keysRefused: number } | StoreRefusal
   origins: () => OriginInfo[]
   /** whether this origin has been seen (merged or stored) */
   knowsOrigin: (peerId: string) => boolean
   /** how many origins (this node included) are known: cheap, for metrics */
   originCount: () => number
+  /**
+   * Peer origins (store numbers) this node first saw less than `seniorityMs` before `nowMs`,
+   * except the founders: those first seen within `graceMs` of the first peer origin this node
+   * saw (a node that joins a hive finds all of it at once). The ranking pools them
+   * (core/ranking.ts, seniority). Re-read only when origins come or go or one comes of age.
+   */
+  newOrigins: (nowMs: number, seniorityMs: number, graceMs: number) => ReadonlySet<number>
   /** per origin, in peer-id order; with `range`, only origins with from <= peer id < to ('' = unbounded) */
   holdings: (range?: OriginRange) => OriginHoldings[]
   /** every origin's day counters keyed by peer id, in a canonical order: equal on nodes that hold the same hive */
@@ -144,7 +188,18 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const seenOrigin = db.prepare<[number, number, number]>('UPDATE origins SET last_seq = MAX(last_seq, ?), last_seen_ms = ? WHERE id = ?')
   const setSnapshot = db.prepare<[number, number]>('UPDATE origins SET snapshot_seq = ? WHERE id = ?')
   const hasEnvelope = db.prepare<[number, number], { seq: number }>('SELECT seq FROM envelopes WHERE origin = ? AND seq = ?')
-  const insertEnvelope = db.prepare<[number, number, string, Uint8Array, number, number | null]>('INSERT INTO envelopes (origin, seq, kind, bytes, received_ms, last_day) VALUES (?, ?, ?, ?, ?, ?)')
+  const insertEnvelope = db.prepare<[number, number, string, Uint8Array, number, number | null, number, number]>(
+    'INSERT INTO envelopes (origin, seq, kind, bytes, received_ms, last_day, first_seq, parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+  // R26: how many deltas held are newer than a seq, counted up to the bound (a new seq, the
+  // common case, is newer than all of them: one index seek, no scan)
+  const newerDeltas = db.prepare<[number, number], { n: number }>(
+    `SELECT COUNT(*) AS n FROM (SELECT 1 FROM envelopes WHERE origin = ? AND seq > ? AND kind = 'delta' LIMIT ${MAX_DELTAS_PER_ORIGIN})`)
+  // R27: a stored envelope (its batch known: stored since schema 8) inside this batch's seqs, or
+  // whose batch holds this seq, that disagrees on kind, first seq or parts
+  const batchClash = db.prepare<[number, number, number, number, number, number, string, number, number], { seq: number, kind: string, first_seq: number, parts: number }>(
+    `SELECT seq, kind, first_seq, parts FROM envelopes WHERE origin = ? AND seq BETWEEN ? AND ? AND parts IS NOT NULL
+       AND (seq BETWEEN ? AND ? OR ? BETWEEN first_seq AND first_seq + parts - 1)
+       AND (kind != ? OR first_seq != ? OR parts != ?) LIMIT 1`)
   const countSnapshotParts = db.prepare<[number, number, number], { parts: number }>(
     "SELECT COUNT(*) AS parts FROM envelopes WHERE origin = ? AND kind = 'snapshot' AND seq BETWEEN ? AND ?")
   const dropBefore = db.prepare<[number, number]>('DELETE FROM envelopes WHERE origin = ? AND seq < ?')
@@ -169,15 +224,30 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const envelopeAt = db.prepare<[string, number], Buffer>('SELECT e.bytes FROM envelopes e JOIN origins o ON o.id = e.origin WHERE o.peer_id = ? AND e.seq = ?').pluck()
   const allCounters = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number, peer_id: string | null }>(
     'SELECT o.peer_id, c.* FROM counters c JOIN origins o ON o.id = c.origin')
+  const newSince = db.prepare<[number, number], { id: number, first_seen_ms: number }>(
+    `SELECT id, first_seen_ms FROM origins WHERE id > 0 AND peer_id IS NOT NULL AND first_seen_ms > ?
+       AND first_seen_ms > (SELECT MIN(first_seen_ms) FROM origins WHERE id > 0) + ?`)
+  const originsVersion = db.prepare<[], [number, number | null]>('SELECT COUNT(*), MAX(id) FROM origins').raw(true)
+  let newMemo: { key: string, from: number, until: number, value: ReadonlySet<number> } | undefined
   const mergeCounters = createCounterMerger(db, rollup)
   const oldestLiveDay = (nowMs: number): number => dayOf(nowMs) - retentionDays + 1
   const toEntry = (row: CounterRow & { task_type: string, tool: string, model: string, day: number }): CounterEntry =>
     counterEntry({ taskType: row.task_type, tool: row.tool, model: row.model, day: row.day }, countersFromRow(row))
 
-  const redundantIn = (origin: { id: number, snapshot_seq: number }, seq: number): StoreRefusal | null => {
-    if (origin.id === LOCAL_ORIGIN) return { rule: 'R22', reason: 'our own envelope' }
+  const redundantIn = (origin: { id: number, snapshot_seq: number }, h: StoredHeader): StoreRefusal | null => {
+    const { seq } = h
+    // our counters come from our own outcomes: an envelope of ours (relayed back, or signed with our key elsewhere) adds nothing
+    if (origin.id === LOCAL_ORIGIN) return { rule: 'R25', reason: 'our own origin' }
     if (seq < origin.snapshot_seq) return { rule: 'R23', reason: `seq ${seq} precedes the newest complete snapshot (${origin.snapshot_seq})` }
     if (hasEnvelope.get(origin.id, seq) !== undefined) return { rule: 'R22', reason: `seq ${seq} already held` }
+    if (h.kind === 'delta' && (newerDeltas.get(origin.id, seq)?.n ?? 0) >= MAX_DELTAS_PER_ORIGIN) {
+      return { rule: 'R26', reason: `seq ${seq} is older than the ${MAX_DELTAS_PER_ORIGIN} deltas held` }
+    }
+    const first = seq - h.part
+    const clash = batchClash.get(origin.id, seq - MAX_BATCH_SPAN + 1, seq + MAX_BATCH_SPAN - 1, first, first + h.parts - 1, seq, h.kind, first, h.parts)
+    if (clash !== undefined) {
+      return { rule: 'R27', reason: `batch ${h.kind} ${first}+${h.parts} disagrees with the stored seq ${clash.seq} (${clash.kind} ${clash.first_seq}+${clash.parts})` }
+    }
     return null
   }
 
@@ -201,6 +271,15 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       return Math.floor(seqEpochMs)
     }),
 
+    rebindSelf: writeTransaction(db, (peerId: string, seqEpochMs: number): number => {
+      const epoch = Math.max(selfRow.get()?.last_seq ?? 0, Math.floor(seqEpochMs))
+      setSelf.run(peerId)
+      dropBefore.run(LOCAL_ORIGIN, Number.MAX_SAFE_INTEGER)
+      setSnapshot.run(0, LOCAL_ORIGIN)
+      advanceSelf.run(epoch, seqEpochMs)
+      return epoch
+    }),
+
     exportEnvelopes: writeTransaction(db, (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder): ExportResult | null => {
       // Only days peers accept now: none before the retention window (R21), none after today by
       // this clock (R28). Keys recorded under a clock that ran ahead wait, marked, for their day,
@@ -220,7 +299,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       }
       const firstSeq = (selfRow.get()?.last_seq ?? 0) + 1
       const envelopes = encode({ firstSeq, kind, createdAtMs: nowMs, entries: rows.map(toEntry) })
-      for (const [i, bytes] of envelopes.entries()) insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs, null)
+      for (const [i, bytes] of envelopes.entries()) insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs, null, firstSeq, envelopes.length)
       // Our own newest snapshot supersedes our older envelopes, as it does for peers (R23).
       if (kind === 'snapshot') {
         dropBefore.run(LOCAL_ORIGIN, firstSeq)
@@ -233,26 +312,28 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
 
     pendingKeys: rawOutcomes.pendingKeys,
 
-    redundant: (peerId, seq) => {
+    redundant: (peerId, header) => {
       const origin = originByPeer.get(peerId)
-      return origin === undefined ? null : redundantIn(origin, seq)
+      return origin === undefined ? null : redundantIn(origin, header)
     },
 
-    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): { keysChanged: number, keysRefused: number } | StoreRefusal => {
+    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number, bounds: OriginBounds = DEFAULT_ORIGIN_BOUNDS): { keysChanged: number, keysRefused: number } | StoreRefusal => {
       const origin = originIdOf(e.origin, nowMs)
-      const redundant = redundantIn(origin, e.seq)
+      const redundant = redundantIn(origin, e)
       if (redundant !== null) return redundant
       const startDay = rollup.startDay(nowMs)
-      const merged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs), MAX_KEYS_PER_ORIGIN - origin.key_count)
+      const merged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs), { keys: bounds.maxKeys - origin.key_count, armsPerTaskType: bounds.maxArmsPerTaskType })
       if (merged.created > 0) addKeys.run(merged.created, origin.id)
-      // R29: nothing but new keys beyond the origin's bound: keep nothing, relay nothing
-      if (merged.refused > 0 && merged.refused === e.entries.length) {
-        return { rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${MAX_KEYS_PER_ORIGIN}); its new keys are refused` }
+      // R29, R30: nothing but new keys or arms beyond the origin's bounds: keep nothing, relay nothing
+      if (merged.refused + merged.refusedArms > 0 && merged.refused + merged.refusedArms === e.entries.length) {
+        return merged.refusedArms > 0
+          ? { rule: 'R30', reason: `origin holds ${bounds.maxArmsPerTaskType} arms, the most kept per task type, in every task type of its new arms; they are refused` }
+          : { rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${bounds.maxKeys}); its new keys are refused` }
       }
       // A delta with nothing inside the window carries nothing to relay: keeping it would only let
       // an origin fill every node's store (and every sync) with empty envelopes.
       if (e.kind === 'snapshot' || e.entries.length > 0) {
-        insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs, lastDayOf(e.entries))
+        insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs, lastDayOf(e.entries), e.seq - e.part, e.parts)
         trimDeltas.run(origin.id, origin.id, MAX_DELTAS_PER_ORIGIN)
       }
       seenOrigin.run(e.seq, nowMs, origin.id)
@@ -264,12 +345,22 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
           setSnapshot.run(first, origin.id)
         }
       }
-      return { keysChanged: merged.grew, keysRefused: merged.refused }
+      return { keysChanged: merged.grew, keysRefused: merged.refused + merged.refusedArms }
     }),
 
     originCount: () => countOrigins.get()?.n ?? 0,
 
     knowsOrigin: (peerId) => originByPeer.get(peerId) !== undefined,
+
+    newOrigins (nowMs, seniorityMs, graceMs) {
+      const key = `${(originsVersion.get() as unknown[]).join(':')}:${seniorityMs}:${graceMs}`
+      if (newMemo !== undefined && newMemo.key === key && nowMs >= newMemo.from && nowMs < newMemo.until) return newMemo.value
+      const rows = newSince.all(nowMs - seniorityMs, graceMs)
+      // valid until the oldest of them comes of age (or for a seniority period, when none is new)
+      const until = rows.reduce((u, r) => Math.min(u, r.first_seen_ms + seniorityMs), nowMs + seniorityMs)
+      newMemo = { key, from: nowMs, until, value: new Set(rows.map(r => r.id)) }
+      return newMemo.value
+    },
 
     origins () {
       const keys = new Map(keysPerOrigin.all().map(r => [r.origin, r.keys]))
