@@ -57,10 +57,6 @@ export const runCommand = command('run')
   .option('--scope <scope>', 'with --choose: local | hive (default hive)', scopeOption)
   .argument('[command...]', 'the agent command and its arguments, after --')
   .addHelpText('after', `
-Examples:
-  hivebench run --task-type bug_fix --tool aider --model gpt-5 --timeout 1800 --check 'npm test' -- aider --yes-always --message "fix the failing test"
-  hivebench run --task-type bug_fix --choose aider='aider --yes-always --message "$PROMPT"' --choose claude-code='claude -p "$PROMPT"' --check 'npm test'
-
 Outcome: timeout (killed after --timeout), error (non-zero exit or killed by a signal), no_tool_calls
 (exit 0 in a git work tree with no file changed), grader_fail (--check failed), else pass.
 Exit status: the agent's (124 after --timeout, 128 + N after signal N).`)

@@ -54,11 +54,7 @@ export function withStartOptions (cmd: Command): Command {
 export const startCommand = withStartOptions(command('start'))
   .addHelpText('after', `
 Every option is also the environment variable HIVEBENCH_<OPTION> (e.g. HIVEBENCH_HTTP_PORT) and
-the key <option> of the config file (e.g. http-port = 4848); flags > environment > file > defaults.
-
-Example:
-  $ hivebench start --bootstrap /ip4/192.0.2.7/tcp/4747/p2p/12D3KooW... --hive team
-`)
+the key <option> of the config file (e.g. http-port = 4848); flags > environment > file > defaults.`)
   .action(async (o: StartOptions) => {
     if (o.allowOrigin !== undefined || o.trust !== undefined) {
       updateOriginPolicy(ensureDataDir(resolveDataDir(o.dataDir)), { allow: o.allowOrigin, trust: o.trust === undefined ? undefined : readTrustFile(o.trust) })

@@ -1,6 +1,7 @@
 import { diffCounters, isZeroCounters, maxCounters } from '../core/counters.js'
 import { counterEntry, type CounterEntry } from '../core/types.js'
 import { counterArgs, countersFromRow, SCALAR_COLUMN_LIST, type CounterRow } from './counter-columns.js'
+import { createCountersVersion } from './counters-version.js'
 import type { Db } from './db.js'
 import type { ArmRollup } from './rollup.js'
 
@@ -37,6 +38,7 @@ export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number
   // the primary key and the day index twice.
   const update = db.prepare(`UPDATE counters SET ${[...SCALAR_COLUMN_LIST, 'hist'].map(c => `${c} = ?`).join(', ')}
     WHERE task_type = ? AND origin = ? AND tool = ? AND model = ? AND day = ?`)
+  const version = createCountersVersion(db)
 
   return (origin, entries, startDay, oldestDay, room) => {
     const growth: CounterEntry[] = []
@@ -81,6 +83,7 @@ export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number
       growth.push(counterEntry(e, grew))
     }
     rollup.addAll(origin, growth, startDay)
+    if (growth.length > 0) version.bump()
     return { grew: growth.length, created, refused, refusedArms }
   }
 }
