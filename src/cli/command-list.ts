@@ -9,7 +9,7 @@ export const COMMAND_LIST = [
   { name: 'run', usage: '[options] [command...]', summary: 'run a coding agent (or the arm route picks), classify its outcome, and record it' },
   { name: 'import', usage: '[options] <path>', summary: 'import outcomes: CSV, JSON Lines or JSON files, Terminal-Bench run directories, SWE-bench reports' },
   { name: 'best', usage: '[options] <task_type>', summary: 'the best tool (and model) for a task type, with the evidence' },
-  { name: 'route', usage: '[options] <task_type>', summary: 'which tool to use now: the best one, or (at the explore share) an under-sampled one, and why' },
+  { name: 'route', usage: '[options] <task_type>', summary: 'which tool to use now: the best estimate, or an arm that could still be best (Thompson draws), and why' },
   { name: 'stats', usage: '[options]', summary: 'per task type: every arm with pass rate, bounds, latency, cost, outcome mix and origins' },
   { name: 'status', usage: '[options]', summary: 'health of the running daemon: ok, degraded or alone (exit 0, 3 or 4), peers and bootstrap dials' },
   { name: 'config', usage: '[options]', summary: 'the settings `start` would run with, and where each comes from (flag, env, file, default)' },

@@ -1,4 +1,4 @@
-import { DEFAULT_EXPLORE_SHARE } from '../core/route.js'
+import { EXPLORE_SHARE_HELP } from '../core/route.js'
 import { DEFAULT_ANSWER_ARMS } from '../core/limits.js'
 import { say } from './terminal.js'
 import { positiveInt, printJson, queryCommand, scopeOption, shareOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
@@ -15,7 +15,7 @@ interface RouteOptions extends DataDirOptions, JsonOption {
 
 export const routeCommand = queryCommand('route')
   .argument('<task_type>', 'task type, e.g. bug_fix')
-  .option('--explore-share <f>', `share of decisions that explore, 0..1 (default ${DEFAULT_EXPLORE_SHARE}; 0 disables)`, shareOption)
+  .option('--explore-share <f>', EXPLORE_SHARE_HELP, shareOption)
   .option('--seed <s>', 'makes the decision reproducible (an integer, or any string)')
   .option('--scope <scope>', 'local | hive (default hive)', scopeOption)
   .option('--model <model>', 'only arms with this model')

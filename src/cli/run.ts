@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { constants } from 'node:os'
 import { InvalidArgumentError } from 'commander'
 import { validateOutcome, type OutcomeInput } from '../core/outcome.js'
+import { EXPLORE_SHARE_HELP } from '../core/route.js'
 import type { OutcomeClass } from '../core/types.js'
 import { errorMessage, HivebenchError } from '../errors.js'
 import { command, positiveInt, scopeOption, shareOption, withTracker, type DataDirOptions } from './common.js'
@@ -51,7 +52,7 @@ export const runCommand = command('run')
   .option('--check <command>', 'grader run with sh -c after the agent exits 0: exit 0 = pass, else grader_fail')
   .option('--id <id>', 'idempotency key (default: a fresh UUID, so a retried record counts once)')
   .option('--record-interrupted', 'record an agent stopped by Ctrl-C (or SIGTERM) as error (default: not recorded)')
-  .option('--explore-share <f>', 'with --choose: share of decisions that explore, 0..1 (default 0.1)', shareOption)
+  .option('--explore-share <f>', `with --choose: ${EXPLORE_SHARE_HELP}`, shareOption)
   .option('--seed <s>', 'with --choose: makes the decision reproducible')
   .option('--scope <scope>', 'with --choose: local | hive (default hive)', scopeOption)
   .argument('[command...]', 'the agent command and its arguments, after --')
