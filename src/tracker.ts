@@ -191,7 +191,13 @@ export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
       return result
     },
     best,
-    route: (taskType, q = {}) => routeResult(candidates(best(taskType, q), q), { exploreShare: q.exploreShare, random: randomFor(q.seed) }),
+    route: (taskType, q = {}) => {
+      // the choice is made over every arm (a known-bad candidate below the answer's cut must not
+      // pass for an untried one); only the ranking shown is cut to the limit
+      const { limit } = resolveQuery(q)
+      const routed = routeResult(candidates(best(taskType, { ...q, limit: Number.MAX_SAFE_INTEGER }), q), { exploreShare: q.exploreShare, random: randomFor(q.seed) })
+      return { ...routed, ranking: routed.ranking.slice(0, limit) }
+    },
     stats (q = {}) {
       const r = resolveQuery(q)
       const ranked = rankTaskTypes(q.taskType?.trim() ?? null, r)
