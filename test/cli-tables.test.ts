@@ -149,4 +149,24 @@ describe('CLI tables', { timeout: 120_000 }, () => {
     expect(textTable(['name', 'n'], [['a-very-long-name-indeed', '12']], {}, term).split('\n')).toEqual(['name              n', 'a-very-long-nam…  12'])
     expect(textTable(['days'], [['▁▂▃▄▅▆▇█▁▂▃▄▅▆▇█▁▂▃▄▅▆▇█']], { keepEnd: [0] }, term)).toBe('days\n…▆▇█▁▂▃▄▅▆▇█▁▂▃▄▅▆▇█')
   })
+
+  it('a name carrying escape sequences (a peer chose it) reaches the terminal as marks, never as a command', () => {
+    const dir = tempDir()
+    const evil = `evil${ESC}]52;c;cHduZWQ=\u0007${ESC}[2J\u009b1A`
+    const t = openTracker({ dataDir: dir })
+    try {
+      t.recordBatch(Array.from({ length: 6 }, () => ({ task_type: 'bug_fix', tool: evil, model: evil, outcome: 'pass' })))
+    } finally {
+      t.close()
+    }
+    for (const env of [{}, { HIVEBENCH_FORCE_TTY: '100' }]) {
+      for (const args of [['best', 'bug_fix'], ['stats'], ['route', 'bug_fix']]) {
+        const r = runCli([...args, '--data-dir', dir], env)
+        expect(r.code, r.stderr).toBe(0)
+        const out = r.stdout.replaceAll(BOLD, '').replaceAll(NORMAL, '')
+        expect(out, args.join(' ')).toContain('evil\ufffd]52')
+        expect(out).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/)
+      }
+    }
+  })
 })

@@ -1,4 +1,4 @@
-import { cells, terminalOf, type Terminal } from './terminal.js'
+import { cells, inert, terminalOf, type Terminal } from './terminal.js'
 
 /**
  * The one table renderer of the CLI, shaped like `gh`'s:
@@ -19,8 +19,9 @@ export const MIN_WIDTH = 3
 const GAP = '  '
 
 export function textTable (head: readonly string[], rows: ReadonlyArray<readonly string[]>, options: TableOptions = {}, term: Terminal = terminalOf()): string {
-  // a tab or newline inside a cell would break the one-line-per-row, tab-separated contract
-  const clean = (s: string | undefined): string => (s ?? '').replace(/[\t\r\n]+/g, ' ')
+  // a tab or newline inside a cell would break the one-line-per-row, tab-separated contract; any
+  // other control character could drive the terminal (see inert)
+  const clean = (s: string | undefined): string => inert((s ?? '').replace(/[\t\r\n]+/g, ' '))
   const cleanRow = (r: readonly string[]): string[] => head.map((_, c) => clean(r[c]))
   const header = cleanRow(head)
   const body = rows.map(cleanRow)

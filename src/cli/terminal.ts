@@ -38,13 +38,29 @@ export function terminalOf (stream: { isTTY?: boolean, columns?: number } = proc
 /** Width in terminal cells, counted as code points (every label hivebench prints is narrow text). */
 export const cells = (s: string): number => [...s].length
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
+const PROSE_CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g
+
 /**
  * Prose for the terminal: on a tty, lines longer than the width wrap at spaces (a word longer than
  * the width is cut into pieces); off a tty the text is unchanged, one line per record.
  */
 export function fitText (text: string, term: Terminal = terminalOf()): string {
-  if (!term.tty) return text
-  return text.split('\n').map(line => wrapLine(line, term.width)).join('\n')
+  const safe = inert(text, PROSE_CONTROLS)
+  if (!term.tty) return safe
+  return safe.split('\n').map(line => wrapLine(line, term.width)).join('\n')
+}
+
+/**
+ * Tool, model and task type names come from peers, and R13 only asks that they are not empty: an
+ * escape sequence in one (OSC 52 writes the clipboard, CSI 2J clears the screen) must reach the
+ * terminal as a visible mark, never as a command. `controls` says which characters count (a table
+ * cell takes none, prose keeps its newlines and tabs).
+ */
+export function inert (text: string, controls = CONTROLS): string {
+  return text.replace(controls, '\ufffd')
 }
 
 function wrapLine (line: string, width: number): string {
