@@ -250,7 +250,7 @@ describe('sync', () => {
       if (frame[0] === 1) release()
     })
     expect(seen).toEqual([1, 2])
-    expect(tally).toEqual({ frames: 2, bytes: 2 })
+    expect(tally).toEqual({ frames: 2, bytes: 2, protocolId: '/hivebench/sync/1.0.0' }) // a request given as bytes is version 1
   })
 
   it('serves at most servedPerPeer streams of one peer at once: the next is reset at once, not queued', async () => {

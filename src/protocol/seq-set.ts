@@ -1,0 +1,149 @@
+/**
+ * The compact seq set of a sync digest (protocol/README.md, "Sync", request version 2): the seqs
+ * an origin's envelopes hold, as one byte string in one of two forms, whichever is shorter:
+ *
+ * - `00` ranges: varint first.from, varint (first.to - first.from), then per further range
+ *   varint (from - previous.to - 2), varint (to - from). The gap is stored minus 2, so
+ *   overlapping or adjacent ranges cannot be written at all. The empty set is `00` alone.
+ * - `01` bitmap: varint base (the lowest seq held), then bytes whose bit j of byte k (least
+ *   significant first) says whether seq base + 1 + 8k + j is held; the last byte is not zero.
+ *
+ * Varints are unsigned LEB128, minimal, at most Number.MAX_SAFE_INTEGER. Measured on 20,000 and
+ * 100,000 origins (`npm run bench:digest`): 256 deltas with every other seq missing cost 65 B as
+ * a bitmap, 512 B as ranges, ~2,300 B as msgpack [from, to] pairs; deltas far apart, ranges win.
+ * One canonical encoding per set: the shorter form, ranges on a tie. A decoder re-encodes what
+ * it read and refuses any other bytes, so two nodes never disagree on what a set's bytes mean.
+ */
+export type SeqRanges = Array<[number, number]>
+
+const RANGES = 0
+const BITMAP = 1
+
+export class SeqSetError extends Error {}
+
+function varintLength (n: number): number {
+  let length = 1
+  while (n >= 0x80) { n = Math.floor(n / 0x80); length++ }
+  return length
+}
+
+function writeVarint (out: number[], n: number): void {
+  while (n >= 0x80) {
+    out.push((n % 0x80) | 0x80)
+    n = Math.floor(n / 0x80)
+  }
+  out.push(n)
+}
+
+/** Checks that ranges are sorted, disjoint, non-adjacent, from <= to, safe non-negative integers. */
+function checkRanges (ranges: ReadonlyArray<readonly [number, number]>): void {
+  let previousTo = -2
+  for (const [from, to] of ranges) {
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || from > to) throw new SeqSetError(`range [${from}, ${to}] must be safe integers with 0 <= from <= to`)
+    if (from <= previousTo + 1) throw new SeqSetError(`range [${from}, ${to}] overlaps or touches the one before (ranges must be sorted, disjoint and not adjacent)`)
+    previousTo = to
+  }
+}
+
+function rangesLength (ranges: ReadonlyArray<readonly [number, number]>): number {
+  let length = 1
+  let previousTo = 0
+  for (const [i, [from, to]] of ranges.entries()) {
+    length += varintLength(i === 0 ? from : from - previousTo - 2) + varintLength(to - from)
+    previousTo = to
+  }
+  return length
+}
+
+/** Length of the bitmap form, or Infinity where the span makes it pointless (it would lose to ranges anyway). */
+function bitmapLength (ranges: ReadonlyArray<readonly [number, number]>, limit: number): number {
+  if (ranges.length === 0) return Infinity
+  const base = ranges[0][0]
+  const span = ranges[ranges.length - 1][1] - base
+  const bytes = Math.ceil(span / 8)
+  const length = 1 + varintLength(base) + bytes
+  return length > limit ? Infinity : length
+}
+
+export function encodeSeqSet (ranges: ReadonlyArray<readonly [number, number]>): Uint8Array {
+  checkRanges(ranges)
+  const asRanges = rangesLength(ranges)
+  const out: number[] = []
+  if (bitmapLength(ranges, asRanges - 1) < asRanges) {
+    const base = ranges[0][0]
+    out.push(BITMAP)
+    writeVarint(out, base)
+    const bits = new Uint8Array(Math.ceil((ranges[ranges.length - 1][1] - base) / 8))
+    for (const [from, to] of ranges) {
+      for (let seq = Math.max(from, base + 1); seq <= to; seq++) {
+        const bit = seq - base - 1
+        bits[bit >> 3] |= 1 << (bit & 7)
+      }
+    }
+    return Uint8Array.from([...out, ...bits])
+  }
+  out.push(RANGES)
+  let previousTo = 0
+  for (const [i, [from, to]] of ranges.entries()) {
+    writeVarint(out, i === 0 ? from : from - previousTo - 2)
+    writeVarint(out, to - from)
+    previousTo = to
+  }
+  return Uint8Array.from(out)
+}
+
+/**
+ * Reads a seq set; throws SeqSetError on anything but the canonical encoding of a set of at most
+ * `maxRanges` ranges (a bitmap of alternating bits is one range per set bit).
+ */
+export function decodeSeqSet (bytes: Uint8Array, maxRanges: number): SeqRanges {
+  let pos = 1
+  const varint = (): number => {
+    let n = 0
+    let scale = 1
+    for (;;) {
+      if (pos >= bytes.length) throw new SeqSetError('ends inside a varint')
+      const byte = bytes[pos++]
+      n += (byte & 0x7f) * scale
+      if (n > Number.MAX_SAFE_INTEGER) throw new SeqSetError('varint above 2^53 - 1')
+      if ((byte & 0x80) === 0) return n
+      scale *= 0x80
+    }
+  }
+  const ranges: SeqRanges = []
+  const push = (from: number, to: number): void => {
+    if (!Number.isSafeInteger(to)) throw new SeqSetError('seq above 2^53 - 1')
+    if (ranges.length === maxRanges) throw new SeqSetError(`more than ${maxRanges} ranges`)
+    ranges.push([from, to])
+  }
+  if (bytes.length === 0) throw new SeqSetError('empty: the empty set is a single 00 byte')
+  if (bytes[0] === RANGES) {
+    let previousTo = 0
+    while (pos < bytes.length) {
+      const from = ranges.length === 0 ? varint() : previousTo + 2 + varint()
+      const to = from + varint()
+      push(from, to)
+      previousTo = to
+    }
+  } else if (bytes[0] === BITMAP) {
+    const base = varint()
+    push(base, base)
+    for (let k = pos; k < bytes.length; k++) {
+      for (let j = 0; j < 8; j++) {
+        if ((bytes[k] & (1 << j)) === 0) continue
+        const seq = base + 1 + 8 * (k - pos) + j
+        const last = ranges[ranges.length - 1]
+        if (last[1] === seq - 1) last[1] = seq
+        else push(seq, seq)
+      }
+    }
+    if (!Number.isSafeInteger(ranges[ranges.length - 1][1])) throw new SeqSetError('seq above 2^53 - 1')
+  } else {
+    throw new SeqSetError(`unknown form ${bytes[0]} (00 ranges, 01 bitmap)`)
+  }
+  const canonical = encodeSeqSet(ranges)
+  if (canonical.length !== bytes.length || canonical.some((b, i) => b !== bytes[i])) {
+    throw new SeqSetError('not the canonical encoding of its set (the shorter form, ranges on a tie; minimal varints; no trailing zero byte)')
+  }
+  return ranges
+}
