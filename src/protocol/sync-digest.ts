@@ -77,24 +77,26 @@ function digestBytes (d: OriginDigest, wire: WireValue[]): number {
 
 /**
  * Splits digests (sorted by origin) into page requests of at most `maxBytes` each, covering the
- * whole origin space between them: one request (no range) when everything fits.
+ * whole origin space between them: one request (no range) when everything fits. Each page is
+ * packed as soon as the next one starts, so only one page's wire values are held at a time.
  */
 export function pageSyncRequests (hive: string, sortedDigests: OriginDigest[], maxBytes: number, version: SyncRequestVersion = 1): Uint8Array[] {
-  const pages: Array<{ first: string, wires: WireValue[] }> = []
-  let size = Infinity
+  const pages: Uint8Array[] = []
+  let page: { from: string, wires: WireValue[] } = { from: '', wires: [] }
+  let size = 0
   for (const d of sortedDigests) {
     const wire = digestWire(d, version)
     const bytes = digestBytes(d, wire)
-    if (size + bytes > maxBytes - 256) {
-      pages.push({ first: d.origin, wires: [] })
+    if (size + bytes > maxBytes - 256 && page.wires.length > 0) {
+      pages.push(requestWire(version, hive, page.wires, { from: page.from, to: d.origin }))
+      page = { from: d.origin, wires: [] }
       size = 0
     }
-    pages[pages.length - 1].wires.push(wire)
+    page.wires.push(wire)
     size += bytes
   }
-  if (pages.length <= 1) return [requestWire(version, hive, pages[0]?.wires ?? [], undefined)]
-  return pages.map((page, i) => requestWire(version, hive, page.wires,
-    { from: i === 0 ? '' : page.first, to: i === pages.length - 1 ? '' : pages[i + 1].first }))
+  pages.push(requestWire(version, hive, page.wires, pages.length === 0 ? undefined : { from: page.from, to: '' }))
+  return pages
 }
 
 function bad (detail: string): never {
