@@ -40,6 +40,9 @@ export interface ExportResult {
   entries: number
 }
 
+/** What merging one envelope did: keys that grew and keys refused (R29), or why it was not stored. */
+export type MergeResult = { keysChanged: number, keysRefused: number } | StoreRefusal
+
 /**
  * Most deltas kept per origin after its newest snapshot. An honest origin sends a snapshot every
  * 12 exports; beyond this, the oldest deltas are dropped (their keys come back with the origin's
@@ -121,7 +124,14 @@ export interface Exchange {
    * Stores and merges a validated envelope of a peer origin. R22/R23 are checked again inside
    * the write transaction: another process may have stored the envelope since redundant().
    */
-  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => { keysChanged: number, keysRefused: number } | StoreRefusal
+  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => MergeResult
+  /**
+   * mergeEnvelope for many envelopes in one write transaction, in order (a later envelope sees
+   * what an earlier one stored: the same seq twice is R22), results in the same order. One commit
+   * and one rollup update for the batch: several times the entries/s of one transaction per
+   * envelope (README, "Deltas"). All or nothing: an error (a full disk) rolls the whole batch back.
+   */
+  mergeEnvelopes: (envelopes: readonly IncomingEnvelope[], nowMs: number) => MergeResult[]
   origins: () => OriginInfo[]
   /** whether this origin has been seen (merged or stored) */
   knowsOrigin: (peerId: string) => boolean
@@ -169,7 +179,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const envelopeAt = db.prepare<[string, number], Buffer>('SELECT e.bytes FROM envelopes e JOIN origins o ON o.id = e.origin WHERE o.peer_id = ? AND e.seq = ?').pluck()
   const allCounters = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number, peer_id: string | null }>(
     'SELECT o.peer_id, c.* FROM counters c JOIN origins o ON o.id = c.origin')
-  const mergeCounters = createCounterMerger(db, rollup)
+  const mergeCounters = createCounterMerger(db)
   const oldestLiveDay = (nowMs: number): number => dayOf(nowMs) - retentionDays + 1
   const toEntry = (row: CounterRow & { task_type: string, tool: string, model: string, day: number }): CounterEntry =>
     counterEntry({ taskType: row.task_type, tool: row.tool, model: row.model, day: row.day }, countersFromRow(row))
@@ -185,6 +195,46 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
     const found = originByPeer.get(peerId)
     if (found !== undefined) return found
     return { id: Number(insertOrigin.run(peerId, nowMs).lastInsertRowid), snapshot_seq: 0, key_count: 0 }
+  }
+
+  /** One envelope, inside the batch's transaction: its growth goes to `growth` for the rollup. */
+  const mergeOne = (e: IncomingEnvelope, nowMs: number, growth: Map<number, CounterEntry[]>): MergeResult => {
+    const origin = originIdOf(e.origin, nowMs)
+    const redundant = redundantIn(origin, e.seq)
+    if (redundant !== null) return redundant
+    let grown = growth.get(origin.id)
+    if (grown === undefined) growth.set(origin.id, grown = [])
+    const merged = mergeCounters(origin.id, e.entries, oldestLiveDay(nowMs), MAX_KEYS_PER_ORIGIN - origin.key_count, grown)
+    if (merged.created > 0) addKeys.run(merged.created, origin.id)
+    // R29: nothing but new keys beyond the origin's bound: keep nothing, relay nothing
+    if (merged.refused > 0 && merged.refused === e.entries.length) {
+      return { rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${MAX_KEYS_PER_ORIGIN}); its new keys are refused` }
+    }
+    // A delta with nothing inside the window carries nothing to relay: keeping it would only let
+    // an origin fill every node's store (and every sync) with empty envelopes.
+    if (e.kind === 'snapshot' || e.entries.length > 0) {
+      insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs, lastDayOf(e.entries))
+      trimDeltas.run(origin.id, origin.id, MAX_DELTAS_PER_ORIGIN)
+    }
+    seenOrigin.run(e.seq, nowMs, origin.id)
+    if (e.kind === 'snapshot') {
+      const first = e.seq - e.part
+      const held = countSnapshotParts.get(origin.id, first, first + e.parts - 1)?.parts ?? 0
+      if (held === e.parts && first > origin.snapshot_seq) {
+        dropBefore.run(origin.id, first)
+        setSnapshot.run(first, origin.id)
+      }
+    }
+    return { keysChanged: merged.grew, keysRefused: merged.refused }
+  }
+
+  /** Envelopes merged in order, then the rollup once for all of them (one upsert per arm touched). */
+  const mergeBatch = (envelopes: readonly IncomingEnvelope[], nowMs: number): MergeResult[] => {
+    const startDay = rollup.startDay(nowMs)
+    const growth = new Map<number, CounterEntry[]>()
+    const results = envelopes.map(e => mergeOne(e, nowMs, growth))
+    rollup.add(growth, startDay)
+    return results
   }
 
   return {
@@ -238,34 +288,9 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       return origin === undefined ? null : redundantIn(origin, seq)
     },
 
-    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): { keysChanged: number, keysRefused: number } | StoreRefusal => {
-      const origin = originIdOf(e.origin, nowMs)
-      const redundant = redundantIn(origin, e.seq)
-      if (redundant !== null) return redundant
-      const startDay = rollup.startDay(nowMs)
-      const merged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs), MAX_KEYS_PER_ORIGIN - origin.key_count)
-      if (merged.created > 0) addKeys.run(merged.created, origin.id)
-      // R29: nothing but new keys beyond the origin's bound: keep nothing, relay nothing
-      if (merged.refused > 0 && merged.refused === e.entries.length) {
-        return { rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${MAX_KEYS_PER_ORIGIN}); its new keys are refused` }
-      }
-      // A delta with nothing inside the window carries nothing to relay: keeping it would only let
-      // an origin fill every node's store (and every sync) with empty envelopes.
-      if (e.kind === 'snapshot' || e.entries.length > 0) {
-        insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs, lastDayOf(e.entries))
-        trimDeltas.run(origin.id, origin.id, MAX_DELTAS_PER_ORIGIN)
-      }
-      seenOrigin.run(e.seq, nowMs, origin.id)
-      if (e.kind === 'snapshot') {
-        const first = e.seq - e.part
-        const held = countSnapshotParts.get(origin.id, first, first + e.parts - 1)?.parts ?? 0
-        if (held === e.parts && first > origin.snapshot_seq) {
-          dropBefore.run(origin.id, first)
-          setSnapshot.run(first, origin.id)
-        }
-      }
-      return { keysChanged: merged.grew, keysRefused: merged.refused }
-    }),
+    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): MergeResult => mergeBatch([e], nowMs)[0]),
+
+    mergeEnvelopes: writeTransaction(db, mergeBatch),
 
     originCount: () => countOrigins.get()?.n ?? 0,
 

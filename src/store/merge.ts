@@ -2,12 +2,12 @@ import { diffCounters, isZeroCounters, maxCounters } from '../core/counters.js'
 import { counterEntry, type CounterEntry } from '../core/types.js'
 import { counterArgs, countersFromRow, SCALAR_COLUMN_LIST, type CounterRow } from './counter-columns.js'
 import type { Db } from './db.js'
-import type { ArmRollup } from './rollup.js'
 
 /**
  * Merges a peer origin's absolute counters into its rows by element-wise max (protocol/README.md,
- * "Merge semantics": a G-Counter, so duplicated, reordered or replayed entries change nothing) and feeds the
- * growth to the rollup. Call inside a write transaction. Returns how many keys grew.
+ * "Merge semantics": a G-Counter, so duplicated, reordered or replayed entries change nothing) and
+ * hands back the growth, which the caller adds to the rollup once per batch of envelopes. Call
+ * inside a write transaction. Returns how many keys grew.
  */
 export interface MergeTally {
   /** keys whose counters grew */
@@ -18,7 +18,10 @@ export interface MergeTally {
   refused: number
 }
 
-export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number, entries: CounterEntry[], startDay: number, oldestDay: number, keyRoom: number) => MergeTally {
+export type CounterMerger = (origin: number, entries: CounterEntry[], oldestDay: number, keyRoom: number, growth: CounterEntry[]) => MergeTally
+
+/** `growth` receives what each key grew by (new keys: the entry itself), for the rollup. */
+export function createCounterMerger (db: Db): CounterMerger {
   const read = db.prepare<[string, number, string, string, number], CounterRow>(
     'SELECT * FROM counters WHERE task_type = ? AND origin = ? AND tool = ? AND model = ? AND day = ?')
   const insert = db.prepare(`INSERT INTO counters (${SCALAR_COLUMN_LIST.join(', ')}, hist, task_type, origin, tool, model, day)
@@ -28,8 +31,8 @@ export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number
   const update = db.prepare(`UPDATE counters SET ${[...SCALAR_COLUMN_LIST, 'hist'].map(c => `${c} = ?`).join(', ')}
     WHERE task_type = ? AND origin = ? AND tool = ? AND model = ? AND day = ?`)
 
-  return (origin, entries, startDay, oldestDay, keyRoom) => {
-    const growth: CounterEntry[] = []
+  return (origin, entries, oldestDay, keyRoom, growth) => {
+    let grew = 0
     let created = 0
     let refused = 0
     for (const e of entries) {
@@ -41,17 +44,22 @@ export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number
           refused++
           continue
         }
+        // max(0, e) = e and its growth is e: no row to read, nothing to compare
+        if (isZeroCounters(e)) continue
+        insert.run(...counterArgs(e), e.taskType, origin, e.tool, e.model, e.day)
         created++
+        grew++
+        growth.push(e)
+        continue
       }
-      const old = row === undefined ? counterEntry(e, countersFromRow({})) : counterEntry(e, countersFromRow(row))
+      const old = counterEntry(e, countersFromRow(row))
       const merged = maxCounters(old, e)
-      const grew = diffCounters(merged, old)
-      if (isZeroCounters(grew)) continue
-      const write = row === undefined ? insert : update
-      write.run(...counterArgs(merged), e.taskType, origin, e.tool, e.model, e.day)
-      growth.push(counterEntry(e, grew))
+      const delta = diffCounters(merged, old)
+      if (isZeroCounters(delta)) continue
+      update.run(...counterArgs(merged), e.taskType, origin, e.tool, e.model, e.day)
+      grew++
+      growth.push(counterEntry(e, delta))
     }
-    rollup.addAll(origin, growth, startDay)
-    return { grew: growth.length, created, refused }
+    return { grew, created, refused }
   }
 }
