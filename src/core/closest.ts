@@ -11,11 +11,13 @@ export function editDistance (a: string, b: string): number {
   for (let i = 1; i <= a.length; i++) {
     const row = [i]
     for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1))
+      // biome-ignore lint/style/noNonNullAssertion: 1 <= j <= b.length, and prev and row[..j-1] hold b.length + 1 cells
+      row[j] = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1))
     }
     prev = row
   }
-  return prev[b.length]
+  // biome-ignore lint/style/noNonNullAssertion: prev holds b.length + 1 cells
+  return prev[b.length]!
 }
 
 /**

@@ -133,20 +133,22 @@ export function withOverallRows (pairs: GatePair[]): GatePair[] {
   }
   const pooled: GatePair[] = []
   for (const group of groups.values()) {
-    if (group.length < 2) continue
+    const [first] = group
+    if (first === undefined || group.length < 2) continue
     const sum = (side: 'old' | 'new'): GateSide => group.reduce<GateSide>((acc, p) => ({
       tool: acc.tool,
       model: acc.model,
       n: acc.n + p[side].n,
       pass: acc.pass + p[side].pass,
       hist: addHistBlobs(acc.hist === null ? null : Buffer.from(acc.hist), p[side].hist === null ? null : Buffer.from(p[side].hist))
-    }), { tool: group[0][side].tool, model: group[0][side].model, n: 0, pass: 0, hist: null })
+    }), { tool: first[side].tool, model: first[side].model, n: 0, pass: 0, hist: null })
     pooled.push({ taskType: OVERALL, old: sum('old'), new: sum('new') })
   }
   return [...pairs, ...pooled]
 }
 
 interface RawTests {
+  pair: GatePair
   drop: number
   noDrop: number
   gain: number
@@ -166,10 +168,12 @@ interface RawTests {
 export function runGate (pairs: GatePair[], options: GateOptions): GateResult {
   const alpha = 1 - options.confidence
   const factor = 1 + options.maxSlowdown
-  const raw: RawTests[] = pairs.map(({ old, new: nu }) => {
+  const raw: RawTests[] = pairs.map(pair => {
+    const { old, new: nu } = pair
     const histOld = histCdf(old.hist)
     const histNew = histCdf(nu.hist)
     return {
+      pair,
       drop: passRateDropP(nu.pass, nu.n, old.pass, old.n, options.maxDrop),
       noDrop: 1 - passRateDropP(nu.pass, nu.n, old.pass, old.n, options.maxDrop),
       gain: passRateDropP(old.pass, old.n, nu.pass, nu.n, options.maxDrop),
@@ -183,8 +187,8 @@ export function runGate (pairs: GatePair[], options: GateOptions): GateResult {
   const perRow = 1 + QUANTILES.length
   const noDropFamily = raw.length
 
-  const rows = pairs.map((pair, i): GateRow => {
-    const r = raw[i]
+  const rows = raw.map((r, i): GateRow => {
+    const { pair } = r
     const reg = regressionP.slice(i * perRow, (i + 1) * perRow)
     const gain = gainP.slice(i * perRow, (i + 1) * perRow)
     const test = (p: number | null, adjusted: number | null): TestJson | null => p === null || adjusted === null ? null : { p, p_adjusted: adjusted }
@@ -212,10 +216,11 @@ export function runGate (pairs: GatePair[], options: GateOptions): GateResult {
         pass_rate_drop: { p: r.drop, p_adjusted: reg[0] ?? 1 },
         pass_rate_no_drop: { p: r.noDrop, p_adjusted: noDropP[i] ?? 1 },
         pass_rate_gain: { p: r.gain, p_adjusted: gain[0] ?? 1 },
-        p50_slowdown: test(r.slowdown[0], reg[1]),
-        p90_slowdown: test(r.slowdown[1], reg[2]),
-        p50_speedup: test(r.speedup[0], gain[1]),
-        p90_speedup: test(r.speedup[1], gain[2])
+        // a test that could not run (or a p-value not there) is shown as null
+        p50_slowdown: test(r.slowdown[0] ?? null, reg[1] ?? null),
+        p90_slowdown: test(r.slowdown[1] ?? null, reg[2] ?? null),
+        p50_speedup: test(r.speedup[0] ?? null, gain[1] ?? null),
+        p90_speedup: test(r.speedup[1] ?? null, gain[2] ?? null)
       },
       samples_needed: verdict !== 'insufficient_evidence'
         ? null

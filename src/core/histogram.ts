@@ -26,16 +26,21 @@ export function bucketOf (seconds: number): number {
   let hi = BUCKET_COUNT - 1
   while (lo < hi) {
     const mid = (lo + hi) >>> 1
-    if (seconds <= UPPER_BOUNDS[mid]) hi = mid
+    // biome-ignore lint/style/noNonNullAssertion: lo <= mid < hi <= BUCKET_COUNT - 1
+    if (seconds <= UPPER_BOUNDS[mid]!) hi = mid
     else lo = mid + 1
   }
   return lo
 }
 
-/** The value that stands for bucket k: within RELATIVE_ACCURACY of anything in it. */
+/**
+ * The value that stands for bucket k: within RELATIVE_ACCURACY of anything in it. k <
+ * BUCKET_COUNT: histograms hold only buckets bucketOf made or rule R17 admitted from a peer.
+ */
 export function bucketValue (k: number): number {
   if (k === 0) return MIN_S / 2
-  return 2 * UPPER_BOUNDS[k] / (GAMMA + 1)
+  // biome-ignore lint/style/noNonNullAssertion: k < BUCKET_COUNT, as said above
+  return 2 * UPPER_BOUNDS[k]! / (GAMMA + 1)
 }
 
 /**
@@ -43,26 +48,32 @@ export function bucketValue (k: number): number {
  * ascending order), in seconds; nulls when it is empty. Reads the bytes twice and builds no Map:
  * decoding each arm's histogram into a Map was most of what a best() call allocated.
  */
-export function quantiles (encoded: Uint8Array | null, qs: readonly number[]): Array<number | null> {
+export function quantiles<const Q extends readonly number[]> (encoded: Uint8Array | null, qs: Q): QuantilesOf<Q> {
   let total = 0
   let last = -1
   for (let i = 0; encoded !== null && i < encoded.length;) {
-    last = encoded[i]
+    // biome-ignore lint/style/noNonNullAssertion: i < encoded.length (the loop condition)
+    last = encoded[i]!
     total += readCount(encoded, i + 1)
     i = countEnd(encoded, i + 1)
   }
-  if (total === 0 || encoded === null) return qs.map(() => null)
+  if (total === 0 || encoded === null) return qs.map(() => null) as QuantilesOf<Q>
   const out: Array<number | null> = []
   let seen = 0
   for (let i = 0; i < encoded.length && out.length < qs.length;) {
-    const k = encoded[i]
+    // biome-ignore lint/style/noNonNullAssertion: i < encoded.length (the loop condition)
+    const k = encoded[i]!
     seen += readCount(encoded, i + 1)
     i = countEnd(encoded, i + 1)
-    while (out.length < qs.length && seen > qs[out.length] * (total - 1)) out.push(bucketValue(k))
+    // biome-ignore lint/style/noNonNullAssertion: out.length < qs.length, checked just before
+    while (out.length < qs.length && seen > qs[out.length]! * (total - 1)) out.push(bucketValue(k))
   }
   while (out.length < qs.length) out.push(bucketValue(last))
-  return out
+  return out as QuantilesOf<Q>
 }
+
+/** One quantile (or null) per requested q, position for position: `[p50, p90]` of `[0.5, 0.9]`. */
+export type QuantilesOf<Q extends readonly number[]> = { -readonly [K in keyof Q]: number | null }
 
 export function histTotal (hist: ReadonlyMap<number, number>): number {
   let total = 0
@@ -98,7 +109,8 @@ function readCount (bytes: Uint8Array, from: number): number {
   let mul = 1
   const end = Math.min(countEnd(bytes, from), from + MAX_BUCKET_BYTES - 1)
   for (let p = from; p < end; p++) {
-    c += (bytes[p] & 0x7f) * mul
+    // biome-ignore lint/style/noNonNullAssertion: p < end <= countEnd(...) <= bytes.length
+    c += (bytes[p]! & 0x7f) * mul
     mul *= 0x80
   }
   return c
@@ -107,7 +119,8 @@ function readCount (bytes: Uint8Array, from: number): number {
 /** The offset after the LEB128 count starting at `from` (bounded as readCount says). */
 function countEnd (bytes: Uint8Array, from: number): number {
   for (let p = from; p < bytes.length && p < from + MAX_BUCKET_BYTES - 1; p++) {
-    if (bytes[p] < 0x80) return p + 1
+    // biome-ignore lint/style/noNonNullAssertion: p < bytes.length (the loop condition)
+    if (bytes[p]! < 0x80) return p + 1
   }
   return bytes.length
 }
@@ -135,8 +148,10 @@ export function mergeEncodedHists (a: Uint8Array, b: Uint8Array, combine: (x: nu
   let j = 0
   let at = 0
   while (i < a.length || j < b.length) {
-    const ka = i < a.length ? a[i] : 256
-    const kb = j < b.length ? b[j] : 256
+    // biome-ignore lint/style/noNonNullAssertion: read only when i < a.length
+    const ka = i < a.length ? a[i]! : 256
+    // biome-ignore lint/style/noNonNullAssertion: read only when j < b.length
+    const kb = j < b.length ? b[j]! : 256
     if (ka < kb) {
       at = writeBucket(out, at, ka, combine(readCount(a, i + 1), 0))
       i = countEnd(a, i + 1)
@@ -170,7 +185,8 @@ export function decodeHist (bytes: Uint8Array | null | undefined, into: Map<numb
   if (bytes == null) return into
   let i = 0
   while (i < bytes.length) {
-    const k = bytes[i]
+    // biome-ignore lint/style/noNonNullAssertion: i < bytes.length (the loop condition)
+    const k = bytes[i]!
     into.set(k, (into.get(k) ?? 0) + readCount(bytes, i + 1))
     i = countEnd(bytes, i + 1)
   }

@@ -49,7 +49,9 @@ interface StructureCheck {
 }
 const checkStructure = generatedCheck as StructureCheck
 
-function toValidationError (error: ErrorObject): ValidationError {
+function toValidationError (error: ErrorObject | undefined): ValidationError {
+  // a failed check always lists its first error; without one, say what failed in general
+  if (error === undefined) return new ValidationError('(outcome)', 'schema', 'does not match the outcome schema')
   const field = error.instancePath === '' ? '(outcome)' : error.instancePath.slice(1)
   switch (error.keyword) {
     case 'required':
@@ -59,7 +61,7 @@ function toValidationError (error: ErrorObject): ValidationError {
     case 'type':
       return new ValidationError(field, 'type', field === '(outcome)' ? 'must be a JSON object' : TYPE_MESSAGES[field] ?? 'must be a string')
     case 'enum':
-      return new ValidationError(field, 'enum', TYPE_MESSAGES[field])
+      return new ValidationError(field, 'enum', TYPE_MESSAGES[field] ?? error.message ?? 'not an allowed value')
     default:
       return new ValidationError(field, 'range', BOUND_MESSAGES[field]?.[error.keyword] ?? error.message ?? 'out of range')
   }
@@ -82,7 +84,7 @@ export interface ValidateContext {
 
 /** Validates and normalises one outcome (README.md, "Recording outcomes"); throws ValidationError naming field and rule. */
 export function validateOutcome (input: unknown, ctx: ValidateContext): Outcome {
-  if (!checkStructure(input)) throw toValidationError((checkStructure.errors ?? [])[0])
+  if (!checkStructure(input)) throw toValidationError(checkStructure.errors?.[0])
   const v = input as OutcomeInput
 
   let outcome = v.outcome

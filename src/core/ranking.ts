@@ -79,7 +79,8 @@ export interface RankOptions extends Partial<RankPolicy> {
 /** The middle value (the lower of the two middles for an even count); the caller passes a non-empty list. */
 function median (values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.floor((sorted.length - 1) / 2)]
+  // biome-ignore lint/style/noNonNullAssertion: the caller passes a non-empty list
+  return sorted[Math.floor((sorted.length - 1) / 2)]!
 }
 
 /**
@@ -108,12 +109,14 @@ export function leaveOutLower (weights: Array<{ n: number, pass: number }>, k: n
   for (let round = 0; round < k && left.length > 1; round++) {
     let removed = 0
     lower = Infinity
-    for (let i = 0; i < left.length; i++) {
-      const without = wilsonInterval(pass - left[i].pass, n - left[i].n).lower
+    for (const [i, w] of left.entries()) {
+      const without = wilsonInterval(pass - w.pass, n - w.n).lower
       if (without < lower) { removed = i; lower = without }
     }
-    n -= left[removed].n
-    pass -= left[removed].pass
+    // biome-ignore lint/style/noNonNullAssertion: 0 <= removed < left.length: left.length > 1 in this loop
+    const gone = left[removed]!
+    n -= gone.n
+    pass -= gone.pass
     left.splice(removed, 1)
   }
   return lower

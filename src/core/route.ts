@@ -33,7 +33,9 @@ export interface RouteOptions {
 
 const label = (arm: RankedArm): string => arm.model === '' ? arm.tool : `${arm.tool} / ${arm.model}`
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`
-const pick = <T>(items: T[], random: Random): T => items[Math.min(items.length - 1, Math.floor(random() * items.length))]
+/** One of `items` (never empty: each caller picks from arms it has just seen) at random. */
+// biome-ignore lint/style/noNonNullAssertion: the index is in [0, items.length), and items is never empty
+const pick = <T>(items: T[], random: Random): T => items[Math.min(items.length - 1, Math.floor(random() * items.length))]!
 
 export function checkExploreShare (share: number): number {
   if (!Number.isFinite(share) || share < 0 || share > 1) throw new ValidationError('explore_share', 'range', 'must be a number from 0 to 1')
@@ -53,9 +55,9 @@ export function route (ranking: RankedArm[], { exploreShare = DEFAULT_EXPLORE_SH
     return { mode: 'cold_start', arm: null, reason: 'cold start: no data, nothing is recorded for this task type yet' }
   }
   const benchmarked = ranking.filter(a => a.benchmarked).sort(rankBy === 'pass_rate' ? compareArmsByPassRate : compareArms)
-  if (benchmarked.length === 0) return coldStart(ranking, random)
+  const [best] = benchmarked
+  if (best === undefined) return coldStart(ranking, random)
   if (exploreShare > 0 && random() < exploreShare) return explore(ranking, exploreShare, random)
-  const best = benchmarked[0]
   return {
     mode: 'exploit',
     arm: best,
@@ -88,7 +90,8 @@ function explore (ranking: RankedArm[], exploreShare: number, random: Random): R
       reason: `${share}: ${label(arm)} has only ${plural(arm.n, 'sample')}, under the benchmark threshold; picked at random among ${plural(under.length, 'under-sampled arm')}`
     }
   }
-  let arm = ranking[0]
+  // biome-ignore lint/style/noNonNullAssertion: route() answered an empty ranking before coming here
+  let arm = ranking[0]!
   let draw = -1
   for (const a of ranking) {
     // the weighted counts: a liar's 10^6 claimed passes must not win the draw either

@@ -37,11 +37,12 @@ export function parseHiveKey (bytes: Uint8Array, source = 'hive key'): Uint8Arra
   const fail = (rule: string): never => {
     throw new StateError('HIVE_KEY_INVALID', `${source}: ${rule} (expected "${HEADER}", "${ENCODING}", then 64 hex digits)`)
   }
+  const [header, encoding, key = ''] = lines
   if (lines.length !== 3) fail(`has ${lines.length} lines, not 3`)
-  if (lines[0] !== HEADER) fail('first line is not the swarm.key v1 header')
-  if (lines[1] !== ENCODING) fail('only the base16 encoding is supported')
-  if (!KEY_HEX.test(lines[2])) fail('key line is not 64 hex digits')
-  return encode(lines[2].toLowerCase())
+  if (header !== HEADER) fail('first line is not the swarm.key v1 header')
+  if (encoding !== ENCODING) fail('only the base16 encoding is supported')
+  if (!KEY_HEX.test(key)) fail('key line is not 64 hex digits')
+  return encode(key.toLowerCase())
 }
 
 function encode (hex: string): Uint8Array {

@@ -117,8 +117,9 @@ export async function serveFrames (channel: ByteChannel, fromPeer: string, handl
   const timer = abortAfter(channel, limits.timeoutMs)
   try {
     const frames = await readAllFrames(channel.source, { ...limits, maxFrames: 1 })
-    if (frames.length !== 1) throw new HivebenchError('SYNC_PROTOCOL', 'request stream ended without a request frame')
-    const responses = await handler(frames[0], fromPeer)
+    const [request] = frames
+    if (request === undefined || frames.length !== 1) throw new HivebenchError('SYNC_PROTOCOL', 'request stream ended without a request frame')
+    const responses = await handler(request, fromPeer)
     await channel.send(encodeResponses(responses, limits.maxFrameBytes))
   } catch (err) {
     const reason = timer.fired ? timeoutError(limits.timeoutMs) : asError(err)

@@ -30,7 +30,7 @@ function arrayHeaderSize (n: number): number {
 
 export function chunkEntries (entries: readonly CounterEntry[], maxBytes: number, maxEntries: number = MAX_ENTRIES): CounterEntry[][] {
   // day offsets from the smallest day of all entries bound those from any chunk's own base day
-  let minDay = entries.length === 0 ? 0 : entries[0].day
+  let minDay = entries[0]?.day ?? 0
   for (const e of entries) minDay = Math.min(minDay, e.day)
   const stringSizes = new Map<string, number>()
   const stringSize = (s: string): number => {

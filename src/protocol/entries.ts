@@ -81,7 +81,7 @@ function scalarsOf (scalars: number[], field: string): Counters {
   COUNTER_SCALARS.forEach((name, i) => {
     const v = scalars[i]
     // R14: exact integers only, so merges and sums stay exact on every node
-    if (!Number.isSafeInteger(v) || v < 0) fail('R14', 'must be a non-negative safe integer', `${field}.${COUNTER_WIRE_NAMES[name]}`)
+    if (v === undefined || !Number.isSafeInteger(v) || v < 0) fail('R14', 'must be a non-negative safe integer', `${field}.${COUNTER_WIRE_NAMES[name]}`)
     c[name] = v
   })
   return c
@@ -97,6 +97,7 @@ function histOf (flat: number[], nDuration: number, field: string): Map<number, 
   for (let i = 0; i < flat.length; i += 2) {
     const step = flat[i]
     const count = flat[i + 1]
+    if (step === undefined || count === undefined) fail('R17', 'must hold (bucket, count) pairs', field)
     if (i === 0 ? step < 0 : step < 1) fail('R17', 'buckets must be strictly ascending', field)
     bucket += i === 0 ? step + 1 : step
     if (bucket >= BUCKET_COUNT) fail('R17', `bucket ${bucket} >= ${BUCKET_COUNT}`, field)

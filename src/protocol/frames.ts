@@ -145,12 +145,13 @@ class ByteQueue {
 
   byteAt (index: number): number {
     let i = index + this.head
-    for (let c = this.first; c < this.chunks.length; c++) {
+    for (let c = this.first; ; c++) {
       const chunk = this.chunks[c]
-      if (i < chunk.byteLength) return chunk[i]
+      if (chunk === undefined) throw new RangeError('index past the end of the queue')
+      const byte = chunk[i] // undefined past this chunk's end: the index is in a later chunk
+      if (byte !== undefined) return byte
       i -= chunk.byteLength
     }
-    throw new RangeError('index past the end of the queue')
   }
 
   take (n: number): Uint8Array {
@@ -158,6 +159,7 @@ class ByteQueue {
     let filled = 0
     while (filled < n) {
       const chunk = this.chunks[this.first]
+      if (chunk === undefined) throw new RangeError('take past the end of the queue')
       const available = chunk.byteLength - this.head
       const count = Math.min(available, n - filled)
       out.set(chunk.subarray(this.head, this.head + count), filled)

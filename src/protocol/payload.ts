@@ -46,7 +46,7 @@ export function payloadWire (entries: readonly CounterEntry[]): WireValue {
     }
     return i
   }
-  let baseDay = entries.length === 0 ? 0 : entries[0].day
+  let baseDay = entries[0]?.day ?? 0
   for (const e of entries) baseDay = Math.min(baseDay, e.day)
   const rows = entries.map(e => [
     ref(e.taskType), ref(e.tool), ref(e.model), e.day - baseDay,
@@ -92,13 +92,15 @@ function wireEntry (row: unknown, field: string, strings: string[]): WireEntry {
   const ints = row.map(toInt)
   const bad = ints.findIndex(v => v === undefined)
   if (bad >= 0) fail('R11', `element ${bad} must be an integer`, field)
-  const [t, tool, model, dayOffset, ...rest] = ints as number[]
+  // every element an integer (just checked), at least ENTRY_FIXED of them (checked above)
+  const [t, tool, model, dayOffset, ...rest] = ints as [number, number, number, number, ...number[]]
   const scalars = rest.slice(0, ENTRY_FIXED - 4)
   const hist = rest.slice(ENTRY_FIXED - 4)
   // R12: string indices point into the table
   const label = (index: number, name: string): string => {
-    if (index < 0 || index >= strings.length) fail('R12', `string index ${index} outside the table of ${strings.length}`, `${field}.${name}`)
-    return strings[index]
+    const text = strings[index]
+    if (text === undefined) fail('R12', `string index ${index} outside the table of ${strings.length}`, `${field}.${name}`)
+    return text
   }
   return {
     taskType: label(t, 'task_type'),

@@ -2,7 +2,8 @@ import { createRequire } from 'node:module'
 import type { Packr } from 'msgpackr'
 import { dayOf } from '../core/time.js'
 import { keyString } from '../core/counters.js'
-import { OUTCOME_CLASSES, type CounterKey, type Outcome } from '../core/types.js'
+import { OUTCOME_CLASSES, type CounterKey, type Outcome, type OutcomeClass } from '../core/types.js'
+import { StateError } from '../errors.js'
 import type { Db } from './db.js'
 import { EXPORTED_BATCH_SEQ } from './schema.js'
 
@@ -55,8 +56,15 @@ const CLASS_CODE = new Map<string, number>(OUTCOME_CLASSES.map((c, i) => [c, i])
 const toTuple = (o: Outcome): Tuple =>
   [o.atMs, o.taskType, o.tool, o.model, CLASS_CODE.get(o.outcome) ?? 0, o.durationS, o.costUsd, o.offloaded ? 1 : 0, o.userId, o.id]
 
+/** The class of a stored code: a code outside the table means the row was damaged, not a class to guess. */
+function classOf (code: number): OutcomeClass {
+  const outcome = OUTCOME_CLASSES[code]
+  if (outcome === undefined) throw new StateError('DB_CORRUPT', `a raw outcome batch holds outcome class code ${code}, which names no class`)
+  return outcome
+}
+
 const fromTuple = (t: Tuple): Outcome => ({
-  atMs: t[0], taskType: t[1], tool: t[2], model: t[3], outcome: OUTCOME_CLASSES[t[4]], durationS: t[5], costUsd: t[6], offloaded: t[7] === 1, userId: t[8], id: t[9]
+  atMs: t[0], taskType: t[1], tool: t[2], model: t[3], outcome: classOf(t[4]), durationS: t[5], costUsd: t[6], offloaded: t[7] === 1, userId: t[8], id: t[9]
 })
 
 /** The msgpack body of a batch row. */

@@ -7,14 +7,14 @@
  * adjusted p_(i) = max over j <= i of min(1, (m - j + 1) * p_(j)), with p_(1) <= ... <= p_(m).
  * Inputs may be null (a test that could not run): it keeps null and does not count in m.
  */
-export function holmAdjust (pValues: ReadonlyArray<number | null>): Array<number | null> {
+export function holmAdjust<const P extends ReadonlyArray<number | null>> (pValues: P): { -readonly [K in keyof P]: number | null } {
   const order = pValues.map((p, i) => ({ p, i })).filter((e): e is { p: number, i: number } => e.p !== null).sort((a, b) => a.p - b.p)
   const m = order.length
-  const out: Array<number | null> = pValues.map(() => null)
+  const out: Array<number | null> = pValues.map(() => null) // position for position with pValues
   let running = 0
   order.forEach((e, rank) => {
     running = Math.max(running, Math.min(1, (m - rank) * e.p))
     out[e.i] = running
   })
-  return out
+  return out as { -readonly [K in keyof P]: number | null }
 }

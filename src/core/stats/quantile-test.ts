@@ -31,7 +31,8 @@ export function histCdf (encoded: Uint8Array | null): HistCdf {
   const buckets = [...map.entries()]
     .filter(([k, c]) => c > 0 && k < BUCKET_COUNT)
     .sort((a, b) => a[0] - b[0])
-    .map(([k, count]) => ({ lower: k === 0 ? LOWEST : Math.log(UPPER_BOUNDS[k - 1]), upper: Math.log(UPPER_BOUNDS[k]), count }))
+    // biome-ignore lint/style/noNonNullAssertion: 0 <= k < BUCKET_COUNT (the filter above), so both bounds exist
+    .map(([k, count]) => ({ lower: k === 0 ? LOWEST : Math.log(UPPER_BOUNDS[k - 1]!), upper: Math.log(UPPER_BOUNDS[k]!), count }))
   return { total: buckets.reduce((s, b) => s + b.count, 0), buckets }
 }
 
@@ -71,7 +72,8 @@ export function quantileSlowdownTest (newer: HistCdf, older: HistCdf, q: number,
   const pooledBelow = (logC: number): number => countBelow(newer, logC) + countBelow(older, logC - shift)
   // bisection on log c for the pooled q-quantile
   let lo = LOWEST - Math.abs(shift) - 1
-  let hi = Math.log(UPPER_BOUNDS[BUCKET_COUNT - 1]) + Math.abs(shift) + 1
+  // biome-ignore lint/style/noNonNullAssertion: the fixed table is not empty
+  let hi = Math.log(UPPER_BOUNDS[BUCKET_COUNT - 1]!) + Math.abs(shift) + 1
   const target = q * (n1 + n0)
   for (let i = 0; i < 80; i++) {
     const mid = (lo + hi) / 2

@@ -47,9 +47,10 @@ export function mannKendall (values: readonly number[]): (TrendTest & { s: numbe
   const n = values.length
   if (n < 3) return null
   let s = 0
-  for (let i = 0; i < n; i++) {
-    for (let j = i + 1; j < n; j++) s += Math.sign(values[j] - values[i])
-  }
+  values.forEach((vi, i) => {
+    // biome-ignore lint/style/noNonNullAssertion: i < j < n
+    for (let j = i + 1; j < n; j++) s += Math.sign(values[j]! - vi)
+  })
   const ties = new Map<number, number>()
   for (const v of values) ties.set(v, (ties.get(v) ?? 0) + 1)
   let tieTerm = 0
