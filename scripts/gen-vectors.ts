@@ -8,6 +8,7 @@ import { BUCKET_COUNT, GAMMA, MIN_S, RELATIVE_ACCURACY, UPPER_BOUNDS } from '../
 import { DAY_MS } from '../src/core/time.js'
 import { envelopeToJson, KINDS, payloadWire, RULES, type RuleId, type TestVector, type WireValue } from '../src/protocol/index.js'
 import { identityWork } from '../src/protocol/identity-work.js'
+import { seqSetVectors } from './lib/seq-set-vectors.js'
 import { craft, NOW_MS, seedKey, seededRandom, simulatedEntry, TODAY, type CraftSpec } from '../test/protocol/helpers.js'
 import type { CounterEntry } from '../src/core/types.js'
 import type { EnvelopeKind } from '../src/protocol/index.js'
@@ -192,4 +193,5 @@ writeFileSync(join(out, 'histogram-buckets.json'), json({
   bucket_count: BUCKET_COUNT,
   upper_bounds_s: [...UPPER_BOUNDS]
 }))
-console.log(`wrote ${cases.length} vectors to ${vectorsDir} and ${join(out, 'histogram-buckets.json')}`)
+writeFileSync(join(out, 'seq-set-vectors.json'), JSON.stringify(seqSetVectors(), null, 2).replace(/\[\s+(\d+),\s+(\d+)\s+\]/g, '[$1, $2]') + '\n')
+console.log(`wrote ${cases.length} vectors to ${vectorsDir}, ${join(out, 'histogram-buckets.json')} and ${join(out, 'seq-set-vectors.json')}`)

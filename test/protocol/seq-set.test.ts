@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { decodeSeqSet, encodeSeqSet, SeqSetError, type SeqRanges } from '../../src/protocol/seq-set.js'
@@ -14,6 +15,19 @@ const seqsOf = (ranges: SeqRanges): number[] => ranges.flatMap(([a, b]) => Array
 const rangesOf = (seqs: number[]): SeqRanges => toRanges(seqs)
 
 describe('compact seq sets (sync request version 2)', () => {
+  it('protocol/seq-set-vectors.json: each valid vector decodes to its set and back to its bytes; each invalid one is refused', () => {
+    const vectors = JSON.parse(readFileSync(new URL('../../protocol/seq-set-vectors.json', import.meta.url), 'utf8')) as Array<{ name: string, hex: string, ranges: SeqRanges | null }>
+    expect(vectors.filter(v => v.ranges === null).length).toBeGreaterThanOrEqual(8)
+    for (const v of vectors) {
+      const bytes = Uint8Array.from(Buffer.from(v.hex, 'hex'))
+      if (v.ranges === null) expect(() => decodeSeqSet(bytes, MAX_DIGEST_RANGES), v.name).toThrow(SeqSetError)
+      else {
+        expect(decodeSeqSet(bytes, MAX_DIGEST_RANGES), v.name).toEqual(v.ranges)
+        expect(Buffer.from(encodeSeqSet(v.ranges)).toString('hex'), v.name).toBe(v.hex)
+      }
+    }
+  })
+
   it('round-trip: decode(encode(set)) is the set, as sorted, disjoint, non-adjacent ranges', () => {
     fc.assert(fc.property(seqsArb, (seqs) => {
       const ranges = rangesOf(seqs)
