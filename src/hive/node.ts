@@ -16,7 +16,7 @@ import { DEFAULT_REJECT_LIMITS, type RejectLimiterOptions } from './reject-limit
 import { originJson, type OriginJson } from '../store/index.js'
 import { gossipVerdictOf, ruleOf } from './receive.js'
 import { createMetrics, type Metrics } from './metrics.js'
-import { errorMessage } from '../errors.js'
+import { errorMessage, HivebenchError } from '../errors.js'
 import { interval, listenError, startAll, stopAll, type Startable } from './lifecycle.js'
 import type { DriftReport } from '../gate/service.js'
 
@@ -180,7 +180,9 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
         report.version ??= syncRequestVersionOf(protocolId)
         pages ??= syncRequestsOf(exchange, options.hive, undefined, report.version)
         report.pages++
-        return pages[page]
+        const bytes = pages[page]
+        if (bytes === undefined) throw new HivebenchError('SYNC_REQUEST', `no request page ${page} of ${pages.length}`) // the loop stops at the last
+        return bytes
       }
       await network.requestSync(peer, request, async (bytes) => {
         const v = local.receiver.receive(bytes, { via: 'sync', peer }).verdict

@@ -9,19 +9,21 @@ import { SYNC } from '../protocol/frames.js'
  * as gossip, so a relaying peer can neither forge nor alter anything.
  */
 export function syncRequestOf (exchange: Exchange, hive: string, version: SyncRequestVersion = 2): Uint8Array {
-  return syncRequestsOf(exchange, hive, Infinity, version)[0]
+  return encodeSyncRequest({ hive, digests: digestsOf(exchange) }, version)
 }
 
 /**
  * The sync request as pages of at most `maxBytes` (half a frame by default): one request while
  * the digests fit, else one per slice of the origin space, each answered for its origins only.
  * Version 1 digests grow about 60 bytes per origin (2-5 KB with 256 fragmented seqs: one frame
- * held 215 such origins); version 2 (compact seq sets) about 70 bytes with 256 fragmented seqs.
+ * held 215 such origins); version 2 (compact seq sets) about 65, 127 with 256 fragmented seqs.
  */
 export function syncRequestsOf (exchange: Exchange, hive: string, maxBytes = SYNC.maxFrameBytes / 2, version: SyncRequestVersion = 2): Uint8Array[] {
-  const digests: OriginDigest[] = exchange.holdings().map(h => ({ origin: h.peerId, snapshotSeq: h.snapshotSeq, ranges: toRanges(h.seqs) }))
-  return maxBytes === Infinity ? [encodeSyncRequest({ hive, digests }, version)] : pageSyncRequests(hive, digests, maxBytes, version)
+  return pageSyncRequests(hive, digestsOf(exchange), maxBytes, version)
 }
+
+const digestsOf = (exchange: Exchange): OriginDigest[] =>
+  exchange.holdings().map(h => ({ origin: h.peerId, snapshotSeq: h.snapshotSeq, ranges: toRanges(h.seqs) }))
 
 /**
  * The envelopes the requester lacks, read one at a time as the stream pulls them: the seqs to

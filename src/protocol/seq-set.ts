@@ -55,13 +55,18 @@ function rangesLength (ranges: ReadonlyArray<readonly [number, number]>): number
   return length
 }
 
+/** The lowest and highest seq of a non-empty set. */
+function boundsOf (ranges: ReadonlyArray<readonly [number, number]>): { base: number, top: number } | undefined {
+  const first = ranges[0]
+  const last = ranges[ranges.length - 1]
+  return first === undefined || last === undefined ? undefined : { base: first[0], top: last[1] }
+}
+
 /** Length of the bitmap form, or Infinity where the span makes it pointless (it would lose to ranges anyway). */
 function bitmapLength (ranges: ReadonlyArray<readonly [number, number]>, limit: number): number {
-  if (ranges.length === 0) return Infinity
-  const base = ranges[0][0]
-  const span = ranges[ranges.length - 1][1] - base
-  const bytes = Math.ceil(span / 8)
-  const length = 1 + varintLength(base) + bytes
+  const bounds = boundsOf(ranges)
+  if (bounds === undefined) return Infinity
+  const length = 1 + varintLength(bounds.base) + Math.ceil((bounds.top - bounds.base) / 8)
   return length > limit ? Infinity : length
 }
 
@@ -69,15 +74,16 @@ export function encodeSeqSet (ranges: ReadonlyArray<readonly [number, number]>):
   checkRanges(ranges)
   const asRanges = rangesLength(ranges)
   const out: number[] = []
-  if (bitmapLength(ranges, asRanges - 1) < asRanges) {
-    const base = ranges[0][0]
+  const bounds = boundsOf(ranges)
+  if (bounds !== undefined && bitmapLength(ranges, asRanges - 1) < asRanges) {
+    const { base, top } = bounds
     out.push(BITMAP)
     writeVarint(out, base)
-    const bits = new Uint8Array(Math.ceil((ranges[ranges.length - 1][1] - base) / 8))
+    const bits = new Uint8Array(Math.ceil((top - base) / 8))
     for (const [from, to] of ranges) {
       for (let seq = Math.max(from, base + 1); seq <= to; seq++) {
         const bit = seq - base - 1
-        bits[bit >> 3] |= 1 << (bit & 7)
+        bits[bit >> 3] = (bits[bit >> 3] ?? 0) | (1 << (bit & 7))
       }
     }
     return Uint8Array.from([...out, ...bits])
@@ -104,8 +110,8 @@ export function decodeSeqSet (bytes: Uint8Array, maxRanges: number): SeqRanges {
     let n = 0
     let scale = 1
     for (let i = 0; ; i++) {
-      if (pos >= bytes.length) throw new SeqSetError('ends inside a varint')
       const byte = bytes[pos++]
+      if (byte === undefined) throw new SeqSetError('ends inside a varint')
       n += (byte & 0x7f) * scale
       if (n > Number.MAX_SAFE_INTEGER) throw new SeqSetError('varint above 2^53 - 1')
       if ((byte & 0x80) === 0) {
@@ -116,45 +122,47 @@ export function decodeSeqSet (bytes: Uint8Array, maxRanges: number): SeqRanges {
     }
   }
   const ranges: SeqRanges = []
-  const push = (from: number, to: number): void => {
-    if (!Number.isSafeInteger(to)) throw new SeqSetError('seq above 2^53 - 1')
+  const push = (range: [number, number]): void => {
+    if (!Number.isSafeInteger(range[1])) throw new SeqSetError('seq above 2^53 - 1')
     if (ranges.length === maxRanges) throw new SeqSetError(`more than ${maxRanges} ranges`)
-    ranges.push([from, to])
+    ranges.push(range)
   }
-  if (bytes.length === 0) throw new SeqSetError('empty: the empty set is a single 00 byte')
-  if (bytes[0] === RANGES) {
+  const form = bytes[0]
+  if (form === undefined) throw new SeqSetError('empty: the empty set is a single 00 byte')
+  if (form === RANGES) {
     let previousTo = 0
     while (pos < bytes.length) {
       const from = ranges.length === 0 ? varint() : previousTo + 2 + varint()
       const to = from + varint()
-      push(from, to)
+      push([from, to])
       previousTo = to
     }
     // (minimal varints make this form's length rangesLength(ranges) = bytes.length)
     if (bitmapLength(ranges, bytes.length - 1) < bytes.length) throw new SeqSetError('not canonical: the bitmap form is shorter')
-  } else if (bytes[0] === BITMAP) {
+  } else if (form === BITMAP) {
     const base = varint()
-    push(base, base)
+    let last: [number, number] = [base, base]
+    push(last)
     const start = pos
     if (bytes.length > start && bytes[bytes.length - 1] === 0) throw new SeqSetError('not canonical: a trailing zero byte')
-    let last = ranges[0]
-    for (let k = start; k < bytes.length; k++) {
-      const byte = bytes[k]
+    for (let k = 0; start + k < bytes.length; k++) {
+      const byte = bytes[start + k] ?? 0
       if (byte === 0) continue
       for (let j = 0; j < 8; j++) {
         if ((byte & (1 << j)) === 0) continue
-        const seq = base + 1 + 8 * (k - start) + j
-        if (last[1] === seq - 1) last[1] = seq
-        else {
-          push(seq, seq)
-          last = ranges[ranges.length - 1]
+        const seq = base + 1 + 8 * k + j
+        if (last[1] === seq - 1) {
+          last[1] = seq
+        } else {
+          last = [seq, seq]
+          push(last)
         }
       }
     }
     if (!Number.isSafeInteger(last[1])) throw new SeqSetError('seq above 2^53 - 1')
     if (rangesLength(ranges) <= bytes.length) throw new SeqSetError('not canonical: the ranges form is no longer')
   } else {
-    throw new SeqSetError(`unknown form ${bytes[0]} (00 ranges, 01 bitmap)`)
+    throw new SeqSetError(`unknown form ${form} (00 ranges, 01 bitmap)`)
   }
   return ranges
 }

@@ -228,13 +228,13 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
     return { keysChanged: merged.grew, keysRefused: merged.refused }
   }
 
-  /** Envelopes merged in order, then the rollup once for all of them (one upsert per arm touched). */
-  const mergeBatch = (envelopes: readonly IncomingEnvelope[], nowMs: number): MergeResult[] => {
+  /** Runs `merge`, then adds what grew to the rollup once, however many envelopes it merged (one upsert per arm touched). */
+  const withRollup = <T>(nowMs: number, merge: (growth: Map<number, CounterEntry[]>) => T): T => {
     const startDay = rollup.startDay(nowMs)
     const growth = new Map<number, CounterEntry[]>()
-    const results = envelopes.map(e => mergeOne(e, nowMs, growth))
+    const result = merge(growth)
     rollup.add(growth, startDay)
-    return results
+    return result
   }
 
   return {
@@ -288,9 +288,11 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       return origin === undefined ? null : redundantIn(origin, seq)
     },
 
-    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): MergeResult => mergeBatch([e], nowMs)[0]),
+    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): MergeResult =>
+      withRollup(nowMs, growth => mergeOne(e, nowMs, growth))),
 
-    mergeEnvelopes: writeTransaction(db, mergeBatch),
+    mergeEnvelopes: writeTransaction(db, (envelopes: readonly IncomingEnvelope[], nowMs: number): MergeResult[] =>
+      withRollup(nowMs, growth => envelopes.map(e => mergeOne(e, nowMs, growth)))),
 
     originCount: () => countOrigins.get()?.n ?? 0,
 
