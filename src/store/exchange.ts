@@ -202,8 +202,8 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
     const origin = originIdOf(e.origin, nowMs)
     const redundant = redundantIn(origin, e.seq)
     if (redundant !== null) return redundant
-    let grown = growth.get(origin.id)
-    if (grown === undefined) growth.set(origin.id, grown = [])
+    const grown = growth.get(origin.id) ?? []
+    growth.set(origin.id, grown)
     const merged = mergeCounters(origin.id, e.entries, oldestLiveDay(nowMs), MAX_KEYS_PER_ORIGIN - origin.key_count, grown)
     if (merged.created > 0) addKeys.run(merged.created, origin.id)
     // R29: nothing but new keys beyond the origin's bound: keep nothing, relay nothing
