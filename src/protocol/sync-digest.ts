@@ -78,9 +78,10 @@ function digestBytes (d: OriginDigest, wire: WireValue[]): number {
 /**
  * Splits digests (sorted by origin) into page requests of at most `maxBytes` each, covering the
  * whole origin space between them: one request (no range) when everything fits. Each page is
- * packed as soon as the next one starts, so only one page's wire values are held at a time.
+ * packed as soon as the next one starts, so only one page's wire values are held at a time (and
+ * digests given as a generator are built one at a time).
  */
-export function pageSyncRequests (hive: string, sortedDigests: OriginDigest[], maxBytes: number, version: SyncRequestVersion = 1): Uint8Array[] {
+export function pageSyncRequests (hive: string, sortedDigests: Iterable<OriginDigest>, maxBytes: number, version: SyncRequestVersion = 1): Uint8Array[] {
   const pages: Uint8Array[] = []
   let page: { from: string, wires: WireValue[] } = { from: '', wires: [] }
   let size = 0
