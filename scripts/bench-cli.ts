@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { openTracker } from '../src/tracker.js'
+import { at } from './lib/lists.js'
 import { fmt, rng } from './lib/measure.js'
 import { syntheticOutcomes } from './lib/synthetic.js'
 
@@ -47,37 +48,38 @@ try {
     }
   ]
 
-  const samples = cases.map(() => [] as number[])
-  const cpu = cases.map(() => [] as number[])
+  const measured = cases.map(c => ({ c, samples: [] as number[], cpu: [] as number[] }))
   // one warm-up round (page cache, the WAL's first checkpoint), then RUNS interleaved rounds
   for (let round = -1; round < RUNS; round++) {
-    cases.forEach((c, i) => {
+    for (const { c, samples, cpu } of measured) {
       const t0 = performance.now()
       const r = spawnSync(process.execPath, ['--import', CPU_REPORT, ...c.args()], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' })
       const ms = performance.now() - t0
       if (r.status !== 0) throw new Error(`${c.name} exited ${r.status}: ${r.stderr}`)
       const cpuUs = Number(/bench-cpu-us (\d+)/.exec(r.stderr)?.[1] ?? Number.NaN)
-      if (round >= 0) { samples[i].push(ms); cpu[i].push(cpuUs / 1000) }
-    })
+      if (round >= 0) { samples.push(ms); cpu.push(cpuUs / 1000) }
+    }
   }
-  const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return (s[(s.length - 1) >> 1] + s[s.length >> 1]) / 2 }
-  const base = median(samples[0])
-  const cpuBase = median(cpu[0])
-  const load = (await import('node:os')).loadavg()[0]
+  const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return ((s[(s.length - 1) >> 1] ?? Number.NaN) + (s[s.length >> 1] ?? Number.NaN)) / 2 }
+  // the first case is bare node start-up, the baseline of the others
+  const baseline = at(measured, 0, 'case')
+  const base = median(baseline.samples)
+  const cpuBase = median(baseline.cpu)
+  const load = (await import('node:os')).loadavg()[0] ?? Number.NaN
 
   console.log(`bench:cli: ${RUNS} runs per command (medians, whole process), ${fmt(OUTCOMES)} outcomes in the data dir, node ${process.version}, load average ${fmt(load, 1)} on ${(await import('node:os')).cpus().length} cores\n`)
   console.log('| command | wall median ms | over node startup | target | met | CPU median ms (user + sys) | CPU over node startup |')
   console.log('|---|---|---|---|---|---|---|')
   let allMet = true
-  cases.forEach((c, i) => {
-    const m = median(samples[i])
+  for (const { c, samples, cpu } of measured) {
+    const m = median(samples)
     const over = m - base
     const met = c.target === null ? '' : over <= c.target ? 'yes' : 'NO'
     if (met === 'NO') allMet = false
-    const c50 = median(cpu[i])
+    const c50 = median(cpu)
     console.log(`| \`${c.name}\` | ${fmt(m, 1)} | ${c.target === null ? '(baseline)' : `+${fmt(over, 1)} (x${fmt(m / base, 2)})`} | ${c.target === null ? '' : `+${c.target}`} | ${met} | ` +
       `${fmt(c50, 1)} | ${c.target === null ? '(baseline)' : `+${fmt(c50 - cpuBase, 1)}`} |`)
-  })
+  }
   console.log(`\n${allMet ? 'every target met' : 'a target was missed'} (baseline node -e 0: ${fmt(base, 1)} ms)`)
 } finally {
   rmSync(dir, { recursive: true, force: true })

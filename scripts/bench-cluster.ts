@@ -12,6 +12,7 @@ import type { Traffic } from './lib/cluster-protocol.js'
 import { bootstrapTargets, ClusterNode, expectedDegree, killAll, mean, percentile, sleep, until } from './lib/cluster.js'
 import { report, type ClusterResult, type LateResult, type RoundResult } from './lib/cluster-report.js'
 import { runSharing, sharingReport, type SharingResult } from './lib/cluster-sharing.js'
+import { at, zip } from './lib/lists.js'
 import { NODE_DEFAULTS } from '../src/hive/node.js'
 
 /**
@@ -94,9 +95,9 @@ function ints (name: string, value: string, min: number, max: number): number[] 
   return list
 }
 const one = (name: string, value: string, min: number, max: number): number => {
-  const list = ints(name, value, min, max)
-  if (list.length !== 1) { console.error(`--${name} takes one value`); process.exit(2) }
-  return list[0]
+  const [only, ...more] = ints(name, value, min, max)
+  if (only === undefined || more.length > 0) { console.error(`--${name} takes one value`); process.exit(2) }
+  return only
 }
 const NODES = ints('nodes', args.nodes, 2, 64)
 const ROUNDS = one('rounds', args.rounds, 1, 1000)
@@ -174,17 +175,18 @@ async function runRound (nodes: ClusterNode[], keys: number, round: number, labe
   if (new Set(views.map(v => v.hash)).size !== 1) throw new Error(`${label}: the views reached the expected row count and sum of n, but their hashes differ`)
   const rejected = after.reduce((sum, t) => sum + Object.entries(t.verdicts).filter(([k]) => k.startsWith('rejected')).reduce((s, [, v]) => s + v, 0), 0)
   if (rejected > 0) throw new Error(`${label}: ${rejected} envelopes were rejected`)
+  const pairs = zip(after, before)
   const result: RoundResult = {
     convergeMs: converged - lastExport,
     sinceExportCmdMs: converged - exportCmdAt,
     exportMs: Math.max(...exports.map(e => e.ms)),
-    windowS: mean(after.map((t, i) => (t.atMs - before[i].atMs) / 1000)),
-    wireSent: mean(after.map((t, i) => t.wireWritten - before[i].wireWritten)),
-    wireRecv: mean(after.map((t, i) => t.wireRead - before[i].wireRead)),
-    appPublished: mean(after.map((t, i) => t.appPublished - before[i].appPublished)),
-    appReceived: mean(after.map((t, i) => t.appReceived - before[i].appReceived)),
-    cpuMs: mean(after.map((t, i) => t.cpuMs - before[i].cpuMs)),
-    receiveMs: mean(after.map((t, i) => t.receiveMs - before[i].receiveMs)),
+    windowS: mean(pairs.map(([t, b]) => (t.atMs - b.atMs) / 1000)),
+    wireSent: mean(pairs.map(([t, b]) => t.wireWritten - b.wireWritten)),
+    wireRecv: mean(pairs.map(([t, b]) => t.wireRead - b.wireRead)),
+    appPublished: mean(pairs.map(([t, b]) => t.appPublished - b.appPublished)),
+    appReceived: mean(pairs.map(([t, b]) => t.appReceived - b.appReceived)),
+    cpuMs: mean(pairs.map(([t, b]) => t.cpuMs - b.cpuMs)),
+    receiveMs: mean(pairs.map(([t, b]) => t.receiveMs - b.receiveMs)),
     entries: exports.reduce((sum, e) => sum + e.entries, 0)
   }
   log(`cluster of ${nodes.length}, ${keys} keys, ${label}: converged ${result.convergeMs.toFixed(1)} ms after the last export; ` +
@@ -199,17 +201,17 @@ async function runCluster (n: number): Promise<ClusterResult[]> {
   const results: ClusterResult[] = []
   try {
     await Promise.race([Promise.all(nodes.map(async x => { await x.ready })), sleep(60_000).then(() => { throw new Error('children not ready within 60 s') })])
-    for (let i = 0; i < n; i++) {
-      const res = await nodes[i].call('start', {
+    for (const [i, node] of nodes.entries()) {
+      const res = await node.call('start', {
         dataDir: join(root, `n${n}-node${i}`),
-        bootstrap: bootstrapTargets(i).map(j => `${nodes[j].addr}`),
+        bootstrap: bootstrapTargets(i).map(j => `${at(nodes, j, 'node').addr}`),
         hive: HIVE,
         heartbeatMs: HEARTBEAT_MS,
         exportIntervalS: EXPORT_INTERVAL_S,
         syncIntervalS: SYNC_INTERVAL_S
       })
-      nodes[i].addr = res.addr
-      nodes[i].peerId = res.peerId
+      node.addr = res.addr
+      node.peerId = res.peerId
     }
     const startMs = Date.now() - t0
     const edges = nodes.reduce((sum, _x, i) => sum + bootstrapTargets(i).length, 0)
@@ -225,8 +227,8 @@ async function runCluster (n: number): Promise<ClusterResult[]> {
     const idle0 = await all(nodes, async x => await x.call('traffic', {}))
     await sleep(IDLE_MS)
     const idle1 = await all(nodes, async x => await x.call('traffic', {}))
-    const idleCpuMsPerNodeS = mean(idle1.map((t, i) => (t.cpuMs - idle0[i].cpuMs) / ((t.atMs - idle0[i].atMs) / 1000)))
-    const idleBytesPerNodeS = mean(idle1.map((t, i) => (wireTotal(t) - wireTotal(idle0[i])) / ((t.atMs - idle0[i].atMs) / 1000)))
+    const idleCpuMsPerNodeS = mean(zip(idle1, idle0).map(([t, t0]) => (t.cpuMs - t0.cpuMs) / ((t.atMs - t0.atMs) / 1000)))
+    const idleBytesPerNodeS = mean(zip(idle1, idle0).map(([t, t0]) => (wireTotal(t) - wireTotal(t0)) / ((t.atMs - t0.atMs) / 1000)))
 
     let round = 0
     for (const keys of KEYS) {
@@ -282,30 +284,31 @@ async function runLate (): Promise<LateResult> {
   const joins: LateResult['joins'] = []
   try {
     await Promise.all(members.map(async x => { await x.ready }))
-    for (let i = 0; i < members.length; i++) {
-      const res = await members[i].call('start', {
+    for (const [i, member] of members.entries()) {
+      const res = await member.call('start', {
         dataDir: join(root, `member${i}`),
-        bootstrap: bootstrapTargets(i).map(j => members[j].addr),
+        bootstrap: bootstrapTargets(i).map(j => at(members, j, 'member').addr),
         hive: HIVE,
         heartbeatMs: HEARTBEAT_MS,
         exportIntervalS: EXPORT_INTERVAL_S,
         syncIntervalS: SYNC_INTERVAL_S
       })
-      members[i].addr = res.addr
-      members[i].peerId = res.peerId
+      member.addr = res.addr
+      member.peerId = res.peerId
     }
-    const before = await members[0].call('storage', {})
+    const first = at(members, 0, 'member')
+    const before = await first.call('storage', {})
     log(`late joiner: ${members.length} members import ${files.length} envelope files`)
     const imports = await all(members, async x => await x.call('import', { files }, 120_000))
     if (imports.some(r => r.rejected > 0 || r.accepted === 0)) throw new Error(`import into members: ${JSON.stringify(imports)}`)
     const importMs = Math.max(...imports.map(r => r.ms))
     const views = await all(members, async x => await x.call('view', {}))
     if (new Set(views.map(v => v.hash)).size !== 1) throw new Error('members hold different hive views after the import')
-    const reference = views[0]
-    const after = await members[0].call('storage', {})
+    const reference = at(views, 0, 'view')
+    const after = await first.call('storage', {})
 
     for (let j = 0; j < LATE.joiners; j++) {
-      const member = members[j % members.length]
+      const member = at(members, j % members.length, 'member')
       const joiner = new ClusterNode(`late/joiner${j}`, scriptDir)
       try {
         await joiner.ready
@@ -344,14 +347,14 @@ async function runLate (): Promise<LateResult> {
 // ---- main -------------------------------------------------------------------------------------
 
 async function sharingOnly (): Promise<void> {
-  const common = { nodes: NODES[0], seconds: SHARING_S, probeEveryMs: PROBE_EVERY_MS, graceMs: 15_000 }
+  const common = { nodes: at(NODES, 0, '--nodes value'), seconds: SHARING_S, probeEveryMs: PROBE_EVERY_MS, graceMs: 15_000 }
   const results: SharingResult[] = [
     await runSharing({ ...common, label: 'defaults', publishDelayS: NODE_DEFAULTS.publishDelayS, exportIntervalS: NODE_DEFAULTS.exportIntervalS }, root, scriptDir, log),
     await runSharing({ ...common, label: '300 s timer only', publishDelayS: 0, exportIntervalS: 300 }, root, scriptDir, log)
   ]
   if (JSON_OUT) console.log(JSON.stringify({ sharing: results }))
   else {
-    console.log(`hivebench bench:cluster --sharing-s ${SHARING_S}  (${NODES[0]} node processes on 127.0.0.1, ${CORES} CPU cores, default gossipsub heartbeat)`)
+    console.log(`hivebench bench:cluster --sharing-s ${SHARING_S}  (${common.nodes} node processes on 127.0.0.1, ${CORES} CPU cores, default gossipsub heartbeat)`)
     sharingReport(results)
   }
 }

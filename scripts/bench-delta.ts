@@ -25,7 +25,7 @@ const dir = mkdtempSync(join(tmpdir(), 'hivebench-bench-delta-'))
 
 function median (xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]
+  return s[Math.floor(s.length / 2)] ?? Number.NaN // no deltas, no median
 }
 
 function timePerEntry (entries: number, fn: () => void, minMs = 1000): number {

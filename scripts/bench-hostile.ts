@@ -14,6 +14,7 @@ import { writeEnvelopeFile } from '../src/hive/envelope-file.js'
 import { createHiveNetwork, type HiveNetwork, type SyncHandler } from '../src/network/index.js'
 import { encodeSyncRequest } from '../src/protocol/sync-digest.js'
 import { encodeEnvelope, MAX_ENVELOPE_BYTES } from '../src/protocol/index.js'
+import { at } from './lib/lists.js'
 import { fmt } from './lib/measure.js'
 
 /**
@@ -54,7 +55,9 @@ async function startVictim (dataDir: string): Promise<Victim> {
     const line = log.split('\n').find(l => l.includes('"hivebench daemon started"'))
     if (line !== undefined) {
       const started = JSON.parse(line) as { peerId: string, addresses: string[], http: string }
-      const victim = { child, url: started.http, peerId: started.peerId, addr: started.addresses[0], dataDir }
+      const [addr] = started.addresses
+      if (addr === undefined) throw new Error(`the daemon started without a listen address: ${line}`)
+      const victim = { child, url: started.http, peerId: started.peerId, addr, dataDir }
       // something for /v1/best to rank
       const outcomes = Array.from({ length: 2000 }, (_, i) => ({ task_type: 'bug_fix', tool: `tool${i % 10}`, success: i % 3 !== 0, duration_s: 1 + (i % 50) }))
       await fetch(`${victim.url}/v1/outcomes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcomes }) })
@@ -176,7 +179,7 @@ const attacks: Attack[] = [
       const flooding = (async () => {
         // publish can resolve without a macrotask: yield now and then, or this process's timers starve
         for (let i = 0; !stopped; i = (i + 1) % envelopes.length) {
-          await net.publish(envelopes[i]).catch(() => {})
+          await net.publish(at(envelopes, i, 'envelope')).catch(() => {})
           if (i % 50 === 0) await new Promise(resolve => setImmediate(resolve))
         }
       })()
@@ -192,8 +195,9 @@ const attacks: Attack[] = [
       for (let i = 0; i < 100 && !net.meshPeers().includes(victim.peerId); i++) await sleep(100)
       let stopped = false
       const flooding = (async () => {
-        for (let i = 0; !stopped && i < envelopes.length; i++) {
-          await net.publish(envelopes[i]).catch(() => {})
+        for (const envelope of envelopes) {
+          if (stopped) break
+          await net.publish(envelope).catch(() => {})
           await new Promise(resolve => setImmediate(resolve))
         }
       })()

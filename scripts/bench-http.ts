@@ -50,7 +50,7 @@ const randomBatches = (next: () => OutcomeInput): OutcomeInput[][] => Array.from
 
 interface Latency { p50: number, p99: number, failures: number }
 
-const percentile = (sorted: Float64Array, q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]
+const percentile = (sorted: Float64Array, q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN
 
 /** The load generator (worker thread): plain node:http over keep-alive sockets, bodies encoded up front. */
 async function generateLoad (port: number): Promise<LoadReport> {

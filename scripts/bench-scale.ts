@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { calibrate, syncRequestBytes, type EnvelopeSample } from './lib/scale-calibrate.js'
 import { GOSSIPSUB_DEFAULTS, simulateGossip, type ModelMessage } from './lib/scale-gossip.js'
+import { at } from './lib/lists.js'
 import { fmt, rng } from './lib/measure.js'
 import { plainTable } from './lib/plain-table.js'
 
@@ -75,7 +76,7 @@ try {
   const s0 = performance.now()
   const simulate = (pool: EnvelopeSample[], count: number, perNodeRate: number): ReturnType<typeof simulateGossip> & { messages: ModelMessage[] } => {
     const messages: ModelMessage[] = Array.from({ length: count }, (_, i) => {
-      const s = pool[Math.floor(random() * pool.length)]
+      const s = at(pool, Math.floor(random() * pool.length), 'envelope sample')
       return { origin: Math.floor(random() * N), atMs: i * 1000 / (N * perNodeRate), bytes: s.bytes, entries: s.entries }
     })
     return { ...simulateGossip({ ...GOSSIPSUB_DEFAULTS, nodes: N, seed, processUs, duplicateUs: m => cal.hashUsPerByte * m.bytes }, messages), messages }
@@ -90,7 +91,7 @@ try {
     n * 3600 * (deltaRate * perMsg(deltaRun, f) + snapshotRate * perMsg(snapshotRun, f))
   const conv = (r: Run): { q: (p: number) => number, unconverged: number } => {
     const c = r.convergenceMs.filter(Number.isFinite).sort((a, b) => a - b)
-    return { q: p => c[Math.min(c.length - 1, Math.floor(p * c.length))], unconverged: r.convergenceMs.length - c.length }
+    return { q: p => c[Math.min(c.length - 1, Math.floor(p * c.length))] ?? Number.NaN, unconverged: r.convergenceMs.length - c.length }
   }
   const dConv = conv(deltaRun)
   const sConv = conv(snapshotRun)

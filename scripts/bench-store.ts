@@ -105,7 +105,7 @@ try {
   const table = new Table({ head: ['outcomes', 'best() p50 ms', 'best() p99 ms', 'cached p50 ms', 'cached p99 ms', 'GROUP BY p50 ms', 'GROUP BY p99 ms', 'speed-up (p50, uncached)'], style: { head: [], border: [] } })
   table.push(...rows)
   console.log(table.toString())
-  const p99At1M = Number(rows[rows.length - 1][2])
+  const p99At1M = Number(rows.at(-1)?.[2])
   console.log(`\nbest() p99 (uncached) at 1M / at 10k: ${(p99At1M / best1k).toFixed(2)}x   (targets: p99 <= 1 ms at 1M, <= 1.5x the 10k figure, >= 40x faster than the baseline at 1M)`)
   console.log('best() = the embedded API call (window totals, ranking, JSON shape); uncached = the database changed just before each call')
 } finally {

@@ -48,7 +48,7 @@ async function rawStats (page: Page, url: string): Promise<Load> {
   })()`)
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN
 
 async function main (): Promise<void> {
   if (!HAVE_CHROMIUM) {
@@ -97,13 +97,15 @@ async function main (): Promise<void> {
     }
     const dashboard = await measure(overview)
     const baseline = await measure(rawStats)
-    const rows = ([['dashboard overview (first render)', dashboard], ['baseline: raw JSON of /v1/stats', baseline]] as Array<[string, Load[]]>).map(([name, loads]) =>
-      ({ name, ms: median(loads.map(l => l.ms)), bytes: median(loads.map(l => l.bytes)), requests: median(loads.map(l => l.requests)) }))
+    const summary = (name: string, loads: Load[]): { name: string, ms: number, bytes: number, requests: number } =>
+      ({ name, ms: median(loads.map(l => l.ms)), bytes: median(loads.map(l => l.bytes)), requests: median(loads.map(l => l.requests)) })
+    const d = summary('dashboard overview (first render)', dashboard)
+    const b = summary('baseline: raw JSON of /v1/stats', baseline)
+    const rows = [d, b]
     const table = new Table({ head: ['page', 'median ms', 'bytes transferred', 'requests'], style: { head: [], border: [] } })
     for (const r of rows) table.push([r.name, fmt(r.ms, 0), fmt(r.bytes), String(r.requests)])
     console.log(`${TASK_TYPES} task types x ${TOOLS.length} arms (${fmt(outcomes.length)} outcomes over ${DAYS} days), ${RUNS} cold-cache runs each, headless Chromium on 127.0.0.1`)
     console.log(table.toString())
-    const [d, b] = rows
     console.log(`ratio dashboard / baseline: time ${(d.ms / b.ms).toFixed(2)}x, bytes ${(d.bytes / b.bytes).toFixed(2)}x`)
   } finally {
     await browser.close()

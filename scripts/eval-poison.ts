@@ -141,7 +141,7 @@ function mintCost (bits: number, samples: number): { secondsPerIdentity: number,
   return { secondsPerIdentity: secondsPerTry * 2 ** bits, secondsPerTry }
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? Number.NaN
 
 export async function main (o: Options): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'hivebench-poison-'))
@@ -150,7 +150,7 @@ export async function main (o: Options): Promise<void> {
     console.log(`eval:poison: ${o.data}\n  ${fmt(rows.length)} rows dealt to ${o.origins} honest origins (seed ${o.seed}); the victim is origin 1 and merges the others' signed snapshots`)
     const hive = await buildHonestHive(rows, o.origins, o.seed, NOW, dir)
     const truth = groundTruth(rows, DEFAULT_MIN_SAMPLES)
-    const baseline = await openVictim(hive, POLICIES[0].policy, NOW, dir)
+    const baseline = await openVictim(hive, NONE, NOW, dir) // the first policy: today's fixed cap
     const taskTypes = baseline.tracker.stats().task_types.map(t => t.task_type)
     const targets: Targets = new Map([...benchmarkedArms(baseline, taskTypes)].filter(([, arms]) => arms.length > 0))
     const sparse = [...targets.keys()].map(t => baseline.tracker.best(t).ranking.filter(a => a.benchmarked).map(a => a.n))

@@ -12,6 +12,7 @@ import { seqSetVectors } from './lib/seq-set-vectors.js'
 import { craft, NOW_MS, seedKey, seededRandom, simulatedEntry, TODAY, type CraftSpec } from '../test/protocol/helpers.js'
 import type { CounterEntry } from '../src/core/types.js'
 import type { EnvelopeKind } from '../src/protocol/index.js'
+import { at } from './lib/lists.js'
 
 /**
  * Writes protocol/vectors/*.json and protocol/histogram-buckets.json (run from the repo root:
@@ -64,17 +65,17 @@ const random = seededRandom(20261123)
 const arm = (taskType: string, tool: string, model: string, day: number, n: number, medianS: number): CounterEntry =>
   simulatedEntry(random, { taskType, tool, model, day }, n, medianS)
 
+const base = arm('bug_fix', 'aider', 'gpt-5', TODAY, 12, 40)
 const delta = [
-  arm('bug_fix', 'aider', 'gpt-5', TODAY, 12, 40),
+  base,
   arm('bug_fix', 'claude-code', '', TODAY, 7, 90),
   arm('code_review', 'aider', 'gpt-5', TODAY - 1, 5, 20)
 ]
-const base = delta[0]
 const with1 = (over: Partial<CounterEntry>): CounterEntry[] => [{ ...base, ...over }]
 /** The payload of `base` with its wire integers edited. */
 function edited (edit: (row: WireValue[]) => void): WireValue {
   const wire = payloadWire([base]) as [number, string[], WireValue[][]]
-  edit(wire[2][0])
+  edit(at(wire[2], 0, 'payload row'))
   return wire
 }
 
@@ -121,7 +122,7 @@ const cases: Case[] = [
     rule: 'R7',
     entries: delta,
     originBytes: Uint8Array.from([0x00, 0x24, 0x08, 0x01, 0x12, 0x20, ...new Uint8Array(32)]),
-    outer: f => [f[0], f[1], new Uint8Array(64)],
+    outer: f => [...f.slice(0, 2), new Uint8Array(64)],
     structural: true
   },
   {
@@ -134,7 +135,8 @@ const cases: Case[] = [
     tamper: bytes => {
       const forged = Uint8Array.from(bytes)
       // the last payload byte sits just before the signature (bin8 header and 64 bytes)
-      forged[forged.length - 67] ^= 0x01
+      const last = forged.length - 67
+      forged[last] = at(forged, last, 'payload byte') ^ 0x01
       return forged
     }
   },

@@ -73,7 +73,8 @@ export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
       return validateOutcome(input, { nowMs, retentionDays: store.retentionDays })
     } catch (err) {
       if (!(err instanceof ValidationError)) throw err
-      throw options.lines === undefined ? err.at('row', i + 1) : err.at('line', options.lines[i])
+      const line = options.lines?.[i]
+      throw line === undefined ? err.at('row', i + 1) : err.at('line', line)
     }
   })
 
@@ -198,17 +199,16 @@ export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
       const { best, r, startDay, order } = breakdownOf(taskType, q)
       const shares = store.breakdown.byOrigin({ scope: r.scope, taskType: best.task_type, startDay, model: r.model })
       const arms = best.ranking.map(a => ({ tool: a.tool, model: a.model, n: a.n, pass: a.pass, weighted_n: a.weighted_n, origins: [] as OriginBreakdownResult['arms'][number]['origins'] }))
-      const perArm = arms.map(() => [] as typeof shares)
-      for (const s of shares) {
-        const i = order.get(armId(s))
-        if (i !== undefined) perArm[i].push(s) // else not in the ranking: recorded since it was read
-      }
-      perArm.forEach((list, i) => {
+      const perArm = arms.map(arm => ({ arm, list: [] as typeof shares }))
+      // an origin share of an arm not in the ranking was recorded since it was read: left out
+      for (const s of shares) perArm[order.get(armId(s)) ?? -1]?.list.push(s)
+      perArm.forEach(({ arm, list }) => {
         // the ranking's own weights (core/ranking.ts); local scope has one origin, never capped
         const weights = r.scope === 'hive' ? originWeights(list.map(s => ({ origin: s.originId, n: s.n, pass: s.pass })), rankPolicy) : list
         list.forEach((s, j) => {
-          const w = weights[j]
-          arms[i].origins.push({ origin: s.peerId, self: s.originId === 0, n: s.n, pass: s.pass, pass_rate: s.pass / s.n, weighted_n: w.n, weighted_pass: w.pass, capped: w.n < s.n })
+          // biome-ignore lint/style/noNonNullAssertion: originWeights answers one weight per origin, position for position
+          const w = weights[j]!
+          arm.origins.push({ origin: s.peerId, self: s.originId === 0, n: s.n, pass: s.pass, pass_rate: s.pass / s.n, weighted_n: w.n, weighted_pass: w.pass, capped: w.n < s.n })
         })
       })
       for (const arm of arms) arm.origins.sort((a, b) => b.n - a.n)

@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { Traffic } from './cluster-protocol.js'
 import { bootstrapTargets, ClusterNode, expectedDegree, mean, percentile, sleep, until } from './cluster.js'
+import { at, zip } from './lists.js'
 
 /**
  * Sharing latency and cost under a steady load, with the daemon's own timers (nothing exported
@@ -38,16 +39,16 @@ export async function runSharing (c: SharingConfig, root: string, scriptDir: str
   const nodes = Array.from({ length: c.nodes }, (_, i) => new ClusterNode(`${c.label}/node${i}`, scriptDir))
   try {
     await Promise.all(nodes.map(async x => { await x.ready }))
-    for (let i = 0; i < nodes.length; i++) {
-      const res = await nodes[i].call('start', {
+    for (const [i, node] of nodes.entries()) {
+      const res = await node.call('start', {
         dataDir: join(root, `${c.label}-node${i}`),
-        bootstrap: bootstrapTargets(i).map(j => nodes[j].addr),
+        bootstrap: bootstrapTargets(i).map(j => at(nodes, j, 'node').addr),
         hive: 'bench',
         exportIntervalS: c.exportIntervalS,
         syncIntervalS: 86_400,
         publishDelayS: c.publishDelayS
       })
-      nodes[i].addr = res.addr
+      node.addr = res.addr
     }
     await until(`sharing (${c.label}): gossip mesh`, async () => {
       const status = await Promise.all(nodes.map(async x => await x.call('status', {})))
@@ -71,7 +72,7 @@ export async function runSharing (c: SharingConfig, root: string, scriptDir: str
         const origin = k % nodes.length
         const remaining = c.seconds * 1000 - (Date.now() - started) + c.graceMs
         const seenBy = nodes.filter((_, i) => i !== origin).map(async x => await x.call('watchTask', { taskType, timeoutMs: remaining }, remaining + 10_000))
-        const recorded = await nodes[origin].call('recordOne', { taskType, tool: 'probe' })
+        const recorded = await at(nodes, origin, 'node').call('recordOne', { taskType, tool: 'probe' })
         pairs += seenBy.length
         watches.push(Promise.all(seenBy).then(times => { for (const t of times) if (t.atMs !== null) latencies.push(t.atMs - recorded.atMs) }))
       }
@@ -79,8 +80,8 @@ export async function runSharing (c: SharingConfig, root: string, scriptDir: str
     }
     const after = await Promise.all(nodes.map(async x => await x.call('traffic', {})))
     await Promise.all(watches)
-    const windowS = mean(after.map((t, i) => (t.atMs - before[i].atMs) / 1000))
-    const bytesPerNodeHour = mean(after.map((t, i) => wireTotal(t) - wireTotal(before[i]))) / windowS * 3600
+    const windowS = mean(zip(after, before).map(([t, t0]) => (t.atMs - t0.atMs) / 1000))
+    const bytesPerNodeHour = mean(zip(after, before).map(([t, t0]) => wireTotal(t) - wireTotal(t0))) / windowS * 3600
     const result: SharingResult = {
       ...c,
       pairs,
@@ -106,8 +107,8 @@ export function sharingReport (results: SharingResult[]): void {
   for (const r of results) {
     console.log(`${r.label.padEnd(17)} ${String(r.nodes).padStart(5)} ${`${r.windowS.toFixed(0)} s`.padStart(7)} ${`${r.seen}/${r.pairs}`.padStart(12)} ${fmtS(r.p50Ms).padStart(8)} ${fmtS(r.p95Ms).padStart(8)} ${fmtS(r.maxMs).padStart(8)}   ${(r.bytesPerNodeHour / 1024 / 1024).toFixed(2)} MiB`)
   }
-  if (results.length === 2) {
-    const [a, b] = results
+  const [a, b, ...more] = results
+  if (a !== undefined && b !== undefined && more.length === 0) {
     console.log(`ratio ${a.label} / ${b.label}: bytes ${(a.bytesPerNodeHour / b.bytesPerNodeHour).toFixed(2)}x` +
       (a.p95Ms !== null && b.p95Ms !== null ? `, p95 latency ${(a.p95Ms / b.p95Ms).toFixed(3)}x` : ''))
   }

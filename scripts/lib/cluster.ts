@@ -89,7 +89,7 @@ export const sleep = async (ms: number): Promise<void> => { await new Promise(re
 /** Nearest-rank percentile of a non-empty sample. */
 export function percentile (values: number[], q: number): number {
   const sorted = [...values].sort((a, b) => a - b)
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN
 }
 
 export const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length)

@@ -11,7 +11,7 @@ export function latency (fn: (i: number) => void, runs: number, warmup = Math.mi
     samples[i] = performance.now() - t0
   }
   samples.sort()
-  const at = (q: number): number => samples[Math.min(runs - 1, Math.floor(q * runs))]
+  const at = (q: number): number => samples[Math.min(runs - 1, Math.floor(q * runs))] ?? Number.NaN // no runs, no figure
   return { p50: at(0.5), p99: at(0.99), mean: samples.reduce((a, b) => a + b, 0) / runs }
 }
 

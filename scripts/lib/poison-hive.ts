@@ -10,7 +10,8 @@ import { createReceiver, type Receiver } from '../../src/hive/receive.js'
 import { createSharing, type Sharing } from '../../src/hive/sharing.js'
 import { encodeEnvelope } from '../../src/protocol/index.js'
 import { openTracker, type StoreTracker as Tracker } from '../../src/tracker.js'
-import { armKey, deal, shuffle, type Row } from './replay-data.js'
+import { at } from './lists.js'
+import { armKey, armOf, deal, shuffle, type Row } from './replay-data.js'
 import { rng } from './measure.js'
 
 /**
@@ -26,15 +27,16 @@ export interface HonestHive {
 }
 
 export async function buildHonestHive (rows: Row[], origins: number, seed: number, nowMs: number, dir: string): Promise<HonestHive> {
-  const [hands] = deal(shuffle(rows, rng(seed)), origins, 1)
+  // one round of one hand per origin: the victim's first, then the honest origins 1..origins-1
+  const [victimRows = [], ...honestHands] = at(deal(shuffle(rows, rng(seed)), origins, 1), 0, 'round')
   const envelopes: Uint8Array[][] = []
-  for (let i = 1; i < origins; i++) {
-    const node = await openNode(join(dir, `honest-${i}`), nowMs, await generateKeyPair('Ed25519'))
-    node.tracker.recordBatch(hands[i])
+  for (const [k, hand] of honestHands.entries()) {
+    const node = await openNode(join(dir, `honest-${k + 1}`), nowMs, await generateKeyPair('Ed25519'))
+    node.tracker.recordBatch(hand)
     envelopes.push(node.sharing.export('snapshot')?.envelopes ?? [])
     node.tracker.close()
   }
-  return { envelopes, victimRows: hands[0], victimKey: await generateKeyPair('Ed25519') }
+  return { envelopes, victimRows, victimKey: await generateKeyPair('Ed25519') }
 }
 
 export interface Node { tracker: Tracker, sharing: Sharing, receiver: Receiver }
@@ -65,7 +67,7 @@ export interface Claim { taskType: string, arm: string, n: number, pass: number 
 /** One validly signed snapshot from `key` carrying every claim (day = today). */
 export function attackEnvelope (key: Ed25519PrivateKey, claims: Claim[], nowMs: number): Uint8Array {
   const entries: CounterEntry[] = claims.map(c => {
-    const [tool, model] = c.arm.split('\u0000')
+    const { tool, model } = armOf(c.arm)
     return { ...emptyCounters(), taskType: c.taskType, tool, model, day: dayOf(nowMs), n: c.n, pass: c.pass, grader_fail: c.n - c.pass }
   })
   return encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: nowMs, entries }, key)

@@ -1,5 +1,6 @@
 import { wilsonInterval } from '../../src/core/wilson.js'
 import { readOutcomeFile } from '../../src/ingest/outcome-file.js'
+import { at } from './lists.js'
 
 /**
  * Data side of the replay (npm run replay): the outcome file as rows, a seeded shuffle, the deal
@@ -10,8 +11,13 @@ export type Row = Record<string, unknown>
 
 /** An arm is (tool, model); '\u0000' cannot occur in either label, so the key is unambiguous. */
 export const armKey = (tool: unknown, model: unknown): string => `${String(tool).trim()}\u0000${typeof model === 'string' ? model.trim() : ''}`
+/** The labels of an arm key ('' for an unspecified model, as armKey writes it). */
+export const armOf = (key: string): { tool: string, model: string } => {
+  const [tool = '', model = ''] = key.split('\u0000')
+  return { tool, model }
+}
 export const armLabel = (key: string): string => {
-  const [tool, model] = key.split('\u0000')
+  const { tool, model } = armOf(key)
   return model === '' ? tool : `${tool}/${model}`
 }
 
@@ -24,7 +30,7 @@ export function shuffle<T> (items: readonly T[], random: () => number): T[] {
   const out = [...items]
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1))
-    const t = out[i]; out[i] = out[j]; out[j] = t
+    const t = at(out, i); out[i] = at(out, j); out[j] = t
   }
   return out
 }

@@ -7,6 +7,7 @@ import { readEnvelopeFile, writeEnvelopeFile } from '../../src/hive/envelope-fil
 import { createSharing, type Sharing } from '../../src/hive/sharing.js'
 import { createReceiver, type Receiver } from '../../src/hive/receive.js'
 import { openTracker, type StoreTracker } from '../../src/tracker.js'
+import { at } from './lists.js'
 import type { Row } from './replay-data.js'
 
 /** What one round's exchange moved: envelope bytes as published (once) and as delivered (once per receiver). */
@@ -54,22 +55,21 @@ function deliver (to: MemoryNode, bytes: Uint8Array, report: ExchangeReport): vo
  */
 export async function exchangeDeltas (nodes: MemoryNode[], round: number, filesDir?: string): Promise<ExchangeReport> {
   const report = emptyReport()
-  const published = nodes.map(n => n.sharing.export('delta')?.envelopes ?? [])
-  const files: string[] = []
-  if (filesDir !== undefined) {
-    const dir = join(filesDir, 'envelopes', `round-${pad(round)}`)
-    mkdirSync(dir, { recursive: true })
-    for (let i = 0; i < nodes.length; i++) {
-      files[i] = join(dir, `node-${pad(i + 1)}.env`)
-      writeEnvelopeFile(files[i], published[i])
-    }
-  }
-  for (let i = 0; i < nodes.length; i++) {
-    report.published += published[i].reduce((s, e) => s + e.length, 0)
-    report.envelopes += published[i].length
-    for (let j = 0; j < nodes.length; j++) {
+  const dir = filesDir === undefined ? undefined : join(filesDir, 'envelopes', `round-${pad(round)}`)
+  if (dir !== undefined) mkdirSync(dir, { recursive: true })
+  // each node's delta, and the file it went through when there are files
+  const outbox = nodes.map((n, i) => {
+    const envelopes = n.sharing.export('delta')?.envelopes ?? []
+    const file = dir === undefined ? undefined : join(dir, `node-${pad(i + 1)}.env`)
+    if (file !== undefined) writeEnvelopeFile(file, envelopes)
+    return { envelopes, file }
+  })
+  for (const [i, { envelopes, file }] of outbox.entries()) {
+    report.published += envelopes.reduce((s, e) => s + e.length, 0)
+    report.envelopes += envelopes.length
+    for (const [j, to] of nodes.entries()) {
       if (j === i) continue
-      for (const bytes of files[i] === undefined ? published[i] : await readEnvelopeFile(files[i])) deliver(nodes[j], bytes, report)
+      for (const bytes of file === undefined ? envelopes : await readEnvelopeFile(file)) deliver(to, bytes, report)
     }
   }
   return report
@@ -99,7 +99,7 @@ export async function openMemoryHive (o: { nodes: number, dataDir: string, nowMs
   }
   return {
     trackers: nodes.map(n => n.tracker),
-    record: (node, rows) => { if (rows.length > 0) nodes[node].tracker.recordBatch(rows) },
+    record: (node, rows) => { if (rows.length > 0) at(nodes, node, 'node').tracker.recordBatch(rows) },
     exchange: async round => await exchangeDeltas(nodes, round, o.filesDir),
     close
   }

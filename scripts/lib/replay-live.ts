@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import { pino } from 'pino'
 import { createHiveNode, NODE_DEFAULTS, type HiveNode } from '../../src/hive/node.js'
+import { at } from './lists.js'
 import { verdictName, type ExchangeReport, type ReplayHive } from './replay-hive.js'
 
 /**
@@ -87,7 +88,7 @@ export async function openLiveHive (o: { nodes: number, dataDir: string, log: (l
     trackers: nodes.map(n => n.local.tracker),
     record: (node, rows) => {
       if (rows.length === 0) return
-      nodes[node].local.tracker.recordBatch(rows)
+      at(nodes, node, 'node').local.tracker.recordBatch(rows)
       recorded += rows.length
     },
     exchange,

@@ -118,8 +118,9 @@ export async function runReplay (options: ReplayOptions): Promise<ReplayResult> 
     let bytesDelivered = 0
     let envelopes = 0
     let lastHive: Array<Map<string, string | null>> = []
-    for (let r = 0; r < options.rounds; r++) {
-      for (let i = 0; i < trackers.length; i++) h.record(i, rounds[r][i])
+    // deal() gave options.rounds rounds of one hand per node
+    for (const [r, hands] of rounds.entries()) {
+      hands.forEach((hand, i) => { h.record(i, hand) })
       const moved = await h.exchange(r + 1)
       for (const [k, v] of Object.entries(moved.verdicts)) verdicts[k] = (verdicts[k] ?? 0) + v
       bytesPublished += moved.published

@@ -9,6 +9,7 @@ import { readOutcomeFile } from '../../src/ingest/outcome-file.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES, validateEnvelope } from '../../src/protocol/index.js'
 import { pageSyncRequests, type OriginDigest } from '../../src/protocol/sync-digest.js'
 import { openTracker } from '../../src/tracker.js'
+import { at } from './lists.js'
 import { rng } from './measure.js'
 
 /**
@@ -58,10 +59,10 @@ export async function calibrate (o: CalibrationOptions): Promise<Calibration> {
   const snapshotEnvelopes: Uint8Array[] = []
   const exportUs: number[] = []
   for (let s = 0; s < o.samples; s++) {
-    const mine = new Set(Array.from({ length: o.modelsPerNode }, () => models[Math.floor(random() * models.length)]))
+    const mine = new Set(Array.from({ length: o.modelsPerNode }, () => at(models, Math.floor(random() * models.length), 'model')))
     const pool = rows.filter(r => mine.has(r.input.model as string))
     const outcome = (atMs: number): Record<string, unknown> => ({
-      ...pool[Math.floor(random() * pool.length)].input,
+      ...at(pool, Math.floor(random() * pool.length), 'row').input,
       id: undefined, // each draw is a new attempt, not a retry of the file's row (ids are idempotency keys)
       duration_s: Math.min(604800, Math.exp(5 + gauss())),
       at: new Date(atMs).toISOString()

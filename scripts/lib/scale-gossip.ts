@@ -1,3 +1,4 @@
+import { at as item } from './lists.js'
 import { rng } from './measure.js'
 
 /**
@@ -70,22 +71,32 @@ export interface GossipResult {
 class EventQueue<T extends { t: number }> {
   private readonly items: T[] = []
   get size (): number { return this.items.length }
-  push (x: T): void {
+  /** The item at a heap index the caller has checked against the length. */
+  private at (i: number): T {
+    return item(this.items, i, 'heap slot')
+  }
+
+  private swap (i: number, j: number): void {
     const a = this.items
-    a.push(x)
-    let i = a.length - 1
+    ;[a[i], a[j]] = [this.at(j), this.at(i)]
+  }
+
+  push (x: T): void {
+    this.items.push(x)
+    let i = this.items.length - 1
     while (i > 0) {
       const p = (i - 1) >> 1
-      if (a[p].t <= a[i].t) break;
-      [a[p], a[i]] = [a[i], a[p]]
+      if (this.at(p).t <= this.at(i).t) break
+      this.swap(p, i)
       i = p
     }
   }
 
   pop (): T {
     const a = this.items
-    const top = a[0]
-    const last = a.pop() as T
+    const top = this.at(0)
+    const last = this.at(a.length - 1)
+    a.pop()
     if (a.length > 0) {
       a[0] = last
       let i = 0
@@ -93,10 +104,10 @@ class EventQueue<T extends { t: number }> {
         const l = 2 * i + 1
         const r = l + 1
         let m = i
-        if (l < a.length && a[l].t < a[m].t) m = l
-        if (r < a.length && a[r].t < a[m].t) m = r
-        if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]]
+        if (l < a.length && this.at(l).t < this.at(m).t) m = l
+        if (r < a.length && this.at(r).t < this.at(m).t) m = r
+        if (m === i) break
+        this.swap(m, i)
         i = m
       }
     }
@@ -109,12 +120,13 @@ export function randomTopology (nodes: number, d: number, extra: number, random:
   const link = (sets: Array<Set<number>>, degree: number, avoid: Array<Set<number>>): void => {
     for (let round = 0; round < 20; round++) {
       let added = false
-      for (let a = 0; a < nodes; a++) {
-        if (sets[a].size >= degree) continue
-        for (let tries = 0; tries < 8 && sets[a].size < degree; tries++) {
+      for (const [a, linked] of sets.entries()) {
+        if (linked.size >= degree) continue
+        for (let tries = 0; tries < 8 && linked.size < degree; tries++) {
           const b = Math.floor(random() * nodes)
-          if (b === a || sets[b].size >= degree || sets[a].has(b) || avoid[a].has(b)) continue
-          sets[a].add(b); sets[b].add(a)
+          const other = item(sets, b, 'node')
+          if (b === a || other.size >= degree || linked.has(b) || item(avoid, a, 'node').has(b)) continue
+          linked.add(b); other.add(a)
           added = true
         }
       }
@@ -138,6 +150,21 @@ type Event =
   | { t: number, kind: 'heartbeat', at: number }
   | { t: number, kind: 'publish', id: number }
 
+interface NodeState {
+  tally: NodeTally
+  mesh: number[]
+  others: number[]
+  /** id -> first seen ms */
+  seen: Map<number, number>
+  requested: Set<number>
+  /** key: peer * messages + id */
+  dontWant: Set<number>
+  mcache: Array<{ id: number, heartbeats: number }>
+  heartbeatPending: boolean
+  phase: number
+  busyUntil: number
+}
+
 export function simulateGossip (o: GossipModelOptions, messages: ModelMessage[]): GossipResult {
   const random = rng(o.seed)
   const { mesh, others } = randomTopology(o.nodes, o.d, o.nonMeshPeers, random)
@@ -149,116 +176,133 @@ export function simulateGossip (o: GossipModelOptions, messages: ModelMessage[])
     return ms
   }
   const tally: NodeTally[] = Array.from({ length: o.nodes }, () => ({ rxBytes: 0, txBytes: 0, delivered: 0, duplicates: 0, expiredRepeats: 0, cpuUs: 0 }))
-  const seen = Array.from({ length: o.nodes }, () => new Map<number, number>()) // id -> first seen ms
-  const requested = Array.from({ length: o.nodes }, () => new Set<number>())
-  const dontWant = Array.from({ length: o.nodes }, () => new Set<number>()) // key: peer * messages + id
-  const mcache = Array.from({ length: o.nodes }, () => [] as Array<{ id: number, heartbeats: number }>)
-  const heartbeatPending = new Uint8Array(o.nodes)
-  const phase = Array.from({ length: o.nodes }, () => random() * o.heartbeatMs)
-  const busyUntil = new Float64Array(o.nodes)
-  const lastValidated = messages.map(m => m.atMs)
-  const reached = messages.map(() => 1)
+  const states: NodeState[] = tally.map((t, i) => ({
+    tally: t,
+    mesh: item(mesh, i, 'node'),
+    others: item(others, i, 'node'),
+    seen: new Map(),
+    requested: new Set(),
+    dontWant: new Set(),
+    mcache: [],
+    heartbeatPending: false,
+    phase: random() * o.heartbeatMs,
+    busyUntil: 0
+  }))
+  const node = (i: number): NodeState => item(states, i, 'node')
+  const sims = messages.map(m => ({ m, lastValidated: m.atMs, reached: 1 }))
+  const sim = (id: number): { m: ModelMessage, lastValidated: number, reached: number } => item(sims, id, 'message')
   const bytesByKind = { message: 0, ihave: 0, iwant: 0, idontwant: 0 }
   const q = new EventQueue<Event>()
   const M = messages.length
 
   const send = (from: number, to: number, bytes: number, kind: keyof typeof bytesByKind, now: number): number => {
-    tally[from].txBytes += bytes
-    tally[to].rxBytes += bytes
+    node(from).tally.txBytes += bytes
+    node(to).tally.rxBytes += bytes
     bytesByKind[kind] += bytes
     return now + linkMs(from, to)
   }
   const sendMessage = (from: number, to: number, id: number, now: number): void => {
-    q.push({ t: send(from, to, messages[id].bytes + MESSAGE_OVERHEAD, 'message', now), kind: 'msg', to, from, id })
+    q.push({ t: send(from, to, sim(id).m.bytes + MESSAGE_OVERHEAD, 'message', now), kind: 'msg', to, from, id })
   }
   const forward = (at: number, except: number, id: number, now: number): void => {
-    for (const p of mesh[at]) {
-      if (p === except || p === messages[id].origin || dontWant[at].has(p * M + id)) continue
+    const n = node(at)
+    for (const p of n.mesh) {
+      if (p === except || p === sim(id).m.origin || n.dontWant.has(p * M + id)) continue
       sendMessage(at, p, id, now)
     }
-    mcache[at].push({ id, heartbeats: 0 })
+    n.mcache.push({ id, heartbeats: 0 })
     scheduleHeartbeat(at, now)
   }
   const scheduleHeartbeat = (at: number, now: number): void => {
-    if (heartbeatPending[at] === 1) return
-    heartbeatPending[at] = 1
-    const next = phase[at] + Math.ceil((now - phase[at]) / o.heartbeatMs + 1e-9) * o.heartbeatMs
+    const n = node(at)
+    if (n.heartbeatPending) return
+    n.heartbeatPending = true
+    const next = n.phase + Math.ceil((now - n.phase) / o.heartbeatMs + 1e-9) * o.heartbeatMs
     q.push({ t: next, kind: 'heartbeat', at })
   }
 
-  for (let id = 0; id < M; id++) q.push({ t: messages[id].atMs, kind: 'publish', id })
+  messages.forEach((m, id) => { q.push({ t: m.atMs, kind: 'publish', id }) })
 
   while (q.size > 0) {
     const e = q.pop()
     switch (e.kind) {
-      case 'publish':
-        seen[messages[e.id].origin].set(e.id, e.t)
-        forward(messages[e.id].origin, -1, e.id, e.t)
+      case 'publish': {
+        const { origin } = sim(e.id).m
+        node(origin).seen.set(e.id, e.t)
+        forward(origin, -1, e.id, e.t)
         break
+      }
       case 'msg': {
-        const first = seen[e.to].get(e.id)
+        const to = node(e.to)
+        const { m } = sim(e.id)
+        const first = to.seen.get(e.id)
         if (first !== undefined && e.t - first < o.seenTtlMs) {
-          tally[e.to].duplicates++
-          tally[e.to].cpuUs += o.duplicateUs(messages[e.id])
+          to.tally.duplicates++
+          to.tally.cpuUs += o.duplicateUs(m)
           break
         }
-        if (first !== undefined) tally[e.to].expiredRepeats++
-        seen[e.to].set(e.id, e.t)
-        requested[e.to].delete(e.id)
+        if (first !== undefined) to.tally.expiredRepeats++
+        to.seen.set(e.id, e.t)
+        to.requested.delete(e.id)
         // v1.2: tell the other mesh peers not to send it (before validating, as @libp2p/gossipsub does)
-        if (messages[e.id].bytes >= o.idontwantMinBytes) {
-          for (const p of mesh[e.to]) {
+        if (m.bytes >= o.idontwantMinBytes) {
+          for (const p of to.mesh) {
             if (p !== e.from) q.push({ t: send(e.to, p, ID_BYTES + CONTROL_OVERHEAD, 'idontwant', e.t), kind: 'idontwant', to: p, from: e.to, id: e.id })
           }
         }
-        const cost = o.processUs(messages[e.id])
-        const start = Math.max(e.t, busyUntil[e.to])
-        busyUntil[e.to] = start + cost / 1000
-        tally[e.to].cpuUs += cost
-        q.push({ t: busyUntil[e.to], kind: 'validated', at: e.to, from: e.from, id: e.id })
+        const cost = o.processUs(m)
+        const start = Math.max(e.t, to.busyUntil)
+        to.busyUntil = start + cost / 1000
+        to.tally.cpuUs += cost
+        q.push({ t: to.busyUntil, kind: 'validated', at: e.to, from: e.from, id: e.id })
         break
       }
       case 'validated': {
-        tally[e.at].delivered++
-        reached[e.id]++
-        lastValidated[e.id] = Math.max(lastValidated[e.id], e.t)
+        const s = sim(e.id)
+        node(e.at).tally.delivered++
+        s.reached++
+        s.lastValidated = Math.max(s.lastValidated, e.t)
         forward(e.at, e.from, e.id, e.t)
         break
       }
       case 'idontwant':
-        dontWant[e.to].add(e.from * M + e.id)
+        node(e.to).dontWant.add(e.from * M + e.id)
         break
       case 'heartbeat': {
-        heartbeatPending[e.at] = 0
-        const cache = mcache[e.at]
+        const n = node(e.at)
+        n.heartbeatPending = false
+        const cache = n.mcache
         const ids = cache.map(c => c.id)
         for (const c of cache) c.heartbeats++
-        mcache[e.at] = cache.filter(c => c.heartbeats < o.historyGossip)
-        const pool = others[e.at]
+        n.mcache = cache.filter(c => c.heartbeats < o.historyGossip)
+        const pool = n.others
         const targets = Math.max(o.dLazy, Math.floor(o.gossipFactor * pool.length))
         const chosen = pool.length <= targets ? pool : [...pool].sort(() => random() - 0.5).slice(0, targets)
         for (const p of chosen) {
           q.push({ t: send(e.at, p, CONTROL_OVERHEAD + ids.length * ID_BYTES, 'ihave', e.t), kind: 'ihave', to: p, from: e.at, ids })
         }
-        if (mcache[e.at].length > 0) scheduleHeartbeat(e.at, e.t)
+        if (n.mcache.length > 0) scheduleHeartbeat(e.at, e.t)
         break
       }
       case 'ihave': {
-        const want = e.ids.filter(id => !seen[e.to].has(id) && !requested[e.to].has(id))
+        const to = node(e.to)
+        const want = e.ids.filter(id => !to.seen.has(id) && !to.requested.has(id))
         if (want.length === 0) break
-        for (const id of want) requested[e.to].add(id)
+        for (const id of want) to.requested.add(id)
         q.push({ t: send(e.to, e.from, CONTROL_OVERHEAD + want.length * ID_BYTES, 'iwant', e.t), kind: 'iwant', to: e.from, from: e.to, ids: want })
         break
       }
-      case 'iwant':
-        for (const id of e.ids) if (seen[e.to].has(id)) sendMessage(e.to, e.from, id, e.t)
+      case 'iwant': {
+        const to = node(e.to)
+        for (const id of e.ids) if (to.seen.has(id)) sendMessage(e.to, e.from, id, e.t)
         break
+      }
     }
   }
   return {
     nodes: tally,
-    convergenceMs: messages.map((m, id) => reached[id] === o.nodes ? lastValidated[id] - m.atMs : Infinity),
-    reached,
+    convergenceMs: sims.map(s => s.reached === o.nodes ? s.lastValidated - s.m.atMs : Infinity),
+    reached: sims.map(s => s.reached),
     bytesByKind
   }
 }

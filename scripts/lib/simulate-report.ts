@@ -58,7 +58,7 @@ const sd = (xs: number[]): number => xs.length < 2 ? 0 : Math.sqrt(xs.reduce((s,
 /** Per policy at the last task: the final cumulative regret of each seed. */
 export function finals (result: SimulateResult): Map<PolicyName, number[]> {
   const out = new Map<PolicyName, number[]>()
-  for (const r of result.runs) out.set(r.policy, [...(out.get(r.policy) ?? []), r.steps[r.steps.length - 1].cumulativeRegret])
+  for (const r of result.runs) out.set(r.policy, [...(out.get(r.policy) ?? []), r.steps.at(-1)?.cumulativeRegret ?? 0]) // no task, no regret
   return out
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { DEFAULT_EXPLORE_SHARE, checkExploreShare, type RouteMode } from '../../src/core/route.js'
 import type { Outcome } from '../../src/core/types.js'
 import type { Tracker } from '../../src/tracker.js'
+import { at } from './lists.js'
 import { exchangeDeltas, openMemoryNode, syncFrom, type ExchangeReport, type MemoryNode } from './replay-hive.js'
 import { choose, POLICIES, policies, truthRanking, withCandidates, type Policy, type PolicyName } from './simulate-policies.js'
 import { loadWorld, outcomeDraws, streamOf, taskArrivals, type SimTaskType, type World } from './simulate-world.js'
@@ -131,11 +132,11 @@ async function openInProcess (count: number, founders: number, dir: string, nowM
   }
   let active = founders
   return {
-    trackerOf: i => nodes[i].tracker,
-    record: (i, o) => { nodes[i].tracker.record(inputOf(o)) },
+    trackerOf: i => at(nodes, i, 'node').tracker,
+    record: (i, o) => { at(nodes, i, 'node').tracker.record(inputOf(o)) },
     exchange: async round => await exchangeDeltas(nodes.slice(0, active), round),
     join: () => {
-      const report = syncFrom(nodes[active], nodes[0])
+      const report = syncFrom(at(nodes, active, 'node'), at(nodes, 0, 'node'))
       active++
       return report
     },
@@ -146,7 +147,7 @@ async function openInProcess (count: number, founders: number, dir: string, nowM
 async function openLive (count: number, dir: string, log: (line: string) => void): Promise<PolicyNodes> {
   const hive = await (await import('./replay-live.js')).openLiveHive({ nodes: count, dataDir: dir, log })
   return {
-    trackerOf: i => hive.trackers[i],
+    trackerOf: i => at(hive.trackers, i, 'node'),
     record: (i, o) => { hive.record(i, [inputOf(o)]) },
     exchange: async round => await hive.exchange(round),
     join: () => { throw new Error('a late node is not simulated over --live') },
@@ -177,9 +178,8 @@ export async function runPolicy (world: World, policy: Policy, o: SimulateOption
   const withLate = o.lateNode && policy.name === 'hive' && shares && !o.live && T >= 2
   const joinAt = Math.floor(T / 2)
   const count = N + (withLate ? 1 : 0)
-  const arrivals = Array.from({ length: count }, (_, i) => taskArrivals(world, seed, i, o.skew))
-  const draws = Array.from({ length: count }, (_, i) => outcomeDraws(seed, i))
-  const randoms = Array.from({ length: count }, (_, i) => streamOf(seed, 'route', i))
+  // per node: its task arrivals, its outcome draws and its route's chance
+  const streams = Array.from({ length: count }, (_, i) => ({ arrivals: taskArrivals(world, seed, i, o.skew), draw: outcomeDraws(seed, i), random: streamOf(seed, 'route', i) }))
   const truth = new Map(world.taskTypes.map(t => [t, truthRanking(t)]))
   const reportEvery = reportEveryOf(o)
 
@@ -205,12 +205,12 @@ export async function runPolicy (world: World, policy: Policy, o: SimulateOption
       : withCandidates(nodes.trackerOf(i).best(t.taskType, { scope: policy.scope }).ranking, t)
     for (let task = 1; task <= T; task++) {
       let best = 0
-      for (let i = 0; i < count; i++) {
+      for (const [i, { arrivals, draw, random }] of streams.entries()) {
         const isLate = withLate && i === N
         if (isLate && task <= joinAt) continue
-        const taskType = arrivals[i]()
-        const { arm, mode } = choose(policy, rankingOf(i, taskType), taskType, randoms[i])
-        nodes?.record(i, draws[i](arm))
+        const taskType = arrivals()
+        const { arm, mode } = choose(policy, rankingOf(i, taskType), taskType, random)
+        nodes?.record(i, draw(arm))
         const hit = taskType.best.has(arm.key)
         if (isLate) { late?.push(hit); continue }
         regret += taskType.bestRate - arm.rate
@@ -265,10 +265,11 @@ function meanPoints (runs: SeedRun[], names: PolicyName[]): StepPoint[] {
   const out: StepPoint[] = []
   for (const policy of names) {
     const mine = runs.filter(r => r.policy === policy)
-    const mean = (pick: (p: StepPoint) => number, k: number): number => mine.reduce((s, r) => s + pick(r.steps[k]), 0) / mine.length
-    for (let k = 0; k < mine[0].steps.length; k++) {
-      out.push({ task: mine[0].steps[k].task, policy, cumulativeRegret: mean(p => p.cumulativeRegret, k), bestArmShare: mean(p => p.bestArmShare, k), bytes: mean(p => p.bytes, k) })
-    }
+    const mean = (pick: (p: StepPoint) => number, k: number): number => mine.reduce((s, r) => s + pick(at(r.steps, k, 'step')), 0) / mine.length
+    // every run of a policy reports at the same tasks
+    mine[0]?.steps.forEach(({ task }, k) => {
+      out.push({ task, policy, cumulativeRegret: mean(p => p.cumulativeRegret, k), bestArmShare: mean(p => p.bestArmShare, k), bytes: mean(p => p.bytes, k) })
+    })
   }
   return out
 }
@@ -290,7 +291,7 @@ export async function runSimulation (options: SimulateOptions, loaded?: World): 
     for (const name of names) {
       const run = await runPolicy(world, table[name], options, seed)
       runs.push(run)
-      const last = run.steps[run.steps.length - 1]
+      const last = at(run.steps, run.steps.length - 1, 'step') // the last task always reports
       log(`seed ${seed} ${name}: cumulative regret ${last.cumulativeRegret.toFixed(2)} per node, best-arm share ${(100 * last.bestArmShare).toFixed(1)}% at the end, ${Math.round(last.bytes).toLocaleString('en-US')} bytes, ${run.seconds.toFixed(1)} s`)
     }
   }

@@ -1,7 +1,8 @@
 import { validateOutcome } from '../../src/core/outcome.js'
 import { mulberry32, seedOf, type Random } from '../../src/core/random.js'
 import type { Outcome } from '../../src/core/types.js'
-import { armKey, groundTruth, loadRows } from './replay-data.js'
+import { at, zip } from './lists.js'
+import { armKey, armOf, groundTruth, loadRows } from './replay-data.js'
 
 /**
  * The world of npm run simulate: the arms of an outcome file, each with its true pass rate over
@@ -71,7 +72,7 @@ export function worldOf (outcomes: Outcome[]): World {
     if (t.bestRate === null) { dropped.push(t.taskType); continue }
     const arms = [...t.arms.values()].filter(a => a.n >= MIN_ARM_ROWS).map(a => {
       const r = rowsOf.get(`${t.taskType}\u0001${a.key}`) ?? { pass: [], fail: [] }
-      const [tool, model] = a.key.split('\u0000')
+      const { tool, model } = armOf(a.key)
       return { key: a.key, tool, model, n: a.n, pass: a.pass, rate: a.rate, passRows: r.pass, failRows: r.fail }
     })
     taskTypes.push({ taskType: t.taskType, weight: arms.reduce((s, a) => s + a.n, 0), arms, best: t.best, bestRate: t.bestRate })
@@ -85,11 +86,11 @@ export const streamOf = (seed: number, stream: 'tasks' | 'outcomes' | 'route', n
 
 function pickWeighted<T> (items: T[], weights: number[], random: Random): T {
   let u = random() * weights.reduce((s, w) => s + w, 0)
-  for (let i = 0; i < items.length; i++) {
-    u -= weights[i]
-    if (u < 0) return items[i]
+  for (const [item, weight] of zip(items, weights)) {
+    u -= weight
+    if (u < 0) return item
   }
-  return items[items.length - 1]
+  return at(items, items.length - 1, 'item')
 }
 
 /** Task types every node mostly sees under --skew: two per node, round robin over the types by weight. */
@@ -103,7 +104,7 @@ export function taskArrivals (world: World, seed: number, node: number, skew: nu
   const random = streamOf(seed, 'tasks', node)
   const all = world.taskTypes
   const weights = all.map(t => t.weight)
-  const home = Array.from({ length: Math.min(SKEW_HOME_TYPES, all.length) }, (_, k) => all[(node * SKEW_HOME_TYPES + k) % all.length])
+  const home = Array.from({ length: Math.min(SKEW_HOME_TYPES, all.length) }, (_, k) => at(all, (node * SKEW_HOME_TYPES + k) % all.length, 'task type'))
   const homeWeights = home.map(t => t.weight)
   return () => skew > 0 && random() < skew ? pickWeighted(home, homeWeights, random) : pickWeighted(all, weights, random)
 }
@@ -119,6 +120,7 @@ export function outcomeDraws (seed: number, node: number): (arm: SimArm) => Outc
     const u = random()
     const v = random()
     const rows = u < arm.rate ? arm.passRows : arm.failRows
-    return rows[Math.min(rows.length - 1, Math.floor(v * rows.length))]
+    // rows of the drawn result exist: a rate of 0 never passes, a rate of 1 never fails
+    return at(rows, Math.min(rows.length - 1, Math.floor(v * rows.length)), 'row of the arm')
   }
 }

@@ -107,8 +107,8 @@ async function pickArm (argv: string[], o: RunOptions): Promise<Arm> {
     return { tool: arm.tool, model: arm.model, reason: `route: ${decision.reason}`, spawn: () => spawn(chosen.command, { shell: true, stdio: 'inherit' }) }
   }
   if (o.tool === undefined) throw new HivebenchError('USAGE', 'give --tool and the agent command after --, or --choose NAME=COMMAND (repeatable)')
-  if (argv.length === 0) throw new HivebenchError('USAGE', 'no agent command: put it after --, e.g. hivebench run --task-type bug_fix --tool aider -- aider --message "..."')
   const [file, ...args] = argv
+  if (file === undefined) throw new HivebenchError('USAGE', 'no agent command: put it after --, e.g. hivebench run --task-type bug_fix --tool aider -- aider --message "..."')
   return { tool: o.tool, model: o.model ?? '', reason: null, spawn: () => spawn(file, args, { stdio: 'inherit' }) }
 }
 

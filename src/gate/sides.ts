@@ -22,14 +22,15 @@ export function gateSide (a: Pick<ArmCounts, 'tool' | 'model' | 'totals' | 'hist
 
 /** Sums arms into one (same labels as the first); null for an empty list. */
 export function sumArms (arms: ArmCounts[], labels: { tool: string, model: string }): ArmCounts | null {
-  if (arms.length === 0) return null
+  const [first] = arms
+  if (first === undefined) return null
   let hist: Buffer | null = null
   const totals = emptyScalars()
   for (const a of arms) {
     addScalars(totals, a.totals)
     hist = addHistBlobs(hist, a.hist)
   }
-  return { taskType: arms[0].taskType, tool: labels.tool, model: labels.model, totals, hist }
+  return { taskType: first.taskType, tool: labels.tool, model: labels.model, totals, hist }
 }
 
 /**

@@ -18,17 +18,19 @@ export function createTrendOperation (o: { armDays: (q: ArmDaysQuery) => ArmDay[
     const confidence = checkGateOptions({ confidence: input.confidence ?? TREND_DEFAULTS.confidence }).confidence
     const toDay = dayOf(now())
     const fromDay = toDay - days + 1
-    const byArm = new Map<string, ReturnType<typeof armDays>>()
+    const byArm = new Map<string, { tool: string, model: string, series: ReturnType<typeof armDays> }>()
     for (const d of armDays({ scope, taskType, fromDay, toDay })) {
       if (arms !== null && !arms.some(s => armMatches(s, d))) continue
       const key = JSON.stringify([d.tool, d.model])
-      byArm.set(key, [...(byArm.get(key) ?? []), d])
+      const arm = byArm.get(key) ?? { tool: d.tool, model: d.model, series: [] }
+      arm.series.push(d)
+      byArm.set(key, arm)
     }
-    const out = [...byArm.values()].map(series => {
+    const out = [...byArm.values()].map(({ tool, model, series }) => {
       const t = armTrend(series.map(d => ({ day: d.day, n: d.totals.n, pass: d.totals.pass, hist: d.hist })), confidence)
       return {
-        tool: series[0].tool,
-        model: series[0].model,
+        tool,
+        model,
         n: series.reduce((s, d) => s + d.totals.n, 0),
         pass: series.reduce((s, d) => s + d.totals.pass, 0),
         classification: t.classification,

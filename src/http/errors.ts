@@ -109,9 +109,8 @@ export function toErrorReply (err: unknown): ErrorReply {
   if (storage !== undefined) return storage
 
   const fe = err as Partial<FastifyError> & { validation?: AjvIssue[], validationContext?: string }
-  if (Array.isArray(fe.validation) && fe.validation.length > 0) {
-    return { status: 400, body: schemaError(fe.validation[0], fe.validationContext), unexpected: false }
-  }
+  const [issue] = Array.isArray(fe.validation) ? fe.validation : []
+  if (issue !== undefined) return { status: 400, body: schemaError(issue, fe.validationContext), unexpected: false }
   switch (fe.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       // fastify's parser keeps no reason; these are the two it refuses.

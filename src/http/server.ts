@@ -134,9 +134,10 @@ export function createHttpServer (options: HttpServerOptions): HttpServer {
   })
   app.setNotFoundHandler(async (request, reply) => {
     // a route that exists under another method: 405 with the methods it has (RFC 9110 15.5.6)
-    const allowed = methodsOf(request.url.split('?')[0])
+    const [path = request.url] = request.url.split('?', 1)
+    const allowed = methodsOf(path)
     if (allowed.length > 0) {
-      return await reply.code(405).header('allow', allowed.join(', ')).send({ error: { code: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed on ${request.url.split('?')[0].slice(0, 200)}: use ${allowed.join(', ')}` } })
+      return await reply.code(405).header('allow', allowed.join(', ')).send({ error: { code: 'METHOD_NOT_ALLOWED', message: `${request.method} is not allowed on ${path.slice(0, 200)}: use ${allowed.join(', ')}` } })
     }
     return await reply.code(404).send({ error: { code: 'NOT_FOUND', message: `no route ${request.method} ${request.url.slice(0, 200)}` } })
   })

@@ -13,7 +13,10 @@ import { craft, NOW_MS, realisticEntries, seededRandom, seedKey, simulatedEntry,
 
 export const FUZZ_CONTEXT = { nowMs: NOW_MS, retentionDays: 90 }
 
-const loosePackers = [new Packr({ useRecords: false }), new Packr({ structuredClone: true }), new Packr({ useRecords: true })]
+const plainPacker = new Packr({ useRecords: false })
+const loosePackers = [plainPacker, new Packr({ structuredClone: true }), new Packr({ useRecords: true })]
+/** One of `items` (never empty here), with one draw of `random`. */
+const pick = <T>(items: readonly T[], random: () => number): T => items[Math.floor(random() * items.length)]!
 
 let key: Ed25519PrivateKey
 let seeds: Uint8Array[] = []
@@ -71,29 +74,32 @@ function mutateTree (tree: unknown, random: () => number): void {
 function flipBits (bytes: Uint8Array, random: () => number): Uint8Array {
   const out = Uint8Array.from(bytes)
   const flips = 1 + Math.floor(random() * 8)
-  for (let i = 0; i < flips && out.length > 0; i++) out[Math.floor(random() * out.length)] ^= 1 << Math.floor(random() * 8)
+  for (let i = 0; i < flips && out.length > 0; i++) {
+    const at = Math.floor(random() * out.length)
+    out[at] = out[at]! ^ (1 << Math.floor(random() * 8))
+  }
   return out
 }
 
 export function hostileInput (random: () => number): Uint8Array {
-  const seed = seeds[Math.floor(random() * seeds.length)]
+  const seed = pick(seeds, random)
   const r = random()
   if (r < 0.1) return new Uint8Array(Math.floor(random() * 200)).map(() => random() * 256)
   if (r < 0.25) return flipBits(seed, random)
   if (r < 0.33) return seed.subarray(0, Math.floor(random() * seed.length))
   if (r < 0.4) {
-    const other = seeds[Math.floor(random() * seeds.length)]
+    const other = pick(seeds, random)
     const at = Math.floor(random() * seed.length)
     const from = Math.floor(random() * other.length)
     return Uint8Array.from([...seed.subarray(0, at), ...other.subarray(from)])
   }
-  if (r < 0.5) return loosePackers[Math.floor(random() * loosePackers.length)].pack(randomValue(random))
+  if (r < 0.5) return pick(loosePackers, random).pack(randomValue(random))
   // re-signed: the signature holds, so the body and payload rules are what stands in the way
-  const entries = seedEntries[Math.floor(random() * seedEntries.length)]
+  const entries = pick(seedEntries, random)
   if (r < 0.65) {
     const payload = payloadWire(entries)
     mutateTree(payload, random)
-    return craft({ signer: key, payloadBytes: loosePackers[0].pack(payload) })
+    return craft({ signer: key, payloadBytes: plainPacker.pack(payload) })
   }
   if (r < 0.8) return craft({ signer: key, payloadBytes: flipBits(pack(payloadWire(entries)), random) })
   if (r < 0.9) {
@@ -108,7 +114,7 @@ export function hostileInput (random: () => number): Uint8Array {
   }
   const outer = [1, pack(randomValue(random) as WireValue), new Uint8Array(64)]
   mutateTree(outer, random)
-  return loosePackers[0].pack(outer)
+  return plainPacker.pack(outer)
 }
 
 /** What the rules promise of accepted entries; returns the first broken promise, or null. */

@@ -32,7 +32,7 @@ export function simulatedEntry (random: () => number, key: { taskType: string, t
       taskType: key.taskType,
       tool: key.tool,
       model: key.model,
-      outcome: r < 0.6 ? 'pass' : OUTCOME_CLASSES[1 + Math.floor(random() * 4)],
+      outcome: r < 0.6 ? 'pass' : OUTCOME_CLASSES[1 + Math.floor(random() * 4)]!, // one of the 4 classes after pass
       durationS: random() < 0.95 ? Math.min(604_800, medianS * Math.exp(0.6 * gauss)) : null,
       costUsd: random() < 0.8 ? Math.round(random() * 0.5 * 1e6) / 1e6 : null,
       offloaded: random() < 0.1,

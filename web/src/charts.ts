@@ -16,6 +16,8 @@ export const OUTCOME_COLOURS: Record<OutcomeClass, string> = {
 }
 /** Okabe-Ito, darkened where needed for contrast on white */
 const SERIES_COLOURS = ['#0062a3', '#b35900', '#007a5a', '#a8457f', '#3d7fb8', '#5c5c5c']
+/** The colour of series i: the table's, round robin (the text colour only if the table were empty). */
+const colourOf = (i: number): string => SERIES_COLOURS[i % SERIES_COLOURS.length] ?? 'currentColor'
 
 function frame (width: number, height: number, title: string, desc: string, ...children: Array<SVGElement | SVGElement[] | null>): SVGElement {
   const t = nextId()
@@ -111,11 +113,11 @@ export function trendChart (series: Series[], width: number, title: string, form
     [days[0], days[days.length - 1]].filter((d, i, all) => d !== undefined && all.indexOf(d) === i).map(d =>
       s('text', { x: x(d as string), y: height - 8, 'text-anchor': days.length === 1 ? 'middle' : d === days[0] ? 'start' : 'end', class: 'axis-label' }, d as string)),
     series.map((se, i) => {
-      const colour = SERIES_COLOURS[i % SERIES_COLOURS.length]
+      const colour = colourOf(i)
       const pts = se.points.filter((p): p is { day: string, value: number } => p.value !== null)
       return s('g', {},
         pts.length > 1 ? s('polyline', { points: pts.map(p => `${x(p.day)},${y(p.value)}`).join(' '), fill: 'none', stroke: colour, 'stroke-width': 2 }) : null,
         pts.map(p => s('circle', { cx: x(p.day), cy: y(p.value), r: 3.5, fill: colour }, s('title', {}, `${se.name}, ${p.day}: ${format(p.value)}`))))
     }))
-  return h('figure', {}, svg, legend(series.map((se, i) => [se.name, SERIES_COLOURS[i % SERIES_COLOURS.length]])))
+  return h('figure', {}, svg, legend(series.map((se, i) => [se.name, colourOf(i)])))
 }

@@ -23,7 +23,7 @@ let hasGate = false
 
 function pageFor (hash: string): Page {
   const [, name, arg] = /^#\/([a-z]*)\/?(.*)$/.exec(hash) ?? []
-  if (name === 'task' && arg !== '') return taskPage(decodeURIComponent(arg))
+  if (name === 'task' && arg !== undefined && arg !== '') return taskPage(decodeURIComponent(arg))
   if (name === 'peers') return peersPage()
   if (name === 'gate' && hasGate) return gatePage()
   return overviewPage()

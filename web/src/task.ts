@@ -28,10 +28,11 @@ export function taskPage (taskType: string): Page {
         get<Trend>(`/v1/arms?${q({ ...params, by: 'day' })}`)
       ])
       const arms = best.ranking
-      if (arms.length === 0) return fill(body, h('p', {}, `No outcomes for ${taskType} in the last ${best.window_days} days (${scope} scope).`))
+      const [first] = arms
+      if (first === undefined) return fill(body, h('p', {}, `No outcomes for ${taskType} in the last ${best.window_days} days (${scope} scope).`))
       const width = widthOf()
       // one tool for every arm (a model comparison): name arms by model, and say so once
-      const tool = arms.every(a => a.tool === arms[0].tool) ? arms[0].tool : null
+      const tool = arms.every(a => a.tool === first.tool) ? first.tool : null
       const name = (a: { tool: string, model: string }): string => tool !== null && a.model !== '' ? a.model : armName(a)
       const top = trend.arms.slice(0, TREND_ARMS)
       fill(body,
