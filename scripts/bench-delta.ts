@@ -121,7 +121,7 @@ async function run (label: string, withDurations: boolean): Promise<string[][]> 
     ['  averages-only JSON (existing trackers), bytes', fmt(avgBytes), `${(avgBytes / wireBytes).toFixed(2)}x the delta; it has no models, days, classes, latency or signature`],
     ['  encode + sign, entries/s', fmt(encodeRate), ''],
     ['  decode + verify + validate, entries/s', fmt(decodeRate), ''],
-    ['  merge into SQLite, entries/s: the 30 daily deltas, one transaction each', fmt(deltaMerge.single), 'mergeEnvelope per ~200-entry envelope; target >= 200,000 (issue 14)'],
+    ['  merge into SQLite, entries/s: the 30 daily deltas', fmt(deltaMerge.single), 'mergeEnvelope, one transaction per ~200-entry envelope; target >= 200,000 (issue 14)'],
     ['  merge into SQLite, entries/s: the 30 daily deltas, one batch', fmt(deltaMerge.batched), `mergeEnvelopes, one transaction: ${(deltaMerge.batched / deltaMerge.single).toFixed(2)}x one each`],
     ['  merge into SQLite, entries/s: one snapshot', fmt(snapshotMerge.single), 'a late joiner or a file import; target >= 100,000']
   ]
