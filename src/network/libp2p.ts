@@ -252,7 +252,6 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
           if (signal.aborted) throw new HivebenchError('SYNC_TIMEOUT', `no sync stream to ${peerId} within ${limits.timeoutMs} ms`)
           throw new HivebenchError('SYNC_FAILED', `cannot open a sync stream to ${peerId}: ${String(err)}`, { cause: err })
         }
-        const remainingMs = Math.max(1, limits.timeoutMs - (Date.now() - started))
         let bytes: Uint8Array
         try {
           bytes = checked(request instanceof Uint8Array ? request : request(stream.protocol))
@@ -260,6 +259,8 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
           stream.abort(err instanceof Error ? err : new Error(String(err)))
           throw err
         }
+        // (building the request counts against the exchange's time, like the dial)
+        const remainingMs = Math.max(1, limits.timeoutMs - (Date.now() - started))
         const tally = await requestFrames(channelOf(stream), bytes, { ...limits, timeoutMs: remainingMs }, onFrame)
         return { ...tally, protocolId: stream.protocol }
       })
