@@ -1,4 +1,4 @@
-import { addToEntry, armKeyString } from '../core/counters.js'
+import { addCounters, addToEntry, armKeyString } from '../core/counters.js'
 import type { CounterEntry } from '../core/types.js'
 import { dayOf } from '../core/time.js'
 import { counterArgs, SCALAR_COLUMN_LIST, SUM_COUNTERS_SQL, upsertAddSql } from './counter-columns.js'
@@ -68,7 +68,10 @@ export function createArmRollup (db: Db, windowDays: number): ArmRollup {
           const after = addOrigin.get(arm.taskType, origin, arm.tool, arm.model, ...counterArgs(arm)) as { n: number }
           // A peer origin starts to count for this arm when its n leaves zero.
           if (arm.n > 0 && after.n === arm.n) newlyContributing.set(key, (newlyContributing.get(key) ?? 0) + 1)
-          addToEntry(peers, key, arm, arm)
+          // `arm` is this loop's own sum, written above and read no more: the peers' sum may take it over
+          const sum = peers.get(key)
+          if (sum === undefined) peers.set(key, arm)
+          else addCounters(sum, arm)
         }
       }
       for (const [key, arm] of peers) {
