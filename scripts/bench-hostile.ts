@@ -11,6 +11,7 @@ import Table from 'cli-table3'
 import { dayOf } from '../src/core/time.js'
 import { emptyCounters, type CounterEntry } from '../src/core/types.js'
 import { writeEnvelopeFile } from '../src/hive/envelope-file.js'
+import { WORK_BITS_ENV } from '../src/hive/work-bits.js'
 import { createHiveNetwork, type HiveNetwork, type SyncHandler } from '../src/network/index.js'
 import { encodeSyncRequest } from '../src/protocol/sync-digest.js'
 import { encodeEnvelope, MAX_ENVELOPE_BYTES } from '../src/protocol/index.js'
@@ -18,7 +19,7 @@ import { at } from './lib/lists.js'
 import { fmt } from './lib/measure.js'
 
 /**
- * npm run bench:hostile -- [--during S] [--after S] [--deltas N]: each network attack of issue
+ * npm run bench:hostile -- [--during S] [--after S] [--deltas N] [--only ATTACK] [--profile DIR]: each network attack of issue
  * 14 against a real daemon (`hivebench start`, a child process, so its RSS is its own) over
  * 127.0.0.1, for a bounded time: the attackers are libp2p nodes in this process. Per attack it
  * prints the daemon's RSS and the p99 of GET /healthz and GET /v1/best (one client, back to
@@ -31,7 +32,10 @@ import { fmt } from './lib/measure.js'
  *   gossip-flood    one peer publishing envelopes of fresh origins as fast as it can
  *   origin-keys     one origin publishing deltas of 1,000 new keys each as fast as it can
  */
-const { values } = parseArgs({ options: { during: { type: 'string', default: '10' }, after: { type: 'string', default: '30' }, deltas: { type: 'string', default: '64' }, only: { type: 'string' } } })
+const { values } = parseArgs({ options: { during: { type: 'string', default: '10' }, after: { type: 'string', default: '30' }, deltas: { type: 'string', default: '64' }, only: { type: 'string' }, profile: { type: 'string' } } })
+// The hive of this bench asks no identity work (R24): attackers mint fresh origins for free,
+// the harshest case for the daemon (the daemon child inherits this environment).
+process.env[WORK_BITS_ENV] = '0'
 const duringS = Number(values.during)
 const afterS = Number(values.after)
 const deltas = Number(values.deltas)
@@ -41,13 +45,24 @@ const root = mkdtempSync(join(tmpdir(), 'hivebench-hostile-'))
 const NOW = Date.now()
 const TODAY = dayOf(NOW)
 const sleep = async (ms: number): Promise<void> => await new Promise(resolve => setTimeout(resolve, ms))
-const hardStop = setTimeout(() => { console.error('bench:hostile: overall timeout'); process.exit(2) }, (4 * (IDLE_S + duringS + afterS) + 240) * 1000)
+// daemons still running: an overall timeout must not leave one behind, nor the temp dir
+const daemons = new Set<ChildProcess>()
+const hardStop = setTimeout(() => {
+  console.error('bench:hostile: overall timeout')
+  for (const child of daemons) child.kill('SIGKILL')
+  rmSync(root, { recursive: true, force: true })
+  process.exit(2)
+}, (4 * (IDLE_S + duringS + afterS) + 600) * 1000)
 hardStop.unref()
 
 interface Victim { child: ChildProcess, url: string, peerId: string, addr: string, dataDir: string }
 
 async function startVictim (dataDir: string): Promise<Victim> {
-  const child = spawn(process.execPath, [CLI, 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--http-port', '0', '--sync-interval', '3600'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  // --profile DIR: the daemon writes a CPU profile and a heap-allocation profile there when it stops
+  const profile = values.profile === undefined ? [] : ['--cpu-prof', '--heap-prof', '--cpu-prof-dir', values.profile, '--heap-prof-dir', values.profile]
+  const child = spawn(process.execPath, [...profile, CLI, 'start', '--data-dir', dataDir, '--listen', '/ip4/127.0.0.1/tcp/0', '--http-port', '0', '--sync-interval', '3600'], { stdio: ['ignore', 'pipe', 'pipe'] })
+  daemons.add(child)
+  child.once('exit', () => { daemons.delete(child) })
   let log = ''
   child.stdout?.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-1_000_000) })
   child.stderr?.on('data', (d: Buffer) => { log = (log + d.toString()).slice(-1_000_000) })
@@ -86,7 +101,10 @@ const PROBE = `
 const { parentPort, workerData: { url, seconds, pid, rssBelow } } = require('node:worker_threads')
 const { readFileSync } = require('node:fs')
 const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync('/proc/' + pid + '/status', 'utf8'))[1]) / 1024
+// the daemon's CPU time (user + system) in seconds: fields 14 and 15 of /proc/pid/stat, in ticks of 10 ms
+const cpu = () => { const f = readFileSync('/proc/' + pid + '/stat', 'utf8').split(') ')[1].split(' '); return (Number(f[11]) + Number(f[12])) / 100 }
 ;(async () => {
+  const cpu0 = cpu()
   const lat = { healthz: [], best: [] }
   let rssMax = 0
   let belowAfterS = null
@@ -103,11 +121,17 @@ const rss = () => Number(/VmRSS:\\s+(\\d+)/.exec(readFileSync('/proc/' + pid + '
     await new Promise(resolve => setTimeout(resolve, 10))
   }
   const p99 = xs => xs.sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(xs.length * 0.99))]
-  parentPort.postMessage({ healthz: p99(lat.healthz), best: p99(lat.best), rssMax, rssEnd: rss(), belowAfterS })
+  // where the memory is at the end: V8's heap (total reserved, used) and memory outside it (Buffers)
+  const metrics = await (await fetch(url + '/metrics')).text()
+  const mib = name => Number(new RegExp('^hivebench_' + name + ' ([0-9.e+-]+)', 'm').exec(metrics)?.[1] ?? NaN) / 2 ** 20
+  const memory = { heapTotal: mib('nodejs_heap_size_total_bytes'), heapUsed: mib('nodejs_heap_size_used_bytes'), external: mib('nodejs_external_memory_bytes') }
+  // the longest the daemon's event loop was blocked since the previous scrape (prom-client resets it on each)
+  const lagMaxMs = mib('nodejs_eventloop_lag_max_seconds') * 2 ** 20 * 1000
+  parentPort.postMessage({ healthz: p99(lat.healthz), best: p99(lat.best), rssMax, rssEnd: rss(), belowAfterS, memory, lagMaxMs, cpuShare: (cpu() - cpu0) / seconds })
 })()
 `
 
-interface Probe { healthz: number, best: number, rssMax: number, rssEnd: number, belowAfterS: number | null }
+interface Probe { healthz: number, best: number, rssMax: number, rssEnd: number, belowAfterS: number | null, memory: { heapTotal: number, heapUsed: number, external: number }, lagMaxMs: number, cpuShare: number }
 
 async function probe (url: string, seconds: number, pid: number, rssBelow = 0): Promise<Probe> {
   const worker = new Worker(PROBE, { eval: true, workerData: { url, seconds, pid, rssBelow } })
@@ -150,7 +174,7 @@ const attacks: Attack[] = [
       const file = join(dataDir, '..', 'seed.hbd')
       writeEnvelopeFile(file, envelopes)
       const r = spawnSync(process.execPath, [CLI, 'import-delta', '--data-dir', dataDir, file], { encoding: 'utf8' })
-      if (r.status !== 0) throw new Error(`import-delta failed: ${r.stderr}`)
+      if (r.status !== 0) throw new Error(`import-delta failed (${String(r.status)} ${String(r.signal)}): ${r.stderr}${r.stdout}`)
     },
     async run (victim) {
       const nets = await Promise.all(Array.from({ length: 8 }, async () => await attacker(victim)))
@@ -206,7 +230,11 @@ const attacks: Attack[] = [
   }
 ]
 
-const table = new Table({ head: ['attack', 'RSS idle', 'RSS during (max, x idle)', 'RSS after', 'back within 10%', 'p99 /healthz idle / during / after', 'p99 /v1/best idle / during / after', 'db growth', 'targets'] })
+// what the RSS after is made of, against idle: V8's heap (reserved / used), Buffers outside it, the rest (native: malloc arenas, code, stacks)
+const memoryTable = new Table({ head: ['attack', 'RSS idle -> after', 'V8 heap reserved', 'V8 heap used', 'external (Buffers)', 'rest (native)'] })
+const arrow = (a: number, b: number): string => `${fmt(a)} -> ${fmt(b)} MiB`
+const native = (rss: number, m: Probe['memory']): number => rss - m.heapTotal - m.external
+const table = new Table({ head: ['attack', 'RSS idle', 'RSS during (max, x idle)', 'RSS after', 'back within 10%', 'p99 /healthz idle / during / after', 'p99 /v1/best idle / during / after', 'loop blocked max idle / during / after', 'daemon CPU idle / during / after', 'db growth', 'targets'] })
 try {
   for (const attack of attacks.filter(a => values.only === undefined || a.name === values.only)) {
     console.error(`${attack.name}: preparing`)
@@ -230,12 +258,16 @@ try {
     const ok = during.healthz <= 50 && during.best <= 50 && rssMax <= 2 * rssIdle && backAfterS !== null && backAfterS <= 30
     table.push([attack.name, `${fmt(rssIdle)} MiB`, `${fmt(rssMax)} MiB (${fmt(rssMax / rssIdle, 2)}x)`, `${fmt(rssAfter)} MiB`, backAfterS === null ? `no (in ${afterS} s)` : `${fmt(backAfterS, 1)} s`,
       `${fmt(idle.healthz, 1)} / ${fmt(during.healthz, 1)} / ${fmt(after.healthz, 1)} ms`, `${fmt(idle.best, 1)} / ${fmt(during.best, 1)} / ${fmt(after.best, 1)} ms`,
+      `${fmt(idle.lagMaxMs)} / ${fmt(during.lagMaxMs)} / ${fmt(after.lagMaxMs)} ms`, `${fmt(100 * idle.cpuShare)} / ${fmt(100 * during.cpuShare)} / ${fmt(100 * after.cpuShare)} %`,
       `${fmt((dbBytes() - db0) / 2 ** 20, 1)} MiB`, ok ? 'met' : 'MISSED'])
+    const [m0, m1] = [idle.memory, after.memory]
+    memoryTable.push([attack.name, arrow(rssIdle, rssAfter), arrow(m0.heapTotal, m1.heapTotal), arrow(m0.heapUsed, m1.heapUsed), arrow(m0.external, m1.external), arrow(native(rssIdle, m0), native(rssAfter, m1))])
     console.error(`${attack.name}: done`)
     await stopVictim(victim)
   }
   console.log(`bench:hostile: ${duringS} s of each attack, ${afterS} s after, ${IDLE_S} s idle before; ${deltas} deltas of ~1 MB for sync-responder`)
   console.log(table.toString())
+  console.log(memoryTable.toString())
 } finally {
   rmSync(root, { recursive: true, force: true })
 }

@@ -12,7 +12,7 @@ export interface ErrorCodes {
   /** libp2p transport and the closed-hive key */
   network: 'NETWORK_NOT_STARTED' | 'NETWORK_STATE' | 'MESSAGE_TOO_LARGE' | 'HIVE_KEY_INVALID' | 'HIVE_KEY_UNREADABLE' | 'DIFFERENT_HIVE'
   /** the sync protocol */
-  sync: 'SYNC_FAILED' | 'SYNC_LIMIT' | 'SYNC_PROTOCOL' | 'SYNC_REQUEST' | 'SYNC_TIMEOUT' | 'SYNC_BUSY'
+  sync: 'SYNC_FAILED' | 'SYNC_LIMIT' | 'SYNC_PROTOCOL' | 'SYNC_REQUEST' | 'SYNC_TIMEOUT' | 'SYNC_BUSY' | 'SYNC_REJECTED'
   /** starting and stopping the node and the daemon */
   lifecycle: 'LIFECYCLE' | 'ADDRESS_IN_USE' | 'DAEMON_RUNNING'
   /** the HTTP API */

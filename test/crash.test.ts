@@ -37,8 +37,13 @@ describe('crash safety', () => {
     const acknowledged = new Set<string>()
     for (let cycle = 0; cycle < CYCLES; cycle++) {
       const daemon = await startDaemon(dataDir)
-      const load = hammer(daemon.url, `c${cycle}`, acknowledged)
-      await new Promise(resolve => setTimeout(resolve, 50 + Math.random() * 250))
+      const before = acknowledged.size
+      let hammering = true
+      const load = hammer(daemon.url, `c${cycle}`, acknowledged).finally(() => { hammering = false })
+      // kill at a random moment after this cycle's first acknowledgements, however slow the machine
+      // is: a fixed window from start-up acknowledged almost nothing under load
+      while (hammering && acknowledged.size - before < 6) await new Promise(resolve => setTimeout(resolve, 5))
+      await new Promise(resolve => setTimeout(resolve, Math.random() * 250))
       daemon.child.kill('SIGKILL')
       await daemon.exited
       await load

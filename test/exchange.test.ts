@@ -67,7 +67,7 @@ describe('file exchange of signed envelopes', () => {
     expect(b.receiver.receive(first)).toMatchObject({ verdict: 'accepted', origin: a.peerId, seq: 1 })
     const before = b.tracker.store.exchange.hiveCounters()
     expect(b.receiver.receive(first)).toMatchObject({ verdict: 'ignored', rule: 'R22' })
-    expect(a.receiver.receive(first)).toMatchObject({ verdict: 'ignored', rule: 'R22', reason: 'our own envelope' })
+    expect(a.receiver.receive(first)).toMatchObject({ verdict: 'ignored', rule: 'R25', reason: 'our own origin' })
     // a snapshot supersedes older deltas: replaying seq 1 afterwards is stale
     a.tracker.recordBatch(outcomes('aider', 1, 0))
     for (const bytes of envelopesOf(a, 'snapshot')) expect(b.receiver.receive(bytes).verdict).toBe('accepted')

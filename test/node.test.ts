@@ -124,6 +124,38 @@ describe('hostile and foreign peers', () => {
     }
   })
 
+  it('stops reading a sync answer at its first REJECTed envelope', async () => {
+    const honest = await node()
+    const { generateKeyPair } = await import('@libp2p/crypto/keys')
+    const { createHiveNetwork } = await import('../src/network/index.js')
+    const { quiet } = await import('./helpers/hive.js')
+    const junk = new Uint8Array(256 * 1024).fill(0xc1) // never valid msgpack: R2 REJECT each
+    let pulled = 0
+    const bad = await createHiveNetwork({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: [addressOf(honest)],
+      hive: 'default',
+      mdns: false,
+      maxMessageBytes: 256 * 1024,
+      validate: () => 'ignore',
+      onMessage: () => {},
+      syncHandler: function * () { for (let i = 0; i < 1000; i++) { pulled++; yield junk } },
+      logger: quiet
+    })
+    await bad.start()
+    try {
+      await eventually(() => honest.network.connectedPeers().includes(bad.peerId))
+      await expect(honest.syncWith(bad.peerId)).rejects.toMatchObject({ code: 'SYNC_REJECTED' })
+      // per sync (the one on connect and ours): one frame judged, a 2 MiB window (8 frames) in
+      // flight; before, each sync read on to its 64 MiB cap (256 frames)
+      expect(honest.verdictCounts()['rejected:R2']).toBeGreaterThanOrEqual(1)
+      expect(pulled).toBeLessThan(30)
+    } finally {
+      await bad.stop()
+    }
+  })
+
   it('nodes with different private-network keys never connect; the same key shares', async () => {
     const { generateHiveKey } = await import('../src/network/index.js')
     const { writeFileSync } = await import('node:fs')

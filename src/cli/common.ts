@@ -86,9 +86,9 @@ export async function withTracker<T> (options: DataDirOptions, fn: (tracker: Sto
  * Like withTracker, with this node's identity and the sharing layer (export / import of
  * envelopes). Imported on use: only the commands that sign or verify load the crypto stack.
  */
-export async function withLocalNode<T> (options: DataDirOptions, fn: (node: LocalNode) => T | Promise<T>): Promise<T> {
+export async function withLocalNode<T> (options: DataDirOptions & { now?: () => number }, fn: (node: LocalNode) => T | Promise<T>): Promise<T> {
   const { openLocalNode } = await import('../hive/local-node.js')
-  const node = await openLocalNode({ dataDir: options.dataDir })
+  const node = await openLocalNode({ dataDir: options.dataDir, now: options.now })
   try {
     return await fn(node)
   } finally {

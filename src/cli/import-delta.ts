@@ -1,17 +1,34 @@
+import { InvalidArgumentError } from 'commander'
 import { readEnvelopeFile } from '../hive/envelope-file.js'
 import { ruleOf } from '../hive/receive.js'
-import { command, printJson, withLocalNode, type DataDirOptions, type JsonOption } from './common.js'
+import { MAX_ENVELOPE_BYTES } from '../protocol/constants.js'
+import { command, positiveInt, printJson, withLocalNode, type DataDirOptions, type JsonOption } from './common.js'
+
+interface ImportDeltaOptions extends DataDirOptions, JsonOption {
+  now?: number
+  maxBytes?: number
+}
+
+/** A point in time: Unix epoch milliseconds, or an ISO 8601 date. */
+function timeOption (value: string): number {
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value)
+  if (!Number.isSafeInteger(ms)) throw new InvalidArgumentError('must be Unix epoch milliseconds or an ISO 8601 date')
+  return ms
+}
 
 export const importDeltaCommand = command('import-delta')
   .argument('<files...>', 'envelope files written by export-delta')
   .option('--json', 'one JSON verdict per envelope')
+  .option('--now <time>', 'judge the envelopes at this time (Unix ms or ISO 8601) instead of the clock; for replaying the protocol\'s test vectors', timeOption)
+  .option('--max-bytes <n>', `R1 limit per envelope (default ${MAX_ENVELOPE_BYTES}; 262144 judges as gossip does)`, positiveInt('--max-bytes'))
   .addHelpText('after', '\nExample:\n  $ hivebench import-delta peer-a.envelopes peer-b.envelopes')
-  .action(async (files: string[], o: DataDirOptions & JsonOption) => {
-    const verdicts = await withLocalNode(o, async node => {
+  .action(async (files: string[], o: ImportDeltaOptions) => {
+    const fixedNow = o.now
+    const verdicts = await withLocalNode({ dataDir: o.dataDir, now: fixedNow === undefined ? undefined : () => fixedNow }, async node => {
       const out = []
       for (const file of files) {
         for (const [i, bytes] of (await readEnvelopeFile(file)).entries()) {
-          out.push({ file, envelope: i + 1, ...node.receiver.receive(bytes) })
+          out.push({ file, envelope: i + 1, ...node.receiver.receive(bytes, { via: 'file', maxBytes: o.maxBytes }) })
         }
       }
       return out

@@ -1,3 +1,5 @@
+import { createTokenBuckets } from '../core/token-buckets.js'
+
 /**
  * Admission of new origins, per relaying peer. Every envelope of an origin this node does not
  * know yet costs a signature check, a merge and a row kept for good, and is relayed to the whole
@@ -29,26 +31,19 @@ export interface OriginAdmission {
 }
 
 export function createOriginAdmission (isKnown: (origin: string) => boolean, limits: AdmissionLimits = DEFAULT_ADMISSION): OriginAdmission {
-  const peers = new Map<string, { tokens: number, atMs: number, introduced: number }>()
+  const buckets = createTokenBuckets({ perSecond: limits.perSecond, burst: limits.burst, maxKeys: MAX_PEERS })
+  const introduced = new Map<string, number>()
   let refused = 0
   return {
     admit (origin, fromPeer, nowMs) {
       if (isKnown(origin)) return true
-      let p = peers.get(fromPeer)
-      if (p === undefined) {
-        p = { tokens: limits.burst, atMs: nowMs, introduced: 0 }
-        if (peers.size >= MAX_PEERS) peers.delete(peers.keys().next().value as string)
-      }
-      peers.delete(fromPeer)
-      peers.set(fromPeer, p)
-      p.tokens = Math.min(limits.burst, p.tokens + Math.max(0, nowMs - p.atMs) / 1000 * limits.perSecond)
-      p.atMs = nowMs
-      if (p.tokens < 1 || p.introduced >= limits.maxPerPeer) {
+      const before = introduced.get(fromPeer) ?? 0
+      if (before >= limits.maxPerPeer || !buckets.take(fromPeer, 1, nowMs)) {
         refused++
         return false
       }
-      p.tokens--
-      p.introduced++
+      if (!introduced.has(fromPeer) && introduced.size >= MAX_PEERS) introduced.delete(introduced.keys().next().value as string)
+      introduced.set(fromPeer, before + 1)
       return true
     },
     refused: () => refused

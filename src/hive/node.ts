@@ -17,6 +17,7 @@ import { originJson, type OriginJson } from '../store/index.js'
 import { gossipVerdictOf, ruleOf } from './receive.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { errorMessage, HivebenchError } from '../errors.js'
+import { createIdleGc, DEFAULT_IDLE_GC } from './idle-gc.js'
 import { interval, listenError, startAll, stopAll, type Startable } from './lifecycle.js'
 import type { DriftReport } from '../gate/service.js'
 
@@ -185,9 +186,15 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
         return bytes
       }
       await network.requestSync(peer, request, async (bytes) => {
-        const v = local.receiver.receive(bytes, { via: 'sync', peer }).verdict
+        const received = local.receiver.receive(bytes, { via: 'sync', peer })
         report.received++
-        report[v === 'dropped' ? 'rejected' : v]++
+        report[received.verdict === 'dropped' ? 'rejected' : received.verdict]++
+        // An honest responder sends only envelopes it validated itself, so a REJECT (or a peer
+        // blocked for its REJECTs) ends the exchange: the rest is left unread, not decrypted and
+        // judged frame by frame up to the 64 MiB cap (16 peers answering junk cost seconds of CPU)
+        if (received.verdict === 'rejected' || (received.verdict === 'dropped' && received.reason === 'peer_blocked')) {
+          throw new HivebenchError('SYNC_REJECTED', `peer ${peer} answered with an envelope we reject (${ruleOf(received) ?? ''}); the rest of its sync answer is left unread`)
+        }
         // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
         if (performance.now() - slice > SYNC_SLICE_MS) {
           await new Promise(resolve => setImmediate(resolve))
@@ -285,7 +292,9 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     interval(GAUGE_REFRESH_S, () => {
       metrics.peersConnected.set(network.connectedPeers().length)
       metrics.originsKnown.set(exchange.originCount())
-    })
+    }),
+    // memory left behind by a burst of work goes back once the node is quiet (idle-gc.ts)
+    createIdleGc(DEFAULT_IDLE_GC, (freed) => { logger.child({ component: 'memory' }).debug({ freedMiB: Math.round(freed / 2 ** 20) }, 'collected garbage while idle') })
   ]
 
   /** connected_peers, bootstrap dials and the verdict `hivebench status` turns into its exit code */

@@ -18,6 +18,8 @@ export interface Source {
   via: 'gossip' | 'sync' | 'file'
   /** the peer that sent or relayed it; none for files */
   peer?: string
+  /** R1's bound, when not the source's own (MAX_GOSSIP_BYTES for gossip, else MAX_ENVELOPE_BYTES): `import-delta --max-bytes` */
+  maxBytes?: number
 }
 
 export interface ReceiverOptions {
@@ -61,8 +63,10 @@ const FROM_FILE: Source = { via: 'file' }
  * The one receive pipeline, for gossip, sync and envelope files alike, in the order of
  * protocol/README.md ("Receiving"). The envelope is decoded once:
  *
- *   blocked peer -> R1-R7 (decode) -> R24 (identity work) -> blocked origin -> origin admission (gossip) -> R22/R23 (stored already: the common case
- *   on gossip, answered from two indexed reads) -> R8 (signature) -> R9-R21 -> merge.
+ *   blocked peer -> R1-R7 (decode) -> R24 (identity work) -> blocked origin -> origin admission (gossip)
+ *   -> the stateful rules R25 (our own origin), R23, R22 (stored already: the common case on gossip),
+ *   R26, R27 (a few indexed reads) -> R8 (signature) -> R9-R21 -> merge (the stateful rules again,
+ *   inside the write transaction, then R29).
  *
  * Forged envelopes count against the peer that sent them, never against the origin they claim,
  * so nobody can get an honest origin blocked.
@@ -81,14 +85,14 @@ export function createReceiver (options: ReceiverOptions): Receiver {
     let origin: string | undefined
     try {
       // R1's bound depends on the source (protocol/README.md, R1)
-      const limits = decodeLimits({ maxBytes: source.via === 'gossip' ? MAX_GOSSIP_BYTES : MAX_ENVELOPE_BYTES })
+      const limits = decodeLimits({ maxBytes: source.maxBytes ?? (source.via === 'gossip' ? MAX_GOSSIP_BYTES : MAX_ENVELOPE_BYTES) })
       const envelope = decodeEnvelope(bytes, limits) // R1-R7
       checkIdentityWorkOf(envelope, workBits) // R24: one hash
       origin = envelope.origin
       if (limiter.blocked(`origin:${origin}`, nowMs)) return { verdict: 'dropped', reason: 'origin_blocked' }
       // a gossip peer introduces new origins at a bounded rate (a sync answer is bounded per exchange)
       if (source.via === 'gossip' && source.peer !== undefined && !admission.admit(origin, source.peer, nowMs)) return { verdict: 'dropped', reason: 'origin_not_admitted' }
-      const redundant = store.exchange.redundant(origin, envelope.seq) // R22, R23
+      const redundant = store.exchange.redundant(origin, envelope) // R25, R23, R22, R26, R27
       if (redundant !== null) return { verdict: 'ignored', ...redundant }
       const valid = validateDecoded(envelope, { nowMs, retentionDays: store.retentionDays, allowlist: options.allowlist, denylist: options.denylist, limits }) // R8-R21
       const merged = store.exchange.mergeEnvelope(valid, nowMs) // R22, R23 again inside the write transaction

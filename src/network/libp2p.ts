@@ -11,8 +11,10 @@ import { tcp } from '@libp2p/tcp'
 import { CODE_P2P, multiaddr, type Multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { HivebenchError, ValidationError } from '../errors.js'
+import { DEFAULT_GOSSIP_BUDGET, createGossipMeter } from './gossip-budget.js'
 import { gossipOptions } from './gossip-options.js'
 import { parseHiveKey } from './hive-key.js'
+import { STREAM_BUFFERS, drained, pausedReader } from './stream-reader.js'
 import { createSemaphore, createStreamGate, requestFrames, serveFrames, type ByteChannel } from './sync.js'
 import {
   DEFAULT_SYNC_LIMITS, DEFAULT_SYNC_STREAMS, SYNC_PROTOCOL, SYNC_PROTOCOLS, hiveTopic, silentLogger,
@@ -83,7 +85,8 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
     addresses: { listen: listen.map(String) },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // every stream's window stays under its read buffer (stream-reader.ts): a paused stream holds at most 2 MiB
+    streamMuxers: [yamux({ streamOptions: STREAM_BUFFERS })],
     connectionProtector: psk === undefined ? undefined : preSharedKey({ psk }),
     peerDiscovery,
     connectionManager: {
@@ -111,8 +114,11 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
   let starting: Promise<void> | undefined
   let stopping: Promise<void> | undefined
 
+  const gossipMeter = createGossipMeter({ ...DEFAULT_GOSSIP_BUDGET, ...options.gossipBudget })
   pubsub.topicValidators.set(topic, async (peer, message) => {
     if (message.data.byteLength > options.maxMessageBytes) return TopicValidatorResult.Reject
+    // a peer over its budget costs no validation (and no copy): ignored, without penalty
+    if (!gossipMeter.take(peer.toString(), message.data.byteLength, Date.now())) return TopicValidatorResult.Ignore
     try {
       const verdict = await options.validate(plain(message.data), peer.toString())
       return Object.hasOwn(VERDICTS, verdict) ? VERDICTS[verdict] : TopicValidatorResult.Ignore
@@ -294,16 +300,18 @@ function syncLimits (options: HiveNetworkOptions): SyncLimits {
 }
 
 /**
- * A libp2p 3 stream as the sync layer's ByteChannel: the stream itself is the source (it
- * yields Uint8Array or Uint8ArrayList chunks, ends on the remote's close-write and throws on
- * a reset); send() respects backpressure (send() returning false means wait for a drain).
+ * A libp2p 3 stream as the sync layer's ByteChannel. The source reads only while the sync layer
+ * pulls (pausedReader): a requester merging one frame holds the rest of the answer back at the
+ * responder, so an answer of junk costs one frame and one window of memory, not the answer.
+ * send() respects backpressure: send() returning false means wait for a drain (drained(), not
+ * stream.onDrain(), which stops waiting after the first drain).
  */
 function channelOf (stream: Stream): ByteChannel {
   return {
-    source: stream,
+    source: pausedReader(stream),
     send: async (chunks) => {
       for await (const chunk of chunks) {
-        if (!stream.send(chunk)) await stream.onDrain()
+        if (!stream.send(chunk)) await drained(stream)
       }
       await stream.close()
     },

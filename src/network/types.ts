@@ -1,5 +1,6 @@
 import { ValidationError } from '../errors.js'
 import { SYNC } from '../protocol/frames.js'
+import type { GossipBudget } from './gossip-budget.js'
 import type { PrivateKey } from '@libp2p/interface'
 
 /**
@@ -63,6 +64,8 @@ export interface HiveNetworkOptions {
    * reported with a HivebenchError of code DIFFERENT_HIVE. See dialFailure() for the reason in words.
    */
   onBootstrapDial?(address: string, error: Error | null): void
+  /** gossip bytes one peer may have validated per second (gossip-budget.ts); over it, ignored unread */
+  gossipBudget?: Partial<GossipBudget>
   sync?: Partial<SyncLimits>
   syncStreams?: Partial<SyncStreamBounds>
   /** gossipsub heartbeat; also how long a peer score stays cached. Default 1000. */

@@ -6,6 +6,6 @@ export { decodePayload, payloadWire, type WirePayload, type WireEntry } from './
 export { checkEntries, type EntryContext, type CheckedEntries } from './entries.js'
 export { checkIdentityWorkOf, decodeLimits, validateEnvelope, validateDecoded, type ValidationContext, type ValidEnvelope } from './validate.js'
 export { chunkEntries, encodeBatch, type BatchInput } from './chunk.js'
-export { entryToJson, envelopeToJson, type EntryJson, type EnvelopeJson, type TestVector } from './json.js'
+export { entryToJson, envelopeToJson, type EntryJson, type EnvelopeJson, type FramingVector, type SequenceVector, type SyncVector, type TestVector, type VectorReceiver, type VectorVerdict } from './json.js'
 export { pack, type WireValue } from './msgpack.js'
 export { originBytesOf, signingInput, signBody } from './origin.js'

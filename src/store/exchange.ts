@@ -12,23 +12,29 @@ import type { ArmRollup } from './rollup.js'
 export type EnvelopeKind = 'delta' | 'snapshot'
 
 /** What the store needs of a validated envelope (src/protocol's ValidEnvelope satisfies it). */
-export interface IncomingEnvelope {
+export interface IncomingEnvelope extends StoredHeader {
   origin: string
-  seq: number
-  kind: EnvelopeKind
-  part: number
-  parts: number
   entries: CounterEntry[]
   bytes: Uint8Array
 }
 
+/** What the stateful rules read of an envelope: its place in its origin's sequence and its batch. */
+export interface StoredHeader {
+  seq: number
+  kind: EnvelopeKind
+  part: number
+  parts: number
+}
+
 /**
- * The stateful receive rules of protocol/README.md, which only the store can decide: R22 (already
- * held, or our own), R23 (superseded by a newer complete snapshot) and R29 (only new keys of an
- * origin at its key bound). The rule ids are the protocol's RULES keys, so the receive pipeline
- * passes this on as an IGNORE verdict as is.
+ * The stateful receive rules of protocol/README.md, which only the store can decide, in the order
+ * it checks them: R25 (our own origin), R23 (superseded by a newer complete snapshot), R22 (already
+ * held), R26 (a delta older than every one of the MAX_DELTAS_PER_ORIGIN deltas held), R27 (its
+ * batch disagrees with a stored envelope's) and, at merge, R29 (only new keys of an origin at its
+ * key bound). The rule ids are the protocol's RULES keys, so the receive pipeline passes this on
+ * as an IGNORE verdict as is.
  */
-export interface StoreRefusal { rule: 'R22' | 'R23' | 'R29', reason: string }
+export interface StoreRefusal { rule: 'R22' | 'R23' | 'R25' | 'R26' | 'R27' | 'R29', reason: string }
 
 /** Encodes this node's entries as envelopes with seqs firstSeq, firstSeq+1, ... (signing happens here). */
 export type BatchEncoder = (batch: { firstSeq: number, kind: EnvelopeKind, createdAtMs: number, entries: CounterEntry[] }) => Uint8Array[]
@@ -44,11 +50,16 @@ export interface ExportResult {
 export type MergeResult = { keysChanged: number, keysRefused: number } | StoreRefusal
 
 /**
- * Most deltas kept per origin after its newest snapshot. An honest origin sends a snapshot every
- * 12 exports; beyond this, the oldest deltas are dropped (their keys come back with the origin's
- * next snapshot), so no origin can grow every node's store and sync answers without bound.
+ * Most deltas kept per origin after its newest snapshot (protocol/README.md, R26). An honest
+ * origin sends a snapshot every 12 exports; beyond this, the oldest deltas are dropped (their keys
+ * come back with the origin's next snapshot), and a delta older than all those kept is ignored
+ * (it would be dropped at once), so no origin can grow every node's store and sync answers
+ * without bound, with or without snapshots.
  */
 export const MAX_DELTAS_PER_ORIGIN = 256
+
+/** The protocol's MAX_PARTS (the store does not import protocol/): a batch spans at most this many seqs (R27). */
+const MAX_BATCH_SPAN = 1024
 
 /**
  * Most day-counter keys (task type x tool x model x day) one peer origin may hold here (R29).
@@ -118,8 +129,8 @@ export interface Exchange {
   exportEnvelopes: (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder) => ExportResult | null
   /** the change marks: this node's keys recorded since the last export, which the next delta carries */
   pendingKeys: () => CounterKey[]
-  /** R22/R23 without writing anything: cheap (one or two indexed reads), so it runs before the signature check */
-  redundant: (origin: string, seq: number) => StoreRefusal | null
+  /** R25, R23, R22, R26, R27 without writing anything: cheap (a few indexed reads), so it runs before the signature check */
+  redundant: (origin: string, header: StoredHeader) => StoreRefusal | null
   /**
    * Stores and merges a validated envelope of a peer origin. R22/R23 are checked again inside
    * the write transaction: another process may have stored the envelope since redundant().
@@ -154,7 +165,18 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const seenOrigin = db.prepare<[number, number, number]>('UPDATE origins SET last_seq = MAX(last_seq, ?), last_seen_ms = ? WHERE id = ?')
   const setSnapshot = db.prepare<[number, number]>('UPDATE origins SET snapshot_seq = ? WHERE id = ?')
   const hasEnvelope = db.prepare<[number, number], { seq: number }>('SELECT seq FROM envelopes WHERE origin = ? AND seq = ?')
-  const insertEnvelope = db.prepare<[number, number, string, Uint8Array, number, number | null]>('INSERT INTO envelopes (origin, seq, kind, bytes, received_ms, last_day) VALUES (?, ?, ?, ?, ?, ?)')
+  const insertEnvelope = db.prepare<[number, number, string, Uint8Array, number, number | null, number, number]>(
+    'INSERT INTO envelopes (origin, seq, kind, bytes, received_ms, last_day, first_seq, parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+  // R26: how many deltas held are newer than a seq, counted up to the bound (a new seq, the
+  // common case, is newer than all of them: one index seek, no scan)
+  const newerDeltas = db.prepare<[number, number], { n: number }>(
+    `SELECT COUNT(*) AS n FROM (SELECT 1 FROM envelopes WHERE origin = ? AND seq > ? AND kind = 'delta' LIMIT ${MAX_DELTAS_PER_ORIGIN})`)
+  // R27: a stored envelope (its batch known: stored since schema 8) inside this batch's seqs, or
+  // whose batch holds this seq, that disagrees on kind, first seq or parts
+  const batchClash = db.prepare<[number, number, number, number, number, number, string, number, number], { seq: number, kind: string, first_seq: number, parts: number }>(
+    `SELECT seq, kind, first_seq, parts FROM envelopes WHERE origin = ? AND seq BETWEEN ? AND ? AND parts IS NOT NULL
+       AND (seq BETWEEN ? AND ? OR ? BETWEEN first_seq AND first_seq + parts - 1)
+       AND (kind != ? OR first_seq != ? OR parts != ?) LIMIT 1`)
   const countSnapshotParts = db.prepare<[number, number, number], { parts: number }>(
     "SELECT COUNT(*) AS parts FROM envelopes WHERE origin = ? AND kind = 'snapshot' AND seq BETWEEN ? AND ?")
   const dropBefore = db.prepare<[number, number]>('DELETE FROM envelopes WHERE origin = ? AND seq < ?')
@@ -184,10 +206,20 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const toEntry = (row: CounterRow & { task_type: string, tool: string, model: string, day: number }): CounterEntry =>
     counterEntry({ taskType: row.task_type, tool: row.tool, model: row.model, day: row.day }, countersFromRow(row))
 
-  const redundantIn = (origin: { id: number, snapshot_seq: number }, seq: number): StoreRefusal | null => {
-    if (origin.id === LOCAL_ORIGIN) return { rule: 'R22', reason: 'our own envelope' }
+  const redundantIn = (origin: { id: number, snapshot_seq: number }, h: StoredHeader): StoreRefusal | null => {
+    const { seq } = h
+    // our counters come from our own outcomes: an envelope of ours (relayed back, or signed with our key elsewhere) adds nothing
+    if (origin.id === LOCAL_ORIGIN) return { rule: 'R25', reason: 'our own origin' }
     if (seq < origin.snapshot_seq) return { rule: 'R23', reason: `seq ${seq} precedes the newest complete snapshot (${origin.snapshot_seq})` }
     if (hasEnvelope.get(origin.id, seq) !== undefined) return { rule: 'R22', reason: `seq ${seq} already held` }
+    if (h.kind === 'delta' && (newerDeltas.get(origin.id, seq)?.n ?? 0) >= MAX_DELTAS_PER_ORIGIN) {
+      return { rule: 'R26', reason: `seq ${seq} is older than the ${MAX_DELTAS_PER_ORIGIN} deltas held` }
+    }
+    const first = seq - h.part
+    const clash = batchClash.get(origin.id, seq - MAX_BATCH_SPAN + 1, seq + MAX_BATCH_SPAN - 1, first, first + h.parts - 1, seq, h.kind, first, h.parts)
+    if (clash !== undefined) {
+      return { rule: 'R27', reason: `batch ${h.kind} ${first}+${h.parts} disagrees with the stored seq ${clash.seq} (${clash.kind} ${clash.first_seq}+${clash.parts})` }
+    }
     return null
   }
 
@@ -200,7 +232,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   /** One envelope, inside the batch's transaction: its growth goes to `growth` for the rollup. */
   const mergeOne = (e: IncomingEnvelope, nowMs: number, growth: Map<number, CounterEntry[]>): MergeResult => {
     const origin = originIdOf(e.origin, nowMs)
-    const redundant = redundantIn(origin, e.seq)
+    const redundant = redundantIn(origin, e)
     if (redundant !== null) return redundant
     const grown = growth.get(origin.id) ?? []
     growth.set(origin.id, grown)
@@ -213,7 +245,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
     // A delta with nothing inside the window carries nothing to relay: keeping it would only let
     // an origin fill every node's store (and every sync) with empty envelopes.
     if (e.kind === 'snapshot' || e.entries.length > 0) {
-      insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs, lastDayOf(e.entries))
+      insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs, lastDayOf(e.entries), e.seq - e.part, e.parts)
       trimDeltas.run(origin.id, origin.id, MAX_DELTAS_PER_ORIGIN)
     }
     seenOrigin.run(e.seq, nowMs, origin.id)
@@ -270,7 +302,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       }
       const firstSeq = (selfRow.get()?.last_seq ?? 0) + 1
       const envelopes = encode({ firstSeq, kind, createdAtMs: nowMs, entries: rows.map(toEntry) })
-      for (const [i, bytes] of envelopes.entries()) insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs, null)
+      for (const [i, bytes] of envelopes.entries()) insertEnvelope.run(LOCAL_ORIGIN, firstSeq + i, kind, bytes, nowMs, null, firstSeq, envelopes.length)
       // Our own newest snapshot supersedes our older envelopes, as it does for peers (R23).
       if (kind === 'snapshot') {
         dropBefore.run(LOCAL_ORIGIN, firstSeq)
@@ -283,9 +315,9 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
 
     pendingKeys: rawOutcomes.pendingKeys,
 
-    redundant: (peerId, seq) => {
+    redundant: (peerId, header) => {
       const origin = originByPeer.get(peerId)
-      return origin === undefined ? null : redundantIn(origin, seq)
+      return origin === undefined ? null : redundantIn(origin, header)
     },
 
     mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): MergeResult =>

@@ -127,7 +127,12 @@ const MIGRATIONS: Array<string | ((db: Database.Database) => void)> = [
   // day pruned by mistake; and each origin's key count, which MAX_KEYS_PER_ORIGIN bounds.
   `ALTER TABLE envelopes ADD COLUMN last_day INTEGER;
    ALTER TABLE origins ADD COLUMN key_count INTEGER NOT NULL DEFAULT 0;
-   UPDATE origins SET key_count = COALESCE((SELECT COUNT(*) FROM counters WHERE counters.origin = origins.id), 0);`
+   UPDATE origins SET key_count = COALESCE((SELECT COUNT(*) FROM counters WHERE counters.origin = origins.id), 0);`,
+
+  // 8: each stored envelope's batch (its first seq and parts; NULL: stored before), so an
+  // envelope whose batch disagrees with a stored one is ignored (protocol/README.md, R27).
+  `ALTER TABLE envelopes ADD COLUMN first_seq INTEGER;
+   ALTER TABLE envelopes ADD COLUMN parts INTEGER;`
 ]
 
 /** Migration 3: the v1 outcome rows become one batch per day and 10,000 rows, in recording order. */

@@ -1,4 +1,5 @@
 import { generateKeyPair } from '@libp2p/crypto/keys'
+import type { Ed25519PrivateKey } from '@libp2p/interface'
 import type { RankPolicy } from '../../src/core/ranking.js'
 import { peerIdFromPrivateKey } from '@libp2p/peer-id'
 import { createSharing, type Sharing } from '../../src/hive/sharing.js'
@@ -15,8 +16,8 @@ export interface TestNode {
 }
 
 /** A tracker with a fresh Ed25519 identity and the sharing layer, on a temp data dir. */
-export async function fileNode (options: { now?: () => number, monotonicNow?: () => number, allowlist?: Set<string>, rankPolicy?: Partial<RankPolicy>, retentionDays?: number, rejectLimits?: ReceiverOptions['rejectLimits'] } = {}): Promise<TestNode> {
-  const privateKey = await generateKeyPair('Ed25519')
+export async function fileNode (options: { now?: () => number, monotonicNow?: () => number, allowlist?: Set<string>, rankPolicy?: Partial<RankPolicy>, retentionDays?: number, rejectLimits?: ReceiverOptions['rejectLimits'], privateKey?: Ed25519PrivateKey } = {}): Promise<TestNode> {
+  const privateKey = options.privateKey ?? await generateKeyPair('Ed25519')
   const peerId = peerIdFromPrivateKey(privateKey).toString()
   const tracker = openTracker({ dataDir: tempDir(), now: options.now, monotonicNow: options.monotonicNow, rankPolicy: options.rankPolicy, retentionDays: options.retentionDays })
   tracker.store.exchange.bindSelf(peerId)

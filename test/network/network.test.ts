@@ -120,6 +120,24 @@ describe('gossip', () => {
     expect(b.net.peerScore(a.net.peerId)).toBeGreaterThanOrEqual(0)
   })
 
+  it('validates a flooding peer within its byte budget, ignores the rest without penalty, and still hears another peer', async () => {
+    const started = Date.now()
+    const victim = await startNode({ gossipBudget: { bytesPerSecond: 10_000, burstBytes: 20_000, minChargeBytes: 1000 } })
+    const flooder = await startPeerOf(victim)
+    const other = await startPeerOf(victim)
+    await waitFor(() => victim.net.meshPeers().length === 2)
+    // 300 distinct messages of 500 bytes, each charged 1,000: 20 fit the burst, then 10 a second
+    for (let i = 0; i < 300; i++) await flooder.net.publish(Uint8Array.from({ length: 500 }, (_, j) => j === 0 ? 1 : (i >> (8 * (j % 2))) & 0xff))
+    await other.net.publish(bytes(2, 2))
+    await waitFor(() => victim.validated.some(m => m[0] === 2))
+    await sleep(500)
+    const elapsedS = (Date.now() - started) / 1000
+    const fromFlooder = victim.validated.filter(m => m[0] === 1).length
+    expect(fromFlooder).toBeGreaterThanOrEqual(20)
+    expect(fromFlooder).toBeLessThanOrEqual(20 + Math.ceil(10 * elapsedS))
+    expect(victim.net.peerScore(flooder.net.peerId)).toBeGreaterThanOrEqual(0)
+  })
+
   it('rejects messages over its own size limit before the validator, even from a peer with a larger one', async () => {
     const a = await startNode({ maxMessageBytes: 64 * 1024 })
     const b = await startPeerOf(a, { maxMessageBytes: 1024 })
@@ -251,6 +269,31 @@ describe('sync', () => {
     })
     expect(seen).toEqual([1, 2])
     expect(tally).toEqual({ frames: 2, bytes: 2, protocolId: '/hivebench/sync/1.0.0' }) // a request given as bytes is version 1
+  })
+
+  it('holds a peer streaming junk to a few frames in flight while a frame is being handled, then reads on', async () => {
+    // 60 frames of 1 MiB; the responder pulls the next one only when its send window has room
+    const junk = new Uint8Array(1024 * 1024).fill(0xc1)
+    let pulled = 0
+    const a = await startNode({ sync: { maxFrameBytes: 2 * 1024 * 1024 }, syncHandler: function * () { for (let i = 0; i < 60; i++) { pulled++; yield junk } } })
+    const b = await startPeerOf(a, { sync: { maxFrameBytes: 2 * 1024 * 1024, timeoutMs: 60_000 } })
+    let heldAt = 0
+    let seen = 0
+    const tally = await b.net.requestSync(a.net.peerId, bytes(0), async () => {
+      // hold the 10th frame (the responder has waited for drains before) until the responder
+      // stops advancing: whatever it pulled by then sits in a buffer between the two nodes
+      // (before: all 60 MiB, read ahead by the requester or queued by the responder)
+      if (++seen !== 10) return
+      let last = -1
+      while (pulled !== last) {
+        last = pulled
+        await sleep(300)
+      }
+      heldAt = pulled
+    })
+    // 10 handled, the 2 MiB window, the responder's write buffer and generator step
+    expect(heldAt).toBeLessThanOrEqual(15)
+    expect(tally).toEqual({ frames: 60, bytes: 60 * 1024 * 1024, protocolId: '/hivebench/sync/1.0.0' })
   })
 
   it('serves at most servedPerPeer streams of one peer at once: the next is reset at once, not queued', async () => {

@@ -75,6 +75,12 @@ export interface CraftSpec {
   body?: (fields: WireValue[]) => WireValue
   /** rewrites [version, body, signature] after signing */
   outer?: (fields: WireValue[]) => WireValue
+  /** the body that is signed, when it is not the one carried (an altered body keeps the original's signature) */
+  signedBody?: (fields: WireValue[]) => WireValue
+  /** signs the body bytes instead of `signer` (a key libp2p cannot hold, such as one with a torsion component) */
+  sign?: (body: Uint8Array) => Uint8Array
+  /** encodes [version, body, signature] itself (a value pack() does not write, such as a map) */
+  outerBytes?: (fields: WireValue[]) => Uint8Array
 }
 
 /** An envelope from arbitrary wire values: nothing is checked, so it can break any rule. */
@@ -85,6 +91,8 @@ export function craft (spec: CraftSpec): Uint8Array {
     spec.createdAtMs ?? NOW_MS, spec.part ?? 0, spec.parts ?? 1, payload
   ]
   const body = pack(spec.body === undefined ? fields : spec.body(fields))
-  const outer: WireValue[] = [1, body, signBody(body, spec.signer)]
+  const signed = spec.signedBody === undefined ? body : pack(spec.signedBody(fields))
+  const outer: WireValue[] = [1, body, spec.sign === undefined ? signBody(signed, spec.signer) : spec.sign(signed)]
+  if (spec.outerBytes !== undefined) return spec.outerBytes(outer)
   return pack(spec.outer === undefined ? outer : spec.outer(outer))
 }
