@@ -16,15 +16,18 @@ import { deltaFigures, type Figure, storeFigures } from './lib/bench-figures.js'
  * `npm ci --offline` (from the npm cache; its `prepare` builds it), then the two builds run
  * alternately, old then new, for --rounds rounds, so that whatever else loads the machine hits
  * both. Each figure is printed old vs new per round, with the medians over the rounds and
- * their ratio new/old. The worktree is kept for the next run (it takes minutes to install)
- * unless --clean is given.
+ * their ratio new/old (with the default 2 rounds, the median is the mean of the two). A round
+ * runs bench:delta (~15 s) and bench:store (~1.5 min, its 1M outcomes) once per side, measured at
+ * a load average of 11 on 2 cores: the default run is a few minutes on a quiet machine; --rounds
+ * 3 or more for steadier medians. The worktree is kept for the next run (it takes
+ * minutes to install) unless --clean is given.
  *
- *   npm run bench:compare -- [--old <commit>] [--rounds 3] [--only delta|store] [--clean]
+ *   npm run bench:compare -- [--old <commit>] [--rounds 2] [--only delta|store] [--clean]
  */
 const { values: args } = parseArgs({
   options: {
     old: { type: 'string', default: '7f7f199' },
-    rounds: { type: 'string', default: '3' },
+    rounds: { type: 'string', default: '2' },
     only: { type: 'string' },
     clean: { type: 'boolean', default: false },
     csv: { type: 'string' }
@@ -64,7 +67,7 @@ function oldCheckout (sha: string): string {
   git(ROOT, 'worktree', 'add', '--detach', dir, sha)
   const install = spawnSync('npm', ['ci', '--offline', '--no-audit', '--no-fund'], { cwd: dir, encoding: 'utf8' })
   if (install.status !== 0) {
-    throw new HivebenchError('FILE', `the lockfile of ${sha.slice(0, 12)} does not install offline from the npm cache (npm ci --offline in ${dir}):\n${install.stderr.slice(-2000)}`)
+    throw new Error(`the lockfile of ${sha.slice(0, 12)} does not install offline from the npm cache (npm ci --offline in ${dir}):\n${install.stderr.slice(-2000)}`)
   }
   return dir
 }
@@ -72,7 +75,7 @@ function oldCheckout (sha: string): string {
 function runBench (cwd: string, bench: Bench): Figure[] {
   const out = execFileSync(process.execPath, [bench.script, ...bench.args], { cwd, encoding: 'utf8', maxBuffer: 16 << 20 })
   const figures = bench.figures(out)
-  if (figures.length === 0) throw new HivebenchError('FILE', `no figures found in the output of ${bench.script} in ${cwd}:\n${out}`)
+  if (figures.length === 0) throw new Error(`no figures found in the output of ${bench.script} in ${cwd}:\n${out}`)
   return figures
 }
 

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util'
 import { pathToFileURL } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { DEFAULT_ID_WORK_BITS, DEFAULT_MIN_SAMPLES } from '../src/core/limits.js'
+import { DAY_MS } from '../src/core/time.js'
 import { DEFAULT_RANK_POLICY, type RankPolicy } from '../src/core/ranking.js'
 import { mintSeed } from '../src/protocol/identity-work.js'
 import { fmt } from './lib/measure.js'
@@ -18,11 +19,13 @@ import { DEFAULT_DATA } from './replay.js'
  *
  * The hive ranking under attack, on real data: the outcome file dealt to N honest origins (the
  * victim is one of them and merges the others' signed snapshots), then attackers' validly signed
- * envelopes go through the same receive path. For each ranking policy (today's fixed cap, each
- * defence alone, the defaults) it prints how often one liar (one identity, one envelope,
- * 1,000,000 passes on the 2nd, 3rd, 5th or worst arm) takes the hive best, and how many Sybil
- * identities (100 claimed samples each) each strategy needs to flip routing, with the CPU time
- * those identities cost at the default identity work (R24), measured in the same run.
+ * envelopes go through the same receive path, 8 days later (the attackers are new to the victim,
+ * the honest origins its founders). For each ranking policy (the fixed cap before issue 13, each
+ * defence alone, r2.1's three, the defaults with seniority) it prints how often one liar (one
+ * identity, one envelope, 1,000,000 passes on the 2nd, 3rd, 5th or worst arm) takes the hive
+ * best, and how many Sybil identities (100 claimed samples each) each strategy needs to flip
+ * routing, with the CPU time those identities cost at the default identity work (R24), measured
+ * in the same run; then what seniority costs honest peers that join a day late.
  */
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')
@@ -31,17 +34,28 @@ const LIE = 1_000_000
 const SYBIL_N = 100
 
 /** today's ranking: the fixed cap of 100 samples per origin and no other defence */
-const NONE: RankPolicy = { originCap: 100, medianCapFactor: 0, minOrigins: 1, leaveOut: 0 }
+const NONE: RankPolicy = { originCap: 100, medianCapFactor: 0, minOrigins: 1, leaveOut: 0, seniorityDays: 0 }
+
+/** r2.1's defaults: the scaled cap, corroboration and leave-one-out, without seniority */
+const THREE: RankPolicy = { ...DEFAULT_RANK_POLICY, seniorityDays: 0 }
 
 const POLICIES: Array<{ name: string, policy: RankPolicy }> = [
-  { name: 'today: fixed cap 100', policy: { ...NONE } },
+  { name: 'fixed cap 100 (before issue 13)', policy: { ...NONE } },
   { name: 'cap 2 x median only', policy: { ...NONE, medianCapFactor: 2 } },
   { name: 'cap 1 x median only', policy: { ...NONE, medianCapFactor: 1 } },
   { name: 'min 2 origins only', policy: { ...NONE, minOrigins: 2 } },
   { name: 'leave-one-out only', policy: { ...NONE, leaveOut: 1 } },
-  { name: 'default (all three)', policy: DEFAULT_RANK_POLICY },
-  { name: 'min 3 origins, leave-2-out', policy: { ...DEFAULT_RANK_POLICY, minOrigins: 3, leaveOut: 2 } }
+  { name: 'cap + corroboration + leave-one-out (r2.1)', policy: THREE },
+  { name: 'r2.1, min 3 origins, leave-2-out', policy: { ...THREE, minOrigins: 3, leaveOut: 2 } },
+  { name: `default: r2.1 + seniority ${DEFAULT_RANK_POLICY.seniorityDays} days`, policy: DEFAULT_RANK_POLICY }
 ]
+
+/**
+ * The attack comes 8 days after the victim merged the honest hive: the attackers' identities
+ * are new to it (first seen at the attack), the honest origins are its founders. Identities made
+ * and shown a seniority period ahead are senior: the r2.1 rows measure them.
+ */
+const ATTACK_AT = NOW + 8 * DAY_MS
 
 type Targets = Map<string, string[]>
 
@@ -83,6 +97,7 @@ function parse (argv: string[]): Options {
 /** Liar: one identity, one envelope; in how many task types does its arm become the best? */
 async function liarFlips (hive: HonestHive, policy: RankPolicy, targets: Targets, pick: (arms: string[]) => string | undefined, truth: Map<string, TaskTruth>, dir: string): Promise<{ flipped: number, of: number, examples: string[], addedRegret: number }> {
   const victim = await openVictim(hive, policy, NOW, dir)
+  victim.setNow(ATTACK_AT)
   try {
     const before = bestArms(victim, [...targets.keys()])
     const claims: Claim[] = []
@@ -91,12 +106,16 @@ async function liarFlips (hive: HonestHive, policy: RankPolicy, targets: Targets
       // an arm that is already this policy's best is no flip
       if (target !== undefined && before.get(t) !== target) claims.push({ taskType: t, arm: target, n: LIE, pass: LIE })
     }
-    const verdict = victim.receiver.receive(attackEnvelope(await generateKeyPair('Ed25519'), claims, NOW))
+    const verdict = victim.receiver.receive(attackEnvelope(await generateKeyPair('Ed25519'), claims, ATTACK_AT))
     if (verdict.verdict !== 'accepted') throw new Error(`the lie was not accepted: ${JSON.stringify(verdict)}`)
     const best = bestArms(victim, claims.map(c => c.taskType))
     const flipped = claims.filter(c => best.get(c.taskType) === c.arm)
     // the harm: pass rate (over the whole file) lost by following the hive best, after minus before
-    const regret = (t: string, arm: string | null | undefined): number => score(truth.get(t)!, arm ?? null)?.regret ?? 0
+    const regret = (t: string, arm: string | null | undefined): number => {
+      const known = truth.get(t)
+      if (known === undefined) throw new Error(`eval:poison: no ground truth for task type ${t}: the claims name only the file's task types`)
+      return score(known, arm ?? null)?.regret ?? 0
+    }
     const added = claims.reduce((s, c) => s + regret(c.taskType, best.get(c.taskType)) - regret(c.taskType, before.get(c.taskType)), 0)
     return { flipped: flipped.length, of: claims.length, examples: flipped.slice(0, 2).map(c => `${c.taskType}: ${armLabel(c.arm)}`), addedRegret: claims.length === 0 ? 0 : added / claims.length }
   } finally {
@@ -107,6 +126,7 @@ async function liarFlips (hive: HonestHive, policy: RankPolicy, targets: Targets
 /** Sybils: identities added one at a time; the first k at which each task type's best becomes the target. */
 async function sybilFlips (hive: HonestHive, policy: RankPolicy, targets: Targets, strategy: typeof SYBILS[number], maxSybils: number, dir: string): Promise<{ ks: number[], of: number }> {
   const victim = await openVictim(hive, policy, NOW, dir)
+  victim.setNow(ATTACK_AT)
   try {
     const before = bestArms(victim, [...targets.keys()])
     const goals = new Map<string, string>()
@@ -120,13 +140,29 @@ async function sybilFlips (hive: HonestHive, policy: RankPolicy, targets: Target
     const ks: number[] = []
     const open = new Set(goals.keys())
     for (let k = 1; k <= maxSybils && open.size > 0; k++) {
-      const verdict = victim.receiver.receive(attackEnvelope(await generateKeyPair('Ed25519'), claims, NOW))
+      const verdict = victim.receiver.receive(attackEnvelope(await generateKeyPair('Ed25519'), claims, ATTACK_AT))
       if (verdict.verdict !== 'accepted') throw new Error(`a Sybil envelope was not accepted: ${JSON.stringify(verdict)}`)
       for (const [t, arm] of bestArms(victim, [...open])) {
         if (arm === goals.get(t)) { ks.push(k); open.delete(t) }
       }
     }
     return { ks, of: goals.size }
+  } finally {
+    victim.tracker.close()
+  }
+}
+
+/**
+ * What seniority costs an honest hive: the last `late` of the honest origins joined a day after
+ * the others (new to the victim, pooled), measured a day later: the mean regret of following the
+ * victim's hive best over the task types with a ground truth.
+ */
+async function honestRegret (hive: HonestHive, policy: RankPolicy, late: number, truth: Map<string, TaskTruth>, dir: string): Promise<number> {
+  const victim = await openVictim(hive, policy, NOW, dir, undefined, { count: late, atMs: NOW + DAY_MS })
+  try {
+    victim.setNow(NOW + 2 * DAY_MS)
+    const best = bestArms(victim, [...truth.keys()])
+    return [...truth].reduce((sum, [t, taskTruth]) => sum + (score(taskTruth, best.get(t) ?? null)?.regret ?? 0), 0) / truth.size
   } finally {
     victim.tracker.close()
   }
@@ -182,10 +218,21 @@ export async function main (o: Options): Promise<void> {
           `${r.ks.length}/${r.of}`, fewest === null ? `> ${(o.maxSybils * mint.secondsPerIdentity).toFixed(0)} s` : `${(fewest * mint.secondsPerIdentity).toFixed(1)} s`].join(' | '))
       }
     }
+
+    console.log(`\nhonest cost of seniority: the last k of the ${o.origins - 1} honest peers joined a day after the others (new to the victim for ${DEFAULT_RANK_POLICY.seniorityDays} days); mean regret of the victim's hive best over ${truth.size} task types a day later`)
+    console.log(['policy', ...LATE.map(k => `k = ${k}`)].join(' | '))
+    for (const { name, policy } of [{ name: 'r2.1 (no seniority)', policy: THREE }, { name: 'default (seniority)', policy: DEFAULT_RANK_POLICY }]) {
+      const cells: string[] = []
+      for (const k of LATE) cells.push((await honestRegret(hive, policy, k, truth, dir)).toFixed(4))
+      console.log([name, ...cells].join(' | '))
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
+
+/** honest peers joining late in the honest-cost measure */
+const LATE = [0, 3, 6, 8]
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   await main(parse(process.argv.slice(2)))

@@ -56,7 +56,7 @@ interface Case extends Omit<CraftSpec, 'signer' | 'seq' | 'kind' | 'createdAtMs'
   byWorker?: boolean
   /** changes the signed envelope's bytes */
   tamper?: (bytes: Uint8Array) => Uint8Array
-  context?: Pick<TestVector, 'allowlist' | 'max_bytes' | 'max_entries' | 'id_work_bits'>
+  context?: Pick<TestVector, 'allowlist' | 'max_bytes' | 'max_entries' | 'id_work_bits' | 'max_arms_per_task_type' | 'skipped_entries'>
 }
 
 const alice = await seedKey(1)
@@ -339,6 +339,12 @@ const cases: Case[] = [
   { name: 'ignore-r28-future-day', description: 'An entry dated tomorrow (now is 12:00 UTC): the origin\'s clock or ours is wrong; ignored without penalty.', rule: 'R28', entries: with1({ day: TODAY + 1 }) },
   { name: 'reject-r20-duplicate-key', description: 'The same (task_type, tool, model, day) twice.', rule: 'R20', entries: [base, { ...base }] },
   { name: 'reject-r24-identity-work', description: `Validly signed by alice, whose key's SHA-256 starts with ${identityWork(alice.publicKey.raw)} zero bits; the receiver's hive requires ${WORK_BITS} (id_work_bits).`, rule: 'R24', entries: delta, context: { id_work_bits: WORK_BITS } },
+  {
+    name: 'accept-r30-arms-beyond-bound-skipped',
+    description: 'Three arms in bug_fix and one in code_review from an origin the receiver holds nothing of; its bound is 2 arms per origin per task type (max_arms_per_task_type): the third bug_fix arm (entry 3) is skipped, the rest merged, the envelope accepted.',
+    entries: [base, at(delta, 1), { ...base, day: TODAY - 1 }, arm('bug_fix', 'cursor', 'sonnet', TODAY, 4, 60), at(delta, 2)],
+    context: { max_arms_per_task_type: 2, skipped_entries: [3] }
+  },
   { name: 'accept-identity-work', description: `From a key whose SHA-256 starts with ${identityWork(worker.publicKey.raw)} zero bits; the receiver's hive requires ${WORK_BITS} (id_work_bits).`, byWorker: true, entries: delta, context: { id_work_bits: WORK_BITS } }
 ]
 
@@ -463,6 +469,16 @@ const sequences: SequenceVector[] = [
     description: 'Part 0 of a two-part snapshot (seqs 11-12), then a delta claiming part 1 of the same batch: a batch has one kind (R27).',
     ...receiver,
     steps: [step({ seq: 11, kind: 'snapshot', part: 0, parts: 2 }, ok), step({ seq: 12, kind: 'delta', part: 1, parts: 2 }, verdictOf('R27'))]
+  },
+  {
+    name: 'r30-arm-bound',
+    description: 'MAX_ARMS_PER_TASK_TYPE (64) arms of bug_fix in one delta, accepted; then a delta of one more bug_fix arm, ignored (R30); then one holding a held arm on another day, a 66th bug_fix arm and a code_review arm: accepted, the 66th arm skipped, the others merged.',
+    ...receiver,
+    steps: [
+      step({ seq: 1, entries: Array.from({ length: 64 }, (_, i) => counting(1, { tool: `tool-${i}` })) }, ok),
+      step({ seq: 2, entries: [counting(1, { tool: 'tool-64' })] }, verdictOf('R30')),
+      step({ seq: 3, entries: [counting(2, { tool: 'tool-0', day: TODAY - 1 }), counting(1, { tool: 'tool-65' }), counting(1, { taskType: 'code_review' })] }, ok)
+    ]
   },
   {
     name: 'r27-inside-other-batch',

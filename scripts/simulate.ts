@@ -2,7 +2,6 @@ import '../src/polyfill.js'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
-import { DEFAULT_EXPLORE_SHARE } from '../src/core/route.js'
 import { DEFAULT_DATA } from './replay.js'
 import { policies, POLICIES, type PolicyName } from './lib/simulate-policies.js'
 import { modeTable, simulateTable, targetLines, writeSimulateReport } from './lib/simulate-report.js'
@@ -52,7 +51,7 @@ function parse (argv: string[]): { options: SimulateOptions, out: string } {
       seed: { type: 'string', default: '1' },
       out: { type: 'string', default: './simulate-out' },
       skew: { type: 'string', default: '0' },
-      'explore-share': { type: 'string', default: String(DEFAULT_EXPLORE_SHARE) },
+      'explore-share': { type: 'string' },
       'report-every': { type: 'string' },
       'no-late-node': { type: 'boolean', default: false },
       live: { type: 'boolean', default: false },
@@ -68,7 +67,7 @@ function parse (argv: string[]): { options: SimulateOptions, out: string } {
     policies: parsePolicies(values.policy),
     seeds: parseSeeds(values.seed),
     skew: Number(values.skew),
-    exploreShare: Number(values['explore-share']),
+    exploreShare: values['explore-share'] === undefined ? undefined : Number(values['explore-share']),
     reportEvery: values['report-every'] === undefined ? undefined : Number(values['report-every']),
     lateNode: !values['no-late-node'],
     live: values.live

@@ -36,7 +36,7 @@ export interface QueryOptions {
 
 /** `route()`: the query options, and how the decision is drawn (the same as `GET /v1/route`). */
 export interface RouteOptions extends QueryOptions {
-  /** share of decisions that explore, 0..1 (default 0.1; 0 disables) */
+  /** each arm's chance to be scored by a posterior draw, 0..1 (default 2 / the number of arms, core/route.ts defaultExploreShare; 0: always the best arm) */
   exploreShare?: number
   /** makes the decision reproducible: an integer, or any string */
   seed?: number | string

@@ -1,11 +1,11 @@
 import { closestNames } from './core/closest.js'
 import { validateOutcome } from './core/outcome.js'
-import { DEFAULT_ANSWER_ARMS, DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS } from './core/limits.js'
+import { DEFAULT_ANSWER_ARMS, DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS, SENIORITY_GRACE_MS } from './core/limits.js'
 import { quantiles } from './core/histogram.js'
 import { randomFor } from './core/random.js'
-import { DEFAULT_RANK_POLICY, originWeights, rankArms, toRankedArm, type RankedArm, type Ranking, type RankPolicy } from './core/ranking.js'
+import { DEFAULT_RANK_POLICY, rankArms, weightsByOrigin, toRankedArm, type RankedArm, type Ranking, type RankPolicy } from './core/ranking.js'
 import { routeResult } from './core/route.js'
-import { dayOf, isoDay, windowStartDay } from './core/time.js'
+import { DAY_MS, dayOf, isoDay, windowStartDay } from './core/time.js'
 import { emptyScalars, type Outcome, type RecordResult, type Scope } from './core/types.js'
 import { ValidationError } from './errors.js'
 import { createGateOperations } from './gate/service.js'
@@ -20,6 +20,7 @@ const PROGRESS_EVERY = 1000
 
 const totals = (r: RecordResult): RecordResult => ({ recorded: r.recorded, duplicates: r.duplicates })
 const MAX_CACHED_QUERIES = 1000
+const NO_ORIGINS: ReadonlySet<number> = new Set()
 
 /**
  * Cached answers are shared: freezing them makes an accidental mutation throw instead of
@@ -112,11 +113,12 @@ export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
   const cache = new Map<string, { stamp: string, value: Map<string, Ranking> }>()
   const rankTaskTypes = (taskType: string | null, q: ResolvedQuery): Map<string, Ranking> => {
     const nowMs = now()
-    const key = JSON.stringify([taskType, q.scope, q.windowDays, q.minSamples, q.model ?? null, dayOf(nowMs)])
+    const newOrigins = newOriginsAt(q.scope, nowMs)
+    const key = JSON.stringify([taskType, q.scope, q.windowDays, q.minSamples, q.model ?? null, dayOf(nowMs), newOrigins.size])
     const stamp = store.changeStamp()
     const hit = cache.get(key)
     if (hit !== undefined && hit.stamp === stamp) return hit.value
-    const value = rankFresh(taskType, q, nowMs)
+    const value = rankFresh(taskType, q, nowMs, newOrigins)
     // Inside an enclosing transaction the answer may rest on writes that roll back, which leave
     // the change stamp as it was: not cached.
     if (store.db.inTransaction) return value
@@ -125,7 +127,12 @@ export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
     return value
   }
 
-  const rankFresh = (taskType: string | null, q: ResolvedQuery, nowMs: number): Map<string, Ranking> => {
+  // seniority (core/ranking.ts): the origins the hive ranking pools; a set only grows by a write
+  // (which moves the change stamp) and shrinks as origins come of age, so its size keys the cache
+  const newOriginsAt = (scope: Scope, nowMs: number): ReadonlySet<number> =>
+    scope !== 'hive' || rankPolicy.seniorityDays <= 0 ? NO_ORIGINS : store.exchange.newOrigins(nowMs, rankPolicy.seniorityDays * DAY_MS, SENIORITY_GRACE_MS)
+
+  const rankFresh = (taskType: string | null, q: ResolvedQuery, nowMs: number, newOrigins: ReadonlySet<number>): Map<string, Ranking> => {
     const arms = store.arms({ scope: q.scope, taskType, windowDays: q.windowDays, model: q.model, exclude: q.scope === 'hive' ? options.excludeOrigins?.() : undefined, nowMs })
     const byTaskType = new Map<string, typeof arms>()
     for (const arm of arms) {
@@ -134,7 +141,7 @@ export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
       byTaskType.set(arm.taskType, list)
     }
     const out = new Map<string, Ranking>()
-    for (const t of [...byTaskType.keys()].sort()) out.set(t, freezeRanking(rankArms(byTaskType.get(t) ?? [], { ...rankPolicy, minSamples: q.minSamples })))
+    for (const t of [...byTaskType.keys()].sort()) out.set(t, freezeRanking(rankArms(byTaskType.get(t) ?? [], { ...rankPolicy, minSamples: q.minSamples, newOrigins })))
     return out
   }
 
@@ -184,7 +191,13 @@ export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
       return result
     },
     best,
-    route: (taskType, q = {}) => routeResult(candidates(best(taskType, q), q), { exploreShare: q.exploreShare, random: randomFor(q.seed) }),
+    route: (taskType, q = {}) => {
+      // the choice is made over every arm (a known-bad candidate below the answer's cut must not
+      // pass for an untried one); only the ranking shown is cut to the limit
+      const { limit } = resolveQuery(q)
+      const routed = routeResult(candidates(best(taskType, { ...q, limit: Number.MAX_SAFE_INTEGER }), q), { exploreShare: q.exploreShare, random: randomFor(q.seed) })
+      return { ...routed, ranking: routed.ranking.slice(0, limit) }
+    },
     stats (q = {}) {
       const r = resolveQuery(q)
       const ranked = rankTaskTypes(q.taskType?.trim() ?? null, r)
@@ -199,14 +212,15 @@ export function openTracker (options: StoreTrackerOptions = {}): StoreTracker {
       const { best, r, startDay, order } = breakdownOf(taskType, q)
       const shares = store.breakdown.byOrigin({ scope: r.scope, taskType: best.task_type, startDay, model: r.model })
       const arms = best.ranking.map(a => ({ tool: a.tool, model: a.model, n: a.n, pass: a.pass, weighted_n: a.weighted_n, origins: [] as OriginBreakdownResult['arms'][number]['origins'] }))
+      const newOrigins = newOriginsAt(r.scope, now())
       const perArm = arms.map(arm => ({ arm, list: [] as typeof shares }))
       // an origin share of an arm not in the ranking was recorded since it was read: left out
       for (const s of shares) perArm[order.get(armId(s)) ?? -1]?.list.push(s)
       perArm.forEach(({ arm, list }) => {
         // the ranking's own weights (core/ranking.ts); local scope has one origin, never capped
-        const weights = r.scope === 'hive' ? originWeights(list.map(s => ({ origin: s.originId, n: s.n, pass: s.pass })), rankPolicy) : list
+        const weights = r.scope === 'hive' ? weightsByOrigin(list.map(s => ({ origin: s.originId, n: s.n, pass: s.pass })), rankPolicy, newOrigins) : list
         list.forEach((s, j) => {
-          // biome-ignore lint/style/noNonNullAssertion: originWeights answers one weight per origin, position for position
+          // biome-ignore lint/style/noNonNullAssertion: weightsByOrigin answers one weight per origin, position for position
           const w = weights[j]!
           arm.origins.push({ origin: s.peerId, self: s.originId === 0, n: s.n, pass: s.pass, pass_rate: s.pass / s.n, weighted_n: w.n, weighted_pass: w.pass, capped: w.n < s.n })
         })

@@ -16,7 +16,7 @@ describe('hivebench status', () => {
     const alone = runCli(['status', '--data-dir', a])
     expect(alone.code).toBe(4)
     expect(alone.stdout).toMatch(/^alone: no peer of this hive connected/)
-    expect(alone.stdout).toContain(`bootstrap ${DEAD}: connection refused`)
+    expect(alone.stdout).toContain(`\nbootstrap address\tstate\n${DEAD}\tconnection refused: `)
     const json = JSON.parse(runCli(['status', '--data-dir', a, '--json']).stdout)
     expect(json.node).toMatchObject({ health: 'alone', connected_peers: 0, bootstrap: [{ address: DEAD, connected: false }] })
     expect(first.log().match(/cannot reach bootstrap peer/g)).toHaveLength(1)

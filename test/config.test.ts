@@ -24,7 +24,7 @@ describe('config: flags > environment > file > defaults', () => {
     expect(s.mdns).toMatchObject({ value: true, source: 'file' })
     expect(s.bootstrap.value).toHaveLength(1)
     expect(s['export-interval']).toMatchObject({ value: 300, source: 'default' })
-    expect(runCli(['config', '--data-dir', dir]).stdout).toMatch(/^http-port +5001 +\(file\)$/m)
+    expect(runCli(['config', '--data-dir', dir]).stdout).toMatch(/^http-port\t5001\tfile$/m)
   })
 
   it('--config FILE (JSON too); unknown keys and bad values are one line naming the key', () => {

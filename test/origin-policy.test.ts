@@ -115,3 +115,35 @@ describe('every import path honours the data dir\'s policy (CLI)', () => {
     expect(r.stderr).toMatch(/not an Ed25519 peer id/)
   })
 })
+
+describe('seniority and the trust list', () => {
+  it('new origins the operator trusts count apart (seniority is off under a trust list); untrusted-by-default they count as one', async () => {
+    const dir = tempDir()
+    let clock = NOW - 8 * 86_400_000
+    const node = await openLocalNode({ dataDir: dir, workBits: 0, now: () => clock })
+    const founders: string[] = []
+    for (let i = 0; i < 3; i++) {
+      const key = await generateKeyPair('Ed25519')
+      founders.push(peerIdFromPrivateKey(key).toString())
+      const entry = { ...emptyCounters(), taskType: 'bug_fix', tool: 'good', model: '', day: dayOf(clock), n: 10, pass: 6, grader_fail: 4 }
+      expect(node.receiver.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: clock, entries: [entry] }, key)).verdict).toBe('accepted')
+    }
+    // a week later two new origins report a better arm the founders never tried
+    clock = NOW
+    const newcomers: string[] = []
+    for (let i = 0; i < 2; i++) {
+      const key = await generateKeyPair('Ed25519')
+      newcomers.push(peerIdFromPrivateKey(key).toString())
+      expect(node.receiver.receive(snapshot(key, 'fresh', 10, 10)).verdict).toBe('accepted')
+    }
+    node.close()
+    const bestAt = async (): Promise<string | undefined> => {
+      const reopened = await openLocalNode({ dataDir: dir, workBits: 0, now: () => NOW })
+      open.push(reopened)
+      return reopened.tracker.best('bug_fix').best?.tool
+    }
+    expect(await bestAt()).toBe('good') // two new origins corroborate as one
+    updateOriginPolicy(dir, { trust: [...founders, ...newcomers] })
+    expect(await bestAt()).toBe('fresh')
+  })
+})

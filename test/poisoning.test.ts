@@ -8,9 +8,14 @@ import { DEFAULT_RANK_POLICY, type RankPolicy } from '../src/core/ranking.js'
 import { dayOf } from '../src/core/time.js'
 import { emptyCounters } from '../src/core/types.js'
 import { encodeEnvelope } from '../src/protocol/index.js'
+import { MAX_ARMS_PER_TASK_TYPE } from '../src/store/index.js'
+import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { attackEnvelope, benchmarkedArms, bestArms, buildHonestHive, openVictim, type HonestHive } from '../scripts/lib/poison-hive.js'
 import { loadRows } from '../scripts/lib/replay-data.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
+import { runCli } from './helpers/cli.js'
+import { tempDir } from './helpers/tmp.js'
+import { writeEnvelopeFile } from '../src/hive/envelope-file.js'
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')
 const now = (): number => NOW
@@ -18,7 +23,7 @@ const open: TestNode[] = []
 afterEach(() => { while (open.length > 0) open.pop()?.close() })
 
 /** today's ranking before these defences: a fixed cap of 100 samples per origin, nothing else */
-const NONE: RankPolicy = { originCap: 100, medianCapFactor: 0, minOrigins: 1, leaveOut: 0 }
+const NONE: RankPolicy = { originCap: 100, medianCapFactor: 0, minOrigins: 1, leaveOut: 0, seniorityDays: 0 }
 
 const outcomes = (tool: string, pass: number, fail: number): unknown[] => [
   ...Array.from({ length: pass }, () => ({ task_type: 'bug_fix', tool, outcome: 'pass' })),
@@ -95,20 +100,105 @@ describe('poisoning resistance, each defence alone against the attack it answers
   })
 })
 
-describe('bounded answers', () => {
-  it('one origin adding 5,000 arms of n = 2 neither takes the best nor bloats the answer; more arms on request', async () => {
-    const me = await hive(DEFAULT_RANK_POLICY, 3, [...outcomes('good', 8, 2), ...outcomes('bad', 2, 8)])
-    const key = await generateKeyPair('Ed25519')
-    const entries = Array.from({ length: 5000 }, (_, i) => ({ ...emptyCounters(), taskType: 'bug_fix', tool: `junk-${i}`, model: '', day: dayOf(NOW), n: 2, pass: 2 }))
-    expect(me.receiver.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: NOW, entries }, key as never)).verdict).toBe('accepted')
+describe('seniority: identities this node first saw days ago count apart, fresh ones as one', () => {
+  const DAY = 86_400_000
+  const sparse = [...outcomes('good', 2, 1), ...outcomes('bad', 1, 2)]
+  const SENIORITY_OFF: Partial<RankPolicy> = { ...DEFAULT_RANK_POLICY, seniorityDays: 0 }
+
+  /** this node and 10 honest origins at NOW (its founders), then `sybils` fresh identities at NOW + 8 days each claiming 100/100 on `tool` */
+  async function attacked (policy: Partial<RankPolicy>, tool: string, sybils: number): Promise<{ me: TestNode, later: () => void }> {
+    let clock = NOW
+    const me = await fileNode({ now: () => clock, rankPolicy: policy })
+    open.push(me)
+    for (let i = 0; i < 10; i++) {
+      const honest = await fileNode({ now: () => NOW })
+      open.push(honest)
+      honest.tracker.recordBatch(sparse)
+      for (const e of honest.sharing.export('snapshot')!.envelopes) expect(me.receiver.receive(e).verdict).toBe('accepted')
+    }
+    clock = NOW + 8 * DAY
+    for (let k = 0; k < sybils; k++) {
+      const key = await generateKeyPair('Ed25519')
+      const entry = { ...emptyCounters(), taskType: 'bug_fix', tool, model: '', day: dayOf(clock), n: 100, pass: 100 }
+      expect(me.receiver.receive(encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: clock, entries: [entry] }, key as never)).verdict).toBe('accepted')
+    }
+    return { me, later: () => { clock = NOW + 16 * DAY } }
+  }
+
+  it('two fresh identities cannot invent a best arm (they corroborate as one); without seniority they can', async () => {
+    const { me, later } = await attacked(DEFAULT_RANK_POLICY, 'evil-agent', 2)
+    expect(me.tracker.store.exchange.newOrigins(NOW + 8 * DAY, 7 * DAY, 3_600_000).size).toBe(2)
+    // `hivebench peers` shows when each origin was first seen: the two fresh ones stand out
+    expect(me.tracker.origins().filter(o => o.first_seen === new Date(NOW + 8 * DAY).toISOString())).toHaveLength(2)
+    expect(me.tracker.best('bug_fix').best?.tool).toBe('good')
+    expect(me.tracker.best('bug_fix').ranking.find(a => a.tool === 'evil-agent')).toMatchObject({ benchmarked: false, origins: 2 })
+    // a week on, the same two identities are senior: seniority buys time, not a bound
+    later()
+    expect(me.tracker.best('bug_fix').best?.tool).toBe('evil-agent')
+    const { me: bare } = await attacked(SENIORITY_OFF, 'evil-agent', 2)
+    expect(bare.tracker.best('bug_fix').best?.tool).toBe('evil-agent')
+  })
+
+  it('ten fresh identities boosting the worst arm weigh as one liar (2 x the median origin); without seniority they take it', async () => {
+    const { me } = await attacked(DEFAULT_RANK_POLICY, 'bad', 10)
     const r = me.tracker.best('bug_fix')
     expect(r.best?.tool).toBe('good')
+    // 10 honest origins of 3 samples each, the pool of 10 x 100 weighs 2 x 3
+    expect(r.ranking.find(a => a.tool === 'bad')).toMatchObject({ origins: 20, weighted_n: 36 })
+    // the breakdown by origin shows the same weights: each fresh identity a tenth of the pool's 2 x 3
+    const sybils = me.tracker.armsByOrigin('bug_fix').arms.find(a => a.tool === 'bad')?.origins.filter(o => o.n === 100)
+    expect(sybils?.map(o => o.weighted_n)).toEqual(Array.from({ length: 10 }, () => expect.closeTo(0.6, 9)))
+    const { me: bare } = await attacked(SENIORITY_OFF, 'bad', 10)
+    expect(bare.tracker.best('bug_fix').best?.tool).toBe('bad')
+  })
+})
+
+describe('bounded answers', () => {
+  /** `count` arms of n = 2 from one origin (tools junk-<firstTool>, junk-<firstTool + 1>, ...), in envelopes of at most 16,384 entries */
+  const junk = (key: Ed25519PrivateKey, count: number, firstSeq = 1, taskType = 'bug_fix', firstTool = 0): Uint8Array[] => {
+    const envelopes: Uint8Array[] = []
+    for (let from = 0, seq = firstSeq; from < count; from += 16_384, seq++) {
+      const entries = Array.from({ length: Math.min(16_384, count - from) }, (_, i) => ({ ...emptyCounters(), taskType, tool: `junk-${firstTool + from + i}`, model: '', day: dayOf(NOW), n: 2, pass: 2 }))
+      envelopes.push(encodeEnvelope({ seq, kind: 'delta', createdAtMs: NOW, entries }, key as never))
+    }
+    return envelopes
+  }
+
+  it(`one origin adding 35,000 arms of n = 2 to one task type keeps ${MAX_ARMS_PER_TASK_TYPE} (R30): the best, the answer and arms_total stay bounded`, async () => {
+    const me = await hive(DEFAULT_RANK_POLICY, 3, [...outcomes('good', 8, 2), ...outcomes('bad', 2, 8)])
+    const key = await generateKeyPair('Ed25519')
+    const verdicts = junk(key, 35_000).map(e => me.receiver.receive(e))
+    // the first envelope merges its first 64 arms; the others hold nothing but new arms
+    expect(verdicts.map(v => v.verdict === 'accepted' ? 'accepted' : `${v.verdict}:${v.rule}`)).toEqual(['accepted', 'ignored:R30', 'ignored:R30'])
+    const r = me.tracker.best('bug_fix')
+    expect(r.best?.tool).toBe('good')
+    expect(r.arms_total).toBe(2 + MAX_ARMS_PER_TASK_TYPE)
     expect(r.ranking).toHaveLength(50)
-    expect(r.arms_total).toBe(5002)
-    expect(me.tracker.best('bug_fix', { limit: 10_000 }).ranking).toHaveLength(5002)
-    expect(me.tracker.stats().task_types[0]).toMatchObject({ arms_total: 5002 })
+    expect(me.tracker.best('bug_fix', { limit: 10_000 }).ranking).toHaveLength(2 + MAX_ARMS_PER_TASK_TYPE)
+    expect(me.tracker.stats().task_types[0]).toMatchObject({ arms_total: 2 + MAX_ARMS_PER_TASK_TYPE })
     expect(me.tracker.stats().task_types[0].ranking).toHaveLength(50)
     expect(() => me.tracker.best('bug_fix', { limit: 0 })).toThrow(/limit/)
+    // arms it holds keep merging (a later day, a grown count); other task types have their own bound
+    const grown = encodeEnvelope({ seq: 10, kind: 'delta', createdAtMs: NOW, entries: [{ ...emptyCounters(), taskType: 'bug_fix', tool: 'junk-0', model: '', day: dayOf(NOW), n: 3, pass: 3 }, { ...emptyCounters(), taskType: 'bug_fix', tool: 'junk-1', model: '', day: dayOf(NOW) - 1, n: 1, pass: 1 }] }, key as never)
+    expect(me.receiver.receive(grown)).toMatchObject({ verdict: 'accepted', keysChanged: 2 })
+    expect(me.receiver.receive(junk(key, 100, 11, 'refactor')[0])).toMatchObject({ verdict: 'accepted', keysChanged: MAX_ARMS_PER_TASK_TYPE })
+    const arms = (taskType: string): number => me.tracker.store.db.prepare('SELECT COUNT(DISTINCT tool) FROM counters WHERE origin > 0 AND task_type = ? AND tool LIKE \'junk-%\'').pluck().get(taskType) as number
+    expect([arms('bug_fix'), arms('refactor')]).toEqual([MAX_ARMS_PER_TASK_TYPE, MAX_ARMS_PER_TASK_TYPE])
+  }, 60_000)
+
+  it('the bound applies on every import path: an envelope file through the CLI\'s import-delta (child process) as on gossip', async () => {
+    const key = await generateKeyPair('Ed25519')
+    const dir = tempDir()
+    const file = join(dir, 'junk.hb')
+    writeEnvelopeFile(file, [...junk(key, 100), ...junk(key, 100, 2, 'bug_fix', 100)])
+    const imported = runCli(['import-delta', '--data-dir', dir, file, '--json'])
+    expect(JSON.parse(imported.stdout)).toMatchObject([{ verdict: 'accepted' }, { verdict: 'ignored', rule: 'R30' }])
+    expect(JSON.parse(runCli(['best', 'bug_fix', '--data-dir', dir, '--json', '--min-samples', '1']).stdout)).toMatchObject({ arms_total: MAX_ARMS_PER_TASK_TYPE })
+    // a receiver's bound is a parameter (vectors and tests lower it)
+    const me = await fileNode({ now, originBounds: { maxArmsPerTaskType: 3 } })
+    open.push(me)
+    expect(me.receiver.receive(junk(key, 10)[0])).toMatchObject({ verdict: 'accepted', keysChanged: 3 })
+    expect(me.receiver.receive(junk(key, 10, 2, 'bug_fix', 10)[0])).toMatchObject({ verdict: 'ignored', rule: 'R30' })
   })
 })
 

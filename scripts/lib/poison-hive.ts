@@ -10,6 +10,7 @@ import { createReceiver, type Receiver } from '../../src/hive/receive.js'
 import { createSharing, type Sharing } from '../../src/hive/sharing.js'
 import { encodeEnvelope } from '../../src/protocol/index.js'
 import { openTracker, type StoreTracker as Tracker } from '../../src/tracker.js'
+import type { OriginBounds } from '../../src/store/index.js'
 import { at } from './lists.js'
 import { armKey, armOf, deal, shuffle, type Row } from './replay-data.js'
 import { rng } from './measure.js'
@@ -39,25 +40,41 @@ export async function buildHonestHive (rows: Row[], origins: number, seed: numbe
   return { envelopes, victimRows, victimKey: await generateKeyPair('Ed25519') }
 }
 
-export interface Node { tracker: Tracker, sharing: Sharing, receiver: Receiver }
-
-async function openNode (dataDir: string, nowMs: number, privateKey: Ed25519PrivateKey, rankPolicy?: Partial<RankPolicy>, workBits = 0): Promise<Node> {
-  const now = (): number => nowMs
-  const tracker = openTracker({ dataDir, now, rankPolicy })
-  tracker.store.exchange.bindSelf(peerIdFromPrivateKey(privateKey).toString())
-  return { tracker, sharing: createSharing({ store: tracker.store, privateKey, now }), receiver: createReceiver({ store: tracker.store, now, workBits }) }
+export interface Node {
+  tracker: Tracker
+  sharing: Sharing
+  receiver: Receiver
+  /** moves the node's clock (what it receives is dated by it, and origins age by it) */
+  setNow: (ms: number) => void
 }
 
-/** A fresh victim holding the honest hive, ranking with `policy`. */
-export async function openVictim (hive: HonestHive, policy: Partial<RankPolicy>, nowMs: number, parent: string): Promise<Node> {
-  const victim = await openNode(mkdtempSync(join(parent, 'victim-')), nowMs, hive.victimKey, policy)
+async function openNode (dataDir: string, nowMs: number, privateKey: Ed25519PrivateKey, rankPolicy?: Partial<RankPolicy>, originBounds?: Partial<OriginBounds>): Promise<Node> {
+  let clock = nowMs
+  const now = (): number => clock
+  const tracker = openTracker({ dataDir, now, rankPolicy })
+  tracker.store.exchange.bindSelf(peerIdFromPrivateKey(privateKey).toString())
+  // throwaway attacker keys carry no identity work (R24 off); its cost is measured apart
+  return { tracker, sharing: createSharing({ store: tracker.store, privateKey, now }), receiver: createReceiver({ store: tracker.store, now, workBits: 0, originBounds }), setNow: ms => { clock = ms } }
+}
+
+/** Honest origins the victim first sees later than the others (they joined the hive after it). */
+export interface LateOrigins { count: number, atMs: number }
+
+/**
+ * A fresh victim holding the honest hive, ranking with `policy` (and merging within
+ * `originBounds`, default the protocol's); with `late`, the last `late.count` honest origins are
+ * merged at `late.atMs` (the clock is left there), the others at `nowMs`.
+ */
+export async function openVictim (hive: HonestHive, policy: Partial<RankPolicy>, nowMs: number, parent: string, originBounds?: Partial<OriginBounds>, late?: LateOrigins): Promise<Node> {
+  const victim = await openNode(mkdtempSync(join(parent, 'victim-')), nowMs, hive.victimKey, policy, originBounds)
   victim.tracker.recordBatch(hive.victimRows)
-  for (const list of hive.envelopes) {
+  hive.envelopes.forEach((list, i) => {
+    if (late !== undefined && i === hive.envelopes.length - late.count) victim.setNow(late.atMs)
     for (const bytes of list) {
       const v = victim.receiver.receive(bytes)
       if (v.verdict !== 'accepted') throw new Error(`honest envelope not accepted: ${JSON.stringify(v)}`)
     }
-  }
+  })
   return victim
 }
 

@@ -1,6 +1,6 @@
 import { DEFAULT_MIN_SAMPLES, DEFAULT_ORIGIN_CAP } from '../../src/core/limits.js'
 import { toRankedArm, type RankedArm } from '../../src/core/ranking.js'
-import { route, type RouteMode, type RouteOptions } from '../../src/core/route.js'
+import { DEFAULT_DRAWN_ARMS, route, type RouteMode, type RouteOptions } from '../../src/core/route.js'
 import type { Random } from '../../src/core/random.js'
 import { emptyScalars } from '../../src/core/types.js'
 import type { Scope } from '../../src/store/arm-queries.js'
@@ -22,16 +22,17 @@ export interface Policy {
   learning: Learning
   /** the ranking route() is given: this node's store in this scope */
   scope: Scope
-  exploreShare: number
+  /** undefined: route()'s default, 2 / the number of arms */
+  exploreShare?: number
   rankBy: NonNullable<RouteOptions['rankBy']>
   description: string
 }
 
-/** Every policy, with the explore share the default policies (hive, local, central) use. */
-export function policies (exploreShare: number): Record<PolicyName, Policy> {
-  const share = `explore share ${exploreShare}`
+/** Every policy, with the explore share the default policies (hive, local, central) use (undefined: route()'s default). */
+export function policies (exploreShare?: number): Record<PolicyName, Policy> {
+  const share = `explore share ${exploreShare ?? `${DEFAULT_DRAWN_ARMS} / arms`}`
   return {
-    hive: { name: 'hive', learning: 'hive', scope: 'hive', exploreShare, rankBy: 'wilson_lower', description: `hive scope, deltas shared every K tasks, ${share} (the default policy)` },
+    hive: { name: 'hive', learning: 'hive', scope: 'hive', exploreShare, rankBy: 'wilson_lower', description: `hive scope, deltas shared every K tasks, ${share} (the product's default)` },
     local: { name: 'local', learning: 'none', scope: 'local', exploreShare, rankBy: 'wilson_lower', description: `local scope, nothing shared, ${share}` },
     'hive-no-explore': { name: 'hive-no-explore', learning: 'hive', scope: 'hive', exploreShare: 0, rankBy: 'wilson_lower', description: 'hive scope, deltas shared every K tasks, exploration off' },
     'mean-min5': { name: 'mean-min5', learning: 'hive', scope: 'hive', exploreShare: 0, rankBy: 'pass_rate', description: `the replaced tracker's rule in the hive: raw pass rate, >= ${DEFAULT_MIN_SAMPLES} samples, no exploration, no confidence bound` },

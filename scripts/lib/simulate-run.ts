@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { DEFAULT_EXPLORE_SHARE, checkExploreShare, type RouteMode } from '../../src/core/route.js'
+import { checkExploreShare, type RouteMode } from '../../src/core/route.js'
 import type { Outcome } from '../../src/core/types.js'
 import type { Tracker } from '../../src/tracker.js'
 import { at } from './lists.js'
@@ -21,8 +21,8 @@ export interface SimulateOptions {
   seeds: number[]
   /** 0..1: the share of a node's tasks drawn from its two home task types instead of the file's mix */
   skew: number
-  /** explore share of the default policies (hive, local, central) */
-  exploreShare: number
+  /** explore share of the default policies (hive, local, central); undefined: route()'s default (2 / arms) */
+  exploreShare?: number
   /** the sharing policies run over daemons on 127.0.0.1 (libp2p gossip and sync) instead of in process */
   live: boolean
   /** the hive policy gets one more node that joins after half the tasks (in process only) */
@@ -33,7 +33,7 @@ export interface SimulateOptions {
 }
 
 export const simulateDefaults = (data: string): SimulateOptions => ({
-  data, nodes: 20, tasks: 500, shareEvery: 10, policies: [...POLICIES], seeds: [1], skew: 0, exploreShare: DEFAULT_EXPLORE_SHARE, live: false, lateNode: true
+  data, nodes: 20, tasks: 500, shareEvery: 10, policies: [...POLICIES], seeds: [1], skew: 0, live: false, lateNode: true
 })
 
 /** One line of simulate.csv. */
@@ -100,7 +100,7 @@ export function validateSimulateOptions (o: SimulateOptions): void {
   if (o.policies.length === 0) throw new Error('--policy: at least one policy')
   for (const p of o.policies) if (!(POLICIES as readonly string[]).includes(p)) throw new Error(`--policy: unknown policy ${p} (one of ${POLICIES.join(', ')})`)
   if (!(o.skew >= 0 && o.skew <= 1)) throw new Error(`--skew must be a share from 0 to 1 (got ${o.skew})`)
-  try { checkExploreShare(o.exploreShare) } catch { throw new Error(`--explore-share must be a share from 0 to 1 (got ${o.exploreShare})`) }
+  if (o.exploreShare !== undefined) try { checkExploreShare(o.exploreShare) } catch { throw new Error(`--explore-share must be a share from 0 to 1 (got ${o.exploreShare})`) }
 }
 
 /** The nodes a policy routes from and records into, whatever carries their deltas. */

@@ -1,7 +1,8 @@
-import { Command } from 'commander'
+import type { Command } from 'commander'
 import { ValidationError } from '../errors.js'
-import { command, numberOrText, printJson, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
-import { summaryOf } from './command-list.js'
+import { command, namedCommand, numberOrText, printJson, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
+import { textTable } from './table.js'
+import { say } from './terminal.js'
 
 interface CaptureOptions extends DataDirOptions, JsonOption {
   scope?: 'local' | 'hive'
@@ -25,20 +26,19 @@ const capture = sub('capture', 'freeze the per-arm counters and latency histogra
   .action(async (name: string, o: CaptureOptions) => {
     const b = await withTracker(o, t => t.captureBaseline({ name, scope: o.scope, taskTypes: o.taskType, windowDays: o.windowDays as number | undefined, note: o.note, gitSha: o.gitSha }))
     if (o.json === true) return printJson(b)
-    console.log(`captured baseline ${String(b.name)}: ${String(b.arms)} arms, ${String(b.scope)} scope, ${String(b.from)} to ${String(b.to)}`)
+    say(`captured baseline ${String(b.name)}: ${String(b.arms)} arms, ${String(b.scope)} scope, ${String(b.from)} to ${String(b.to)}`)
   })
 
 const list = sub('list', 'the baselines, with the verdict of the last gate judged against each')
   .action(async (o: DataDirOptions & JsonOption) => {
     const all = await withTracker(o, t => t.listBaselines())
     if (o.json === true) return printJson({ baselines: all })
-    if (all.length === 0) return console.log('no baselines (hivebench baseline capture NAME)')
-    for (const b of all) {
+    if (all.length === 0) return say('no baselines (hivebench baseline capture NAME)')
+    console.log(textTable(['name', 'captured', 'scope', 'days', 'arms', 'git', 'last gate', 'note'], all.map(b => {
       const gate = b.last_gate as { verdict?: string } | null
-      console.log(`${String(b.name)}  ${when(b.created_at)}  ${String(b.scope)} ${String(b.from)}..${String(b.to)}  ${String(b.arms)} arms` +
-        `${b.git_sha === null ? '' : `  git ${String(b.git_sha)}`}${gate === null ? '' : `  last gate: ${String(gate.verdict)} (${when(b.last_gate_at)})`}` +
-        `${b.note === null ? '' : `  "${String(b.note)}"`}`)
-    }
+      return [String(b.name), when(b.created_at), String(b.scope), `${String(b.from)}..${String(b.to)}`, String(b.arms),
+        b.git_sha === null ? '-' : String(b.git_sha), gate === null ? '-' : `${String(gate.verdict)} (${when(b.last_gate_at)})`, b.note === null ? '' : String(b.note)]
+    })))
   })
 
 const show = sub('show', 'one baseline and its frozen arms')
@@ -47,11 +47,13 @@ const show = sub('show', 'one baseline and its frozen arms')
     const b = await withTracker(o, t => t.showBaseline(name))
     if (b === null) throw new ValidationError('name', 'unknown', `no baseline named ${name} (see hivebench baseline list)`)
     if (o.json === true) return printJson(b)
-    console.log(`${String(b.name)}: ${String(b.scope)} scope, ${String(b.from)} to ${String(b.to)}, captured ${when(b.created_at)}`)
-    for (const a of b.arms as Array<Record<string, unknown>>) {
-      const rate = a.pass_rate === null ? '-' : `${((a.pass_rate as number) * 100).toFixed(1)}%`
-      console.log(`  ${String(a.task_type)}  ${String(a.tool)}${a.model === '' ? '' : `/${String(a.model)}`}  n ${String(a.n)}  pass ${rate}  p50 ${a.p50_s === null ? '-' : `${(a.p50_s as number).toFixed(2)}s`}`)
-    }
+    say(`${String(b.name)}: ${String(b.scope)} scope, ${String(b.from)} to ${String(b.to)}, captured ${when(b.created_at)}`)
+    console.log(textTable(['task type', 'arm', 'n', 'pass rate', 'p50'], (b.arms as Array<Record<string, unknown>>).map(a => [
+      String(a.task_type), `${String(a.tool)}${a.model === '' ? '' : `/${String(a.model)}`}`, String(a.n),
+      a.pass_rate === null ? '-' : `${((a.pass_rate as number) * 100).toFixed(1)}%`,
+      a.p50_s === null ? '-' : `${(a.p50_s as number).toFixed(2)}s`
+    ])))
+    say('n: samples frozen in the baseline; p50: median duration (- without durations)')
   })
 
 const remove = sub('delete', 'delete a baseline')
@@ -63,8 +65,7 @@ const remove = sub('delete', 'delete a baseline')
     console.log(`deleted baseline ${name}`)
   })
 
-export const baselineCommand = new Command('baseline')
-  .description(summaryOf('baseline'))
+export const baselineCommand = namedCommand('baseline')
   .addCommand(capture)
   .addCommand(list)
   .addCommand(show)

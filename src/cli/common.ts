@@ -1,6 +1,7 @@
 import { Command, InvalidArgumentError } from 'commander'
 import type { LocalNode } from '../hive/local-node.js'
 import type { StoreTracker } from '../tracker.js'
+import { examplesHelp } from './command-examples.js'
 import { summaryOf, type CommandName } from './command-list.js'
 
 export interface DataDirOptions {
@@ -12,12 +13,18 @@ export interface JsonOption {
 }
 
 /**
- * Every command takes --data-dir (README.md, "CLI reference"). A command's summary comes from the
- * command list; a subcommand (of `baseline`) gives its own.
+ * A command named in the command list: its summary and its `Examples:` help section come from
+ * command-list.ts and command-examples.ts; a subcommand (of `baseline`) gives its own summary.
  */
+export function namedCommand (name: CommandName | string, description: string = summaryOf(name)): Command {
+  const cmd = new Command(name).description(description)
+  const examples = examplesHelp(name)
+  return examples === '' ? cmd : cmd.addHelpText('after', examples)
+}
+
+/** Every command that opens a data dir takes --data-dir (README.md, "CLI reference"). */
 export function command (name: CommandName | string, description: string = summaryOf(name)): Command {
-  return new Command(name)
-    .description(description)
+  return namedCommand(name, description)
     .option('--data-dir <dir>', 'data directory (default: $HIVEBENCH_DATA_DIR or ~/.hivebench)')
 }
 
@@ -86,9 +93,9 @@ export async function withTracker<T> (options: DataDirOptions, fn: (tracker: Sto
  * Like withTracker, with this node's identity and the sharing layer (export / import of
  * envelopes). Imported on use: only the commands that sign or verify load the crypto stack.
  */
-export async function withLocalNode<T> (options: DataDirOptions & { now?: () => number }, fn: (node: LocalNode) => T | Promise<T>): Promise<T> {
+export async function withLocalNode<T> (options: DataDirOptions & { now?: () => number, workBits?: number }, fn: (node: LocalNode) => T | Promise<T>): Promise<T> {
   const { openLocalNode } = await import('../hive/local-node.js')
-  const node = await openLocalNode({ dataDir: options.dataDir, now: options.now })
+  const node = await openLocalNode({ dataDir: options.dataDir, now: options.now, workBits: options.workBits })
   try {
     return await fn(node)
   } finally {

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander'
 import { COMMAND_LIST } from './command-list.js'
+import { namedCommand } from './common.js'
 
 type Shell = 'bash' | 'zsh' | 'fish'
 
@@ -47,17 +48,11 @@ function fish (tree: Tree[]): string {
  * `hivebench completion`; it loads every command (through `loaders`, passed in by loaders.ts so
  * the two modules do not import each other) to list their options.
  */
-export const completionCommand = (loaders: Readonly<Record<string, () => Promise<Command>>>): Command => new Command('completion')
-  .description('print a shell completion script (bash, zsh or fish)')
+export const completionCommand = (loaders: Readonly<Record<string, () => Promise<Command>>>): Command => namedCommand('completion')
   .argument('<shell>', 'bash | zsh | fish', (v: string): Shell => {
     if (v !== 'bash' && v !== 'zsh' && v !== 'fish') throw new InvalidArgumentError('must be bash, zsh or fish')
     return v
   })
-  .addHelpText('after', `
-Examples:
-  $ eval "$(hivebench completion bash)"        # in ~/.bashrc
-  $ eval "$(hivebench completion zsh)"         # in ~/.zshrc
-  $ hivebench completion fish > ~/.config/fish/completions/hivebench.fish`)
   .action(async function (this: Command, shell: Shell) {
     // the CLI loads one command's module per run: load them all to list their options
     const program = this.parent as Command

@@ -1,20 +1,16 @@
 import { configFileOf, settingsOf } from '../config/layers.js'
 import { printJson, queryCommand, type DataDirOptions, type JsonOption } from './common.js'
 import { withStartOptions } from './start.js'
+import { textTable } from './table.js'
+import { say } from './terminal.js'
 
 export const configCommand = withStartOptions(queryCommand('config'))
-  .addHelpText('after', `
-Example:
-  $ HIVEBENCH_HIVE=team hivebench config --http-port 5000
-  (hive from env, http-port from the flag, the rest from hivebench.toml in the data dir or the defaults)`)
   .action(function (this: import('commander').Command, o: DataDirOptions & JsonOption & { config?: string }) {
     const settings = settingsOf(this)
     const file = configFileOf(o.config, o.dataDir ?? process.env.HIVEBENCH_DATA_DIR)
     if (o.json === true) return printJson({ file, settings })
-    console.log(`config file: ${file ?? 'none'}`)
-    const width = Math.max(...settings.map(s => s.key.length))
-    for (const s of settings) {
-      const value = s.value === null ? '-' : Array.isArray(s.value) ? (s.value.length === 0 ? '[]' : s.value.join(' ')) : String(s.value)
-      console.log(`${s.key.padEnd(width)}  ${value}  (${s.source})`)
-    }
+    say(`config file: ${file ?? 'none'}`)
+    console.log(textTable(['setting', 'value', 'source'], settings.map(s => [
+      s.key, s.value === null ? '-' : Array.isArray(s.value) ? (s.value.length === 0 ? '[]' : s.value.join(' ')) : String(s.value), s.source
+    ])))
   })

@@ -1,6 +1,7 @@
-import Table from 'cli-table3'
 import type { GateRow } from '../core/gate.js'
 import type { GateAnswer } from '../gate/service.js'
+import { textTable } from './table.js'
+import { say } from './terminal.js'
 import { numberOrText, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
 interface GateCliOptions extends DataDirOptions, JsonOption {
@@ -25,23 +26,21 @@ const seconds = (x: number | null): string => x === null ? '-' : x < 10 ? `${x.t
 const arm = (s: { tool: string, model: string }): string => s.model === '' ? s.tool : `${s.tool}/${s.model}`
 const pValue = (p: number | null): string => p === null ? '-' : p < 0.0001 ? '<0.0001' : p.toFixed(4)
 
+/** What the gate table's abbreviations mean: printed once under it. */
+const GATE_LEGEND = 'n old/new: samples on each side; drop: relative pass-rate drop (1 - new/old, negative = it rose); ' +
+  'adj. p: Holm-adjusted p-value of the row\'s strongest regression evidence (small = regressed); ' +
+  'more samples/side: insufficient rows only, samples each side still needs (at the confidence, 80% power)'
+
 function gateTable (rows: GateRow[]): string {
-  const table = new Table({
-    head: ['task type', 'old', 'new', 'n old/new', 'pass rate', 'drop', 'p50', 'p90', 'verdict', 'adj. p', 'more samples/side'],
-    style: { head: [], border: [], compact: true }
-  })
-  for (const r of rows) {
-    table.push([
-      r.task_type, arm(r.old), arm(r.new), `${r.old.n}/${r.new.n}`,
-      `${percent(r.old.pass_rate)} -> ${percent(r.new.pass_rate)}`,
-      percent(r.pass_rate_drop),
-      `${seconds(r.old.p50_s)} -> ${seconds(r.new.p50_s)}`,
-      `${seconds(r.old.p90_s)} -> ${seconds(r.new.p90_s)}`,
-      r.verdict, pValue(r.p_value),
-      r.samples_needed === null ? '' : r.samples_needed.more_per_side === null ? 'unknowable' : String(r.samples_needed.more_per_side)
-    ])
-  }
-  return table.toString()
+  return textTable(['task type', 'old', 'new', 'n old/new', 'pass rate', 'drop', 'p50', 'p90', 'verdict', 'adj. p', 'more samples/side'], rows.map(r => [
+    r.task_type, arm(r.old), arm(r.new), `${r.old.n}/${r.new.n}`,
+    `${percent(r.old.pass_rate)} -> ${percent(r.new.pass_rate)}`,
+    percent(r.pass_rate_drop),
+    `${seconds(r.old.p50_s)} -> ${seconds(r.new.p50_s)}`,
+    `${seconds(r.old.p90_s)} -> ${seconds(r.new.p90_s)}`,
+    r.verdict, pValue(r.p_value),
+    r.samples_needed === null ? '' : r.samples_needed.more_per_side === null ? 'unknowable' : String(r.samples_needed.more_per_side)
+  ]))
 }
 
 export const gateCommand = queryCommand('gate')
@@ -76,12 +75,15 @@ export const gateCommand = queryCommand('gate')
     }))
     if (o.json === true) printJson(answer)
     else {
-      if (answer.rows.length > 0) console.log(gateTable(answer.rows))
-      for (const r of answer.rows.filter(r => r.verdict !== 'no_change')) console.log(`${r.task_type} ${arm(r.new)}: ${r.reason}`)
-      if (answer.not_compared.length > 0) {
-        console.log(`not compared (no outcomes on one side): ${answer.not_compared.map(x => `${x.task_type} ${arm(x)} (no ${x.missing})`).join(', ')}`)
+      if (answer.rows.length > 0) {
+        console.log(gateTable(answer.rows))
+        say(GATE_LEGEND)
       }
-      console.log(`gate: ${answer.verdict} (exit ${answer.exit_code}); ${answer.reason}; confidence ${answer.confidence}, max drop ${answer.max_drop}, max slowdown ${answer.max_slowdown}; ${answer.multiplicity}`)
+      for (const r of answer.rows.filter(r => r.verdict !== 'no_change')) say(`${r.task_type} ${arm(r.new)}: ${r.reason}`)
+      if (answer.not_compared.length > 0) {
+        say(`not compared (no outcomes on one side): ${answer.not_compared.map(x => `${x.task_type} ${arm(x)} (no ${x.missing})`).join(', ')}`)
+      }
+      say(`gate: ${answer.verdict} (exit ${answer.exit_code}); ${answer.reason}; confidence ${answer.confidence}, max drop ${answer.max_drop}, max slowdown ${answer.max_slowdown}; ${answer.multiplicity}`)
     }
     process.exitCode = answer.exit_code
   })

@@ -21,7 +21,6 @@ export const importDeltaCommand = command('import-delta')
   .option('--json', 'one JSON verdict per envelope')
   .option('--now <time>', 'judge the envelopes at this time (Unix ms or ISO 8601) instead of the clock; for replaying the protocol\'s test vectors', timeOption)
   .option('--max-bytes <n>', `R1 limit per envelope (default ${MAX_ENVELOPE_BYTES}; 262144 judges as gossip does)`, positiveInt('--max-bytes'))
-  .addHelpText('after', '\nExample:\n  $ hivebench import-delta peer-a.envelopes peer-b.envelopes')
   .action(async (files: string[], o: ImportDeltaOptions) => {
     const fixedNow = o.now
     const verdicts = await withLocalNode({ dataDir: o.dataDir, now: fixedNow === undefined ? undefined : () => fixedNow }, async node => {

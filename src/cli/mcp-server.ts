@@ -3,7 +3,7 @@ import { z } from 'zod'
 import { OUTCOME_CLASSES } from '../core/types.js'
 import type { RankedArm } from '../core/ranking.js'
 import type { OutcomeInput } from '../core/outcome.js'
-import type { RouteResult } from '../core/route.js'
+import { EXPLORE_SHARE_HELP, type RouteResult } from '../core/route.js'
 import type { BestResult, OriginJson, StatsResult, StoreTracker } from '../tracker.js'
 import { callDaemon, findDaemon } from './daemon-client.js'
 import { recordOutcome } from './record-outcome.js'
@@ -113,10 +113,10 @@ export function createMcpServer (ctx: McpContext): McpServer {
 
   server.registerTool('route', {
     title: 'Which tool to use now',
-    description: 'Picks the arm to run now for a task type: usually the best, sometimes (the explore share) an under-sampled one, so the ranking keeps learning. Give tools to choose among your own candidates.',
+    description: 'Picks the arm to run now for a task type: usually the best estimate, sometimes (epsilon-exploring Thompson sampling) an arm that could still be best, so the ranking keeps learning; exploration fades as the arms separate. Give tools to choose among your own candidates.',
     inputSchema: {
       ...query,
-      explore_share: z.number().optional().describe('share of decisions that explore, 0..1 (default 0.1; 0 disables)'),
+      explore_share: z.number().optional().describe(EXPLORE_SHARE_HELP),
       seed: z.string().optional().describe('makes the decision reproducible'),
       tools: z.array(z.string()).optional().describe('only these tools are candidates; an unknown one counts as n = 0')
     },

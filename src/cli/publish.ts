@@ -3,7 +3,6 @@ import { command, printJson, type DataDirOptions, type JsonOption } from './comm
 
 export const publishCommand = command('publish')
   .option('--json', 'machine-readable JSON output')
-  .addHelpText('after', '\nExample:\n  $ hivebench record --task-type bug_fix --tool aider --success true && hivebench publish')
   .action(async (o: DataDirOptions & JsonOption) => {
     const report = await callDaemon(o.dataDir, 'POST', '/v1/export') as { kind: string, envelopes: number, entries: number, recipients: number }
     if (o.json === true) return printJson(report)

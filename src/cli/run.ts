@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto'
 import { constants } from 'node:os'
 import { InvalidArgumentError } from 'commander'
 import { validateOutcome, type OutcomeInput } from '../core/outcome.js'
+import { EXPLORE_SHARE_HELP } from '../core/route.js'
 import type { OutcomeClass } from '../core/types.js'
 import { errorMessage, HivebenchError } from '../errors.js'
 import { command, positiveInt, scopeOption, shareOption, withTracker, type DataDirOptions } from './common.js'
@@ -51,15 +52,11 @@ export const runCommand = command('run')
   .option('--check <command>', 'grader run with sh -c after the agent exits 0: exit 0 = pass, else grader_fail')
   .option('--id <id>', 'idempotency key (default: a fresh UUID, so a retried record counts once)')
   .option('--record-interrupted', 'record an agent stopped by Ctrl-C (or SIGTERM) as error (default: not recorded)')
-  .option('--explore-share <f>', 'with --choose: share of decisions that explore, 0..1 (default 0.1)', shareOption)
+  .option('--explore-share <f>', `with --choose: ${EXPLORE_SHARE_HELP}`, shareOption)
   .option('--seed <s>', 'with --choose: makes the decision reproducible')
   .option('--scope <scope>', 'with --choose: local | hive (default hive)', scopeOption)
   .argument('[command...]', 'the agent command and its arguments, after --')
   .addHelpText('after', `
-Examples:
-  hivebench run --task-type bug_fix --tool aider --model gpt-5 --timeout 1800 --check 'npm test' -- aider --yes-always --message "fix the failing test"
-  hivebench run --task-type bug_fix --choose aider='aider --yes-always --message "$PROMPT"' --choose claude-code='claude -p "$PROMPT"' --check 'npm test'
-
 Outcome: timeout (killed after --timeout), error (non-zero exit or killed by a signal), no_tool_calls
 (exit 0 in a git work tree with no file changed), grader_fail (--check failed), else pass.
 Exit status: the agent's (124 after --timeout, 128 + N after signal N).`)

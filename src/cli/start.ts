@@ -4,7 +4,9 @@ import { createLogger, LOG_LEVELS, logFormat, logLevel, type LogFormat, type Log
 import { createDaemon, DAEMON_DEFAULTS } from '../daemon.js'
 import { DEFAULT_ID_WORK_BITS } from '../core/limits.js'
 import { readTrustFile, updateOriginPolicy } from '../hive/origin-policy.js'
-import { WORK_BITS_ENV } from '../hive/work-bits.js'
+import { mintHint, resolveWorkBits, WORK_BITS_ENV } from '../hive/work-bits.js'
+import { ed25519KeyOfPeerId } from '../core/peer-id-text.js'
+import { identityWork } from '../protocol/identity-work.js'
 import { ensureDataDir, resolveDataDir } from '../store/index.js'
 import { command, nonNegativeInt, portOption, positiveInt, type DataDirOptions } from './common.js'
 
@@ -52,11 +54,7 @@ export function withStartOptions (cmd: Command): Command {
 export const startCommand = withStartOptions(command('start'))
   .addHelpText('after', `
 Every option is also the environment variable HIVEBENCH_<OPTION> (e.g. HIVEBENCH_HTTP_PORT) and
-the key <option> of the config file (e.g. http-port = 4848); flags > environment > file > defaults.
-
-Example:
-  $ hivebench start --bootstrap /ip4/192.0.2.7/tcp/4747/p2p/12D3KooW... --hive team
-`)
+the key <option> of the config file (e.g. http-port = 4848); flags > environment > file > defaults.`)
   .action(async (o: StartOptions) => {
     if (o.allowOrigin !== undefined || o.trust !== undefined) {
       updateOriginPolicy(ensureDataDir(resolveDataDir(o.dataDir)), { allow: o.allowOrigin, trust: o.trust === undefined ? undefined : readTrustFile(o.trust) })
@@ -86,6 +84,10 @@ Example:
     }
     // one line for a person at the terminal; the log lines are for machines (or pretty on a terminal)
     console.error(`hivebench node ${node.network.peerId} in hive "${o.hive}": API ${daemon.http.address()?.url ?? '-'}, libp2p ${node.network.multiaddrs().join(' ')} (Ctrl-C stops it)`)
+    // an identity from before R24: peers requiring the work refuse everything it publishes
+    const work = identityWork(ed25519KeyOfPeerId(node.network.peerId) ?? new Uint8Array())
+    const bits = resolveWorkBits(o.idWorkBits)
+    if (work < bits) console.error(mintHint(work, bits))
     await new Promise<void>(resolve => {
       const shutdown = (signal: string): void => {
         node.logger.info({ signal }, 'shutting down')

@@ -1,6 +1,7 @@
 import { DEFAULT_ANSWER_ARMS } from '../core/limits.js'
 import { positiveInt, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 import { originTable, RANKING_LEGEND, rankingTable } from './format.js'
+import { say } from './terminal.js'
 
 interface StatsOptions extends DataDirOptions, JsonOption {
   taskType?: string
@@ -18,25 +19,24 @@ export const statsCommand = queryCommand('stats')
   .option('--min-samples <n>', 'samples an arm needs to be ranked (default 5)', positiveInt('--min-samples'))
   .option('--limit <n>', `arms listed, best first (default ${DEFAULT_ANSWER_ARMS})`, positiveInt('--limit'))
   .option('--by-origin', 'per arm: samples per origin and the weight the ranking counted after the per-origin cap')
-  .addHelpText('after', '\nExample:\n  $ hivebench stats --task-type bug_fix --by-origin')
   .action(async (o: StatsOptions) => {
     if (o.byOrigin === true) return await statsByOrigin(o)
     const result = await withTracker(o, t => t.stats(o), { readonly: true })
     if (o.json === true) return printJson(result)
-    if (result.task_types.length === 0) return console.log(`no outcomes in the last ${result.window_days} days (${result.scope} scope)`)
+    if (result.task_types.length === 0) return say(`no outcomes in the last ${result.window_days} days (${result.scope} scope)`)
     for (const { task_type: taskType, ranking } of result.task_types) {
-      console.log(`\n${taskType}  (${result.scope} scope, last ${result.window_days} days)`)
+      say(`\n${taskType}  (${result.scope} scope, last ${result.window_days} days)`)
       console.log(rankingTable(ranking))
     }
-    console.log(`\n${RANKING_LEGEND}`)
+    say(`\n${RANKING_LEGEND}`)
   })
 
 async function statsByOrigin (o: StatsOptions): Promise<void> {
   const results = await withTracker(o, t => t.stats(o).task_types.map(({ task_type: taskType }) => t.armsByOrigin(taskType, o)))
   if (o.json === true) return printJson({ task_types: results })
-  if (results.length === 0) return console.log(`no outcomes in the window (${o.scope ?? 'hive'} scope)`)
+  if (results.length === 0) return say(`no outcomes in the window (${o.scope ?? 'hive'} scope)`)
   for (const r of results) {
-    console.log(`\n${r.task_type}  (${r.scope} scope, last ${r.window_days} days, one origin counts for at most min(${r.origin_cap}, 2 x the median other origin) samples on an arm)`)
+    say(`\n${r.task_type}  (${r.scope} scope, last ${r.window_days} days, one origin counts for at most min(${r.origin_cap}, 2 x the median other origin) samples on an arm)`)
     console.log(originTable(r))
   }
 }

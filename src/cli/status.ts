@@ -1,4 +1,6 @@
 import { callDaemon } from './daemon-client.js'
+import { textTable } from './table.js'
+import { say } from './terminal.js'
 import { printJson, queryCommand, type DataDirOptions, type JsonOption } from './common.js'
 
 interface NodeStatus {
@@ -20,16 +22,17 @@ const VERDICT: Record<NodeStatus['health'], string> = {
 }
 
 export const statusCommand = queryCommand('status')
-  .addHelpText('after', '\nExample:\n  $ hivebench status || echo "the node is not sharing"\n\nExit codes: 0 ok, 3 degraded, 4 alone, 1 no daemon running.')
+  .addHelpText('after', '\nExit codes: 0 ok, 3 degraded, 4 alone, 1 no daemon running.')
   .action(async (o: DataDirOptions & JsonOption) => {
     const body = await callDaemon(o.dataDir, 'GET', '/v1/status') as { node: NodeStatus }
     const node = body.node
     process.exitCode = STATUS_EXIT[node.health]
     if (o.json === true) return printJson(body)
-    console.log(`${VERDICT[node.health]} (hive "${node.hive}", ${node.connected_peers} peer(s) connected)`)
-    for (const b of node.bootstrap) {
-      console.log(`  bootstrap ${b.address}: ${b.connected ? 'connected' : b.last_dial_error ?? 'not dialled yet'}`)
+    say(`${VERDICT[node.health]} (hive "${node.hive}", ${node.connected_peers} peer(s) connected)`)
+    if (node.bootstrap.length > 0) {
+      console.log(textTable(['bootstrap address', 'state'],
+        node.bootstrap.map(b => [b.address, b.connected ? 'connected' : b.last_dial_error ?? 'not dialled yet'])))
     }
     const next = node.next_export
-    if (next !== undefined) console.log(`  next export: changes looked for at ${next.changes_at ?? '-'}, periodic ${next.periodic_kind} at ${next.periodic_at ?? '-'}`)
+    if (next !== undefined) say(`next export: changes looked for at ${next.changes_at ?? '-'}, periodic ${next.periodic_kind} at ${next.periodic_at ?? '-'}`)
   })

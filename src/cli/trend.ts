@@ -1,5 +1,7 @@
 import { DAY_MS } from '../core/time.js'
 import { sparkline } from '../core/trend.js'
+import { textTable } from './table.js'
+import { say } from './terminal.js'
 import { numberOrText, printJson, queryCommand, scopeOption, withTracker, type DataDirOptions, type JsonOption } from './common.js'
 
 interface TrendCliOptions extends DataDirOptions, JsonOption {
@@ -11,6 +13,10 @@ interface TrendCliOptions extends DataDirOptions, JsonOption {
 
 const collect = (value: string, previous: string[] = []): string[] => [...previous, value]
 
+/** What the trend table's columns mean: printed once under it. */
+const TREND_LEGEND = 'pass rate per day: one bar per UTC day, oldest first, blank = no outcomes; p50 per day: median duration, taller = slower; ' +
+  'trend: improving, declining, stable or insufficient_evidence; p: Holm-adjusted p-value behind the trend (Cochran-Armitage on pass rate, Mann-Kendall on p50)'
+
 export const trendCommand = queryCommand('trend')
   .argument('<task_type>', 'task type, e.g. bug_fix')
   .option('--arm <arm>', 'only this arm, TOOL or TOOL/MODEL (repeatable)', collect)
@@ -20,10 +26,10 @@ export const trendCommand = queryCommand('trend')
   .action(async (taskType: string, o: TrendCliOptions) => {
     const r = await withTracker(o, t => t.trend({ taskType, arms: o.arm, days: o.days as number | undefined, scope: o.scope, confidence: o.confidence as number | undefined }))
     if (o.json === true) return printJson(r)
-    console.log(`${r.task_type}: ${r.from} to ${r.to} (${r.scope} scope); pass rate per day, then p50 per day (taller = slower)`)
-    if (r.arms.length === 0) return console.log('no outcomes in this window')
+    say(`${r.task_type}: ${r.from} to ${r.to} (${r.scope} scope)`)
+    if (r.arms.length === 0) return say('no outcomes in this window')
     const first = Date.parse(r.from)
-    for (const a of r.arms) {
+    const rows = r.arms.map(a => {
       const rates: Array<number | null> = new Array(r.days).fill(null)
       const p50s: Array<number | null> = new Array(r.days).fill(null)
       for (const p of a.points) {
@@ -34,8 +40,13 @@ export const trendCommand = queryCommand('trend')
       const known = p50s.filter((x): x is number => x !== null)
       const [lo, hi] = [Math.min(...known), Math.max(...known)]
       const scaled = p50s.map(x => x === null ? null : hi > lo ? (x - lo) / (hi - lo) * 0.999 : 0.5)
-      const name = a.model === '' ? a.tool : `${a.tool}/${a.model}`
-      const p = a.p_value === null ? '' : ` (p = ${a.p_value < 0.0001 ? '<0.0001' : a.p_value.toFixed(4)})`
-      console.log(`${name}  n ${a.n}  pass ${(100 * a.pass / a.n).toFixed(1)}%  |${sparkline(rates)}|  p50 |${known.length === 0 ? ' '.repeat(r.days) : sparkline(scaled)}|  ${a.classification}${p}`)
-    }
+      return [
+        a.model === '' ? a.tool : `${a.tool}/${a.model}`, String(a.n), `${(100 * a.pass / a.n).toFixed(1)}%`,
+        sparkline(rates), known.length === 0 ? ' '.repeat(r.days) : sparkline(scaled),
+        a.classification, a.p_value === null ? '-' : a.p_value < 0.0001 ? '<0.0001' : a.p_value.toFixed(4)
+      ]
+    })
+    // the sparklines end on the latest day: cut to fit, they keep it
+    console.log(textTable(['arm', 'n', 'pass', 'pass rate per day', 'p50 per day', 'trend', 'p'], rows, { keepEnd: [3, 4] }))
+    say(TREND_LEGEND)
   })

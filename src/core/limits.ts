@@ -15,6 +15,10 @@ export const DEFAULT_ANSWER_ARMS = 50
 export const DEFAULT_MEDIAN_CAP_FACTOR = 2
 export const DEFAULT_MIN_ORIGINS = 2
 export const DEFAULT_LEAVE_OUT = 1
+/** days after which an origin this node first saw counts on its own rather than in the pool of new origins (seniority) */
+export const DEFAULT_SENIORITY_DAYS = 7
+/** origins first seen within this long of this node's first peer origin are its founders, never new */
+export const SENIORITY_GRACE_MS = 3_600_000
 /**
  * R24 identity work (protocol/identity-work.ts): leading zero bits of SHA-256(origin key), a hive
  * parameter. 16 bits: about 65,536 Ed25519 key generations, seconds per identity (README, "Trust").

@@ -1,4 +1,4 @@
-import { DEFAULT_LEAVE_OUT, DEFAULT_MEDIAN_CAP_FACTOR, DEFAULT_MIN_ORIGINS, DEFAULT_ORIGIN_CAP } from './limits.js'
+import { DEFAULT_LEAVE_OUT, DEFAULT_MEDIAN_CAP_FACTOR, DEFAULT_MIN_ORIGINS, DEFAULT_ORIGIN_CAP, DEFAULT_SENIORITY_DAYS } from './limits.js'
 import { quantiles } from './histogram.js'
 import type { OutcomeClass, ScalarCounters } from './types.js'
 import { wilsonInterval } from './wilson.js'
@@ -56,6 +56,9 @@ export interface RankedArm {
  *   it (or every origin of the task type, when fewer report there: a lone node ranks alone);
  * - leaveOut: the ranking key is the Wilson lower bound after removing the leaveOut origins
  *   whose removal lowers it most, so the best must survive losing its most favourable origins.
+ * - seniorityDays: origins this node first saw less than this many days ago (bar the hive it
+ *   found when it joined) count together as one origin, for all three defences above: k fresh
+ *   identities weigh what one liar weighs, so Sybils must be made and shown days ahead.
  */
 export interface RankPolicy {
   originCap: number
@@ -63,17 +66,49 @@ export interface RankPolicy {
   medianCapFactor: number
   minOrigins: number
   leaveOut: number
+  /** 0: off; d: origins first seen less than d days ago are pooled into one (the tracker finds them) */
+  seniorityDays: number
 }
 
 export const DEFAULT_RANK_POLICY: RankPolicy = Object.freeze({
   originCap: DEFAULT_ORIGIN_CAP,
   medianCapFactor: DEFAULT_MEDIAN_CAP_FACTOR,
   minOrigins: DEFAULT_MIN_ORIGINS,
-  leaveOut: DEFAULT_LEAVE_OUT
+  leaveOut: DEFAULT_LEAVE_OUT,
+  seniorityDays: DEFAULT_SENIORITY_DAYS
 })
 
 export interface RankOptions extends Partial<RankPolicy> {
   minSamples: number
+  /** hive scope: the new origins (store numbers), pooled into NEW_ORIGINS; none when absent */
+  newOrigins?: ReadonlySet<number>
+}
+
+/** The origin number of the pool of new origins (store numbers are >= 0). */
+export const NEW_ORIGINS = -2
+
+/**
+ * Seniority: every new origin's counts summed into one origin, NEW_ORIGINS, so that the cap,
+ * the leave-one-out key and corroboration treat k fresh identities as one. Senior origins (and
+ * this node, origin 0, never new) are left as they are.
+ */
+export function poolNewOrigins (perOrigin: OriginCounts[], newOrigins: ReadonlySet<number> | undefined): OriginCounts[] {
+  if (newOrigins === undefined || newOrigins.size === 0) return perOrigin
+  const out: OriginCounts[] = []
+  let pool: OriginCounts | undefined
+  for (const o of perOrigin) {
+    if (!newOrigins.has(o.origin)) {
+      out.push(o)
+      continue
+    }
+    if (pool === undefined) {
+      pool = { origin: NEW_ORIGINS, n: 0, pass: 0 }
+      out.push(pool)
+    }
+    pool.n += o.n
+    pool.pass += o.pass
+  }
+  return out
 }
 
 /** The middle value (the lower of the two middles for an even count); the caller passes a non-empty list. */
@@ -94,6 +129,22 @@ export function originWeights (perOrigin: OriginCounts[], policy: RankPolicy): A
     let cap = policy.originCap
     if (policy.medianCapFactor > 0) cap = Math.min(cap, policy.medianCapFactor * median(perOrigin.filter((_, j) => j !== i).map(p => p.n)))
     return o.n <= cap ? { n: o.n, pass: o.pass } : { n: cap, pass: o.pass * cap / o.n }
+  })
+}
+
+/**
+ * Each origin's weight as the ranking uses it, seniority included: a senior origin's own
+ * weight, and for a new one its share (by n) of the pool's weight. For breakdowns by origin.
+ */
+export function weightsByOrigin (perOrigin: OriginCounts[], policy: RankPolicy, newOrigins?: ReadonlySet<number>): Array<{ n: number, pass: number }> {
+  const pooled = poolNewOrigins(perOrigin, newOrigins)
+  const weights = originWeights(pooled, policy)
+  const byOrigin = new Map(pooled.map((o, i) => [o.origin, { counts: o, weight: weights[i] ?? o }]))
+  const pool = byOrigin.get(NEW_ORIGINS)
+  return perOrigin.map(o => {
+    if (pool === undefined || newOrigins?.has(o.origin) !== true) return byOrigin.get(o.origin)?.weight ?? o
+    const share = o.n / pool.counts.n
+    return { n: pool.weight.n * share, pass: pool.weight.pass * share }
   })
 }
 
@@ -125,7 +176,8 @@ export function leaveOutLower (weights: Array<{ n: number, pass: number }>, k: n
 export function toRankedArm (arm: ArmInput, options: RankOptions, requiredOrigins = 1): RankedArm {
   const policy = { ...DEFAULT_RANK_POLICY, ...options }
   const t = arm.totals
-  const weights = arm.perOrigin.length === 0 ? [{ n: t.n, pass: t.pass }] : originWeights(arm.perOrigin, policy)
+  const perOrigin = poolNewOrigins(arm.perOrigin, options.newOrigins)
+  const weights = perOrigin.length === 0 ? [{ n: t.n, pass: t.pass }] : originWeights(perOrigin, policy)
   const weighted = weights.reduce((s, w) => ({ n: s.n + w.n, pass: s.pass + w.pass }), { n: 0, pass: 0 })
   const bounds = wilsonInterval(weighted.pass, weighted.n)
   const outcomes = { pass: t.pass, grader_fail: t.grader_fail, timeout: t.timeout, no_tool_calls: t.no_tool_calls, error: t.error }
@@ -143,7 +195,8 @@ export function toRankedArm (arm: ArmInput, options: RankOptions, requiredOrigin
     mean_cost_usd: t.nCost > 0 ? t.sumCostMicros / t.nCost / 1_000_000 : null,
     outcomes,
     origins: arm.origins,
-    benchmarked: weighted.n >= options.minSamples && arm.origins >= requiredOrigins,
+    // the pool of new origins corroborates as one
+    benchmarked: weighted.n >= options.minSamples && (perOrigin.length === 0 ? arm.origins : perOrigin.length) >= requiredOrigins,
     weighted_n: weighted.n,
     weighted_pass: weighted.pass
   }
@@ -193,7 +246,7 @@ export interface Ranking {
  */
 export function rankArms (arms: ArmInput[], options: RankOptions): Ranking {
   const seen = new Set<number>()
-  for (const arm of arms) for (const o of arm.perOrigin) seen.add(o.origin)
+  for (const arm of arms) for (const o of arm.perOrigin) seen.add(options.newOrigins?.has(o.origin) === true ? NEW_ORIGINS : o.origin)
   const required = Math.min(options.minOrigins ?? DEFAULT_RANK_POLICY.minOrigins, Math.max(1, seen.size))
   const ranking = arms.map(a => toRankedArm(a, options, required)).sort(compareArms)
   const best = ranking[0]?.benchmarked === true ? ranking[0] : null

@@ -12,6 +12,8 @@ export interface OriginJson {
   self: boolean
   last_seq: number
   snapshot_seq: number
+  /** when this node first saw the origin: seniority (the hive ranking pools origins first seen under 7 days ago) counts from here */
+  first_seen: string | null
   last_seen: string | null
   envelopes: number
   keys: number

@@ -15,7 +15,9 @@ export function openPolicyTracker (options: TrackerOptions & { allowlist?: Reado
   const stored = readOriginPolicy(dataDir)
   const policy: OriginPolicy = options.allowlist === undefined ? stored : { ...stored, allow: [...options.allowlist] }
   let exclude = (): ReadonlySet<number> => NO_ORIGINS
-  const tracker = openTracker({ ...options, dataDir, excludeOrigins: () => exclude() })
+  // with a trust list only origins the operator named count: none of them is discounted as new (seniority)
+  const rankPolicy = policy.trust === undefined ? options.rankPolicy : { ...options.rankPolicy, seniorityDays: 0 }
+  const tracker = openTracker({ ...options, dataDir, rankPolicy, excludeOrigins: () => exclude() })
   exclude = createViewExclusion(tracker.store.db, policy, workBits)
   return { tracker, policy, workBits }
 }

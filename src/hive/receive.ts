@@ -3,7 +3,7 @@ import {
   checkIdentityWorkOf, decodeEnvelope, decodeLimits, MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES, ProtocolError, RULES,
   validateDecoded, verdictOf, type RuleId, type Verdict
 } from '../protocol/index.js'
-import type { Store } from '../store/index.js'
+import { DEFAULT_ORIGIN_BOUNDS, type OriginBounds, type Store } from '../store/index.js'
 import { createRejectLimiter, type RejectLimiterOptions } from './reject-limiter.js'
 import { createOriginAdmission, type AdmissionLimits } from './admission.js'
 import { resolveWorkBits } from './work-bits.js'
@@ -28,6 +28,8 @@ export interface ReceiverOptions {
   allowlist?: ReadonlySet<string>
   /** R9: never merged: origins this node forgot (hivebench forget) */
   denylist?: ReadonlySet<string>
+  /** R29, R30: the keys and the arms per task type kept per origin; default the protocol's (tests and vectors lower them) */
+  originBounds?: Partial<OriginBounds>
   /** R24: the hive's identity work in bits; default resolveWorkBits() */
   workBits?: number
   /** REJECTs after which a peer (or an authentic origin) is dropped unread; default 20, half-life 10 min */
@@ -66,7 +68,7 @@ const FROM_FILE: Source = { via: 'file' }
  *   blocked peer -> R1-R7 (decode) -> R24 (identity work) -> blocked origin -> origin admission (gossip)
  *   -> the stateful rules R25 (our own origin), R23, R22 (stored already: the common case on gossip),
  *   R26, R27 (a few indexed reads) -> R8 (signature) -> R9-R21 -> merge (the stateful rules again,
- *   inside the write transaction, then R29).
+ *   inside the write transaction, then R29 and R30: new keys and arms within the origin's bounds).
  *
  * Forged envelopes count against the peer that sent them, never against the origin they claim,
  * so nobody can get an honest origin blocked.
@@ -78,6 +80,7 @@ export function createReceiver (options: ReceiverOptions): Receiver {
   const limiter = createRejectLimiter(options.rejectLimits)
   const admission = createOriginAdmission(origin => store.exchange.knowsOrigin(origin), options.admission)
   const counts: Record<string, number> = {}
+  const bounds: OriginBounds = { ...DEFAULT_ORIGIN_BOUNDS, ...options.originBounds }
 
   const judge = (bytes: Uint8Array, source: Source, nowMs: number): Received => {
     const peerKey = source.peer === undefined ? undefined : `peer:${source.peer}`
@@ -95,7 +98,7 @@ export function createReceiver (options: ReceiverOptions): Receiver {
       const redundant = store.exchange.redundant(origin, envelope) // R25, R23, R22, R26, R27
       if (redundant !== null) return { verdict: 'ignored', ...redundant }
       const valid = validateDecoded(envelope, { nowMs, retentionDays: store.retentionDays, allowlist: options.allowlist, denylist: options.denylist, limits }) // R8-R21
-      const merged = store.exchange.mergeEnvelope(valid, nowMs) // R22, R23 again inside the write transaction
+      const merged = store.exchange.mergeEnvelope(valid, nowMs, bounds) // the stateful rules again inside the write transaction; R29, R30
       if ('rule' in merged) return { verdict: 'ignored', ...merged }
       return { verdict: 'accepted', origin, seq: valid.seq, keysChanged: merged.keysChanged }
     } catch (err) {

@@ -18,3 +18,7 @@ export function resolveWorkBits (explicit?: number, env: NodeJS.ProcessEnv = pro
   }
   return raw
 }
+
+/** The one line that tells the owner of a key without the hive's work (made before R24) what to run. */
+export const mintHint = (work: number, bits: number): string =>
+  `warning: this node's identity carries ${work} bits of work; peers requiring ${bits} (R24) refuse its envelopes: stop the node and run \`hivebench id --mint\``

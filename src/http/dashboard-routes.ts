@@ -114,10 +114,10 @@ export function dashboardRoutes (ctx: RouteContext): RouteDef[] {
       id: 'changes',
       method: 'GET',
       url: '/v1/changes',
-      summary: 'A stamp that changes whenever any answer may have: poll it, and refetch only when it moved',
+      summary: 'A stamp that moves when counters or baselines change (a record, a merge that grew a key, a forgotten origin, a baseline or gate) or the UTC day turns, not on an export or a sync round: poll it, and refetch only when it moved',
       responses: { 200: { description: 'the stamp (opaque)', schema: object({ stamp: str }) } },
       // The window moves at UTC midnight without a write: the day is part of the stamp.
-      handler: async () => ({ stamp: `${tracker.store.changeStamp()}:${dayOf(Date.now())}` })
+      handler: async () => ({ stamp: `${tracker.store.countersStamp()}:${dayOf(Date.now())}` })
     }
   ]
 }

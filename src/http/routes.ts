@@ -98,7 +98,7 @@ export function buildRoutes (ctx: RouteContext): RouteDef[] {
       id: 'route',
       method: 'GET',
       url: '/v1/route',
-      summary: 'Which arm to use now: exploit the best, or explore (canary share), and why',
+      summary: 'Which arm to use now: exploit the best estimate, or explore (a posterior draw won), and why',
       querystring: routeQuery,
       responses: { 200: { description: 'the decision, its reason and the ranking summary', schema: routeResponse } },
       async handler (request) {

@@ -1,4 +1,4 @@
-import { DEFAULT_EXPLORE_SHARE } from '../core/route.js'
+import { EXPLORE_SHARE_HELP } from '../core/route.js'
 import { DEFAULT_ANSWER_ARMS, MAX_LABEL_CHARS } from '../core/limits.js'
 import { outcomeSchema } from '../core/outcome-schema.js'
 import { OUTCOME_CLASSES } from '../core/types.js'
@@ -58,7 +58,7 @@ export const routeQuery = query({
   window_days: windowDays,
   min_samples: minSamples,
   limit,
-  explore_share: { type: 'number', minimum: 0, maximum: 1, description: `share of decisions that explore (default ${DEFAULT_EXPLORE_SHARE}; 0 disables)` },
+  explore_share: { type: 'number', minimum: 0, maximum: 1, description: EXPLORE_SHARE_HELP },
   seed: { type: 'string', minLength: 1, maxLength: 128, description: 'makes the decision deterministic (an integer, or any string)' }
 }, ['task_type'])
 

@@ -35,7 +35,8 @@ export const RULES = {
   R26: { verdict: 'IGNORE', summary: 'a delta not older than the MAX_DELTAS_PER_ORIGIN newest deltas held for its origin (checked by the store)' },
   R27: { verdict: 'IGNORE', summary: 'batch (kind, first seq, parts) agrees with every stored envelope whose batch overlaps it (checked by the store)' },
   R28: { verdict: 'IGNORE', summary: 'no day after today (checked once R11-R20 hold: a fast clock is not provable misbehaviour)' },
-  R29: { verdict: 'IGNORE', summary: 'not only new keys of an origin already at MAX_KEYS_PER_ORIGIN (checked by the store)' }
+  R29: { verdict: 'IGNORE', summary: 'not only new keys of an origin already at MAX_KEYS_PER_ORIGIN (checked by the store)' },
+  R30: { verdict: 'IGNORE', summary: 'not only new arms of an origin already at MAX_ARMS_PER_TASK_TYPE in their task types (checked by the store)' }
 } as const satisfies Record<string, { verdict: RuleVerdict, summary: string }>
 
 /** What breaking a rule means for the message: REJECT penalises the peer that sent it, IGNORE does not. */
@@ -44,7 +45,7 @@ export type RuleId = keyof typeof RULES
 /** The rules that carry verdict V, read off the RULES table. */
 export type RulesWith<V extends RuleVerdict> = { [R in RuleId]: typeof RULES[R]['verdict'] extends V ? R : never }[RuleId]
 /** The stateful rules (what the receiver already stores decides them). */
-export type StatefulRule = 'R22' | 'R23' | 'R25' | 'R26' | 'R27' | 'R29'
+export type StatefulRule = 'R22' | 'R23' | 'R25' | 'R26' | 'R27' | 'R29' | 'R30'
 
 /**
  * What became of one received envelope, in the words of the RULES table: accepted, or the

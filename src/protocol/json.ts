@@ -105,4 +105,8 @@ export interface TestVector {
   max_entries?: number
   /** R24: the receiver's identity work in bits; absent: 0 (the rule is off) */
   id_work_bits?: number
+  /** R30 (stateful): the receiver's MAX_ARMS_PER_TASK_TYPE, for a receiver that holds nothing of the origin yet */
+  max_arms_per_task_type?: number
+  /** R30: indices into decoded.entries that such a receiver skips (the arms beyond its bound); it merges the others */
+  skipped_entries?: number[]
 }

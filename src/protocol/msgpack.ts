@@ -57,7 +57,8 @@ function forbidden (t: number): string {
 }
 
 function skipValue (c: Cursor, depth: number, maxDepth: number): void {
-  const t = c.view.getUint8(take(c, 1))
+  // biome-ignore lint/style/noNonNullAssertion: take() checked the offset against the length
+  const t = c.bytes[take(c, 1)]!
   if (t <= 0x7f || t >= 0xe0) return
   if (t >= 0x90 && t <= 0x9f) { skipArray(c, t & 0x0f, depth, maxDepth); return }
   if (t >= 0xa0 && t <= 0xbf) { checkString(c, t & 0x1f); return }

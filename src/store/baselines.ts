@@ -1,5 +1,6 @@
 import { COUNTER_SCALARS } from '../core/types.js'
 import { histFromHex, scalarCountersFromValues, SCALAR_COLUMN_LIST } from './counter-columns.js'
+import { createCountersVersion } from './counters-version.js'
 import { writeTransaction, type Db } from './db.js'
 import type { ArmAggregate, Scope } from './arm-queries.js'
 
@@ -79,6 +80,8 @@ export function createBaselineTable (db: Db): BaselineTable {
   const deleteMeta = db.prepare<[string]>('DELETE FROM baselines WHERE name = ?')
   const updateGate = db.prepare<[string, number, string]>('UPDATE baselines SET last_gate = ?, last_gate_ms = ? WHERE name = ?')
   const histAt = 3 + SCALAR_COLUMN_LIST.length
+  // the gate page shows the baselines and their last verdicts
+  const version = createCountersVersion(db)
 
   return {
     insert: writeTransaction(db, (b: Baseline): boolean => {
@@ -87,6 +90,7 @@ export function createBaselineTable (db: Db): BaselineTable {
       for (const a of b.arms) {
         insertArm.run(b.name, a.taskType, a.tool, a.model, ...COUNTER_SCALARS.map(f => a.totals[f]), a.hist, a.origins)
       }
+      version.bump()
       return true
     }),
     list: () => selectAll.all().map(r => ({ ...metaOf(r), arms: r.arms })),
@@ -105,10 +109,12 @@ export function createBaselineTable (db: Db): BaselineTable {
     },
     delete: writeTransaction(db, (name: string): boolean => {
       deleteArms.run(name)
-      return deleteMeta.run(name).changes > 0
+      const deleted = deleteMeta.run(name).changes > 0
+      if (deleted) version.bump()
+      return deleted
     }),
     setLastGate (name, result, atMs) {
-      updateGate.run(JSON.stringify(result), atMs, name)
+      if (updateGate.run(JSON.stringify(result), atMs, name).changes > 0) version.bump()
     }
   }
 }

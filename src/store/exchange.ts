@@ -31,10 +31,11 @@ export interface StoredHeader {
  * it checks them: R25 (our own origin), R23 (superseded by a newer complete snapshot), R22 (already
  * held), R26 (a delta older than every one of the MAX_DELTAS_PER_ORIGIN deltas held), R27 (its
  * batch disagrees with a stored envelope's) and, at merge, R29 (only new keys of an origin at its
- * key bound). The rule ids are the protocol's RULES keys, so the receive pipeline passes this on
- * as an IGNORE verdict as is.
+ * key bound) and R30 (only new arms of an origin at its arm bound in their task types). The rule
+ * ids are the protocol's RULES keys, so the receive pipeline passes this on as an IGNORE verdict
+ * as is.
  */
-export interface StoreRefusal { rule: 'R22' | 'R23' | 'R25' | 'R26' | 'R27' | 'R29', reason: string }
+export interface StoreRefusal { rule: 'R22' | 'R23' | 'R25' | 'R26' | 'R27' | 'R29' | 'R30', reason: string }
 
 /** Encodes this node's entries as envelopes with seqs firstSeq, firstSeq+1, ... (signing happens here). */
 export type BatchEncoder = (batch: { firstSeq: number, kind: EnvelopeKind, createdAtMs: number, entries: CounterEntry[] }) => Uint8Array[]
@@ -69,6 +70,23 @@ const MAX_BATCH_SPAN = 1024
  */
 export const MAX_KEYS_PER_ORIGIN = 65_536
 
+/**
+ * Most arms (tool x model) one peer origin may hold in one task type here (R30). Every arm costs
+ * each uncached ranking of its task type (and every answer's `arms_total`): one origin adding
+ * 35,000 arms of n = 2 to one task type made /v1/best take 478 ms instead of 6 ms. 64 is twice
+ * what an honest origin holds (the SWE-bench file has 25 models; R29 assumes 30 arms per task
+ * type); beyond it, entries for new arms are refused (arms already held keep merging).
+ */
+export const MAX_ARMS_PER_TASK_TYPE = 64
+
+/** The per-origin bounds a receiver applies when merging (protocol parameters; tests and vectors lower them). */
+export interface OriginBounds {
+  maxKeys: number
+  maxArmsPerTaskType: number
+}
+
+export const DEFAULT_ORIGIN_BOUNDS: OriginBounds = Object.freeze({ maxKeys: MAX_KEYS_PER_ORIGIN, maxArmsPerTaskType: MAX_ARMS_PER_TASK_TYPE })
+
 export interface OriginInfo {
   peerId: string
   self: boolean
@@ -94,6 +112,7 @@ export function originJson (o: OriginInfo): OriginJson {
     self: o.self,
     last_seq: o.lastSeq,
     snapshot_seq: o.snapshotSeq,
+    first_seen: o.firstSeenMs === null ? null : new Date(o.firstSeenMs).toISOString(),
     last_seen: o.lastSeenMs === null ? null : new Date(o.lastSeenMs).toISOString(),
     envelopes: o.envelopes,
     keys: o.keys
@@ -121,6 +140,13 @@ export interface Exchange {
    */
   bindSelf: (peerId: string, seqEpochMs?: number) => number | null
   /**
+   * Gives this node's origin a new peer id (a re-keyed identity, `hivebench id --mint`): a new
+   * origin to peers, whose sequence starts at the epoch `seqEpochMs` (as after a lost database).
+   * Our own stored envelopes, signed by the old key, are dropped (sync must not serve them under
+   * the new id); the next snapshot carries every live key.
+   */
+  rebindSelf: (peerId: string, seqEpochMs: number) => number
+  /**
    * Exports this node's changed keys (delta) or all live keys (snapshot) in one transaction:
    * read, encode + sign, store the envelopes, advance the sequence number, clear the change
    * marks. A crash before commit leaves marks and seq as they were. A delta with no change
@@ -135,19 +161,27 @@ export interface Exchange {
    * Stores and merges a validated envelope of a peer origin. R22/R23 are checked again inside
    * the write transaction: another process may have stored the envelope since redundant().
    */
-  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number) => MergeResult
+  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number, bounds?: OriginBounds) => MergeResult
   /**
    * mergeEnvelope for many envelopes in one write transaction, in order (a later envelope sees
    * what an earlier one stored: the same seq twice is R22), results in the same order. One commit
    * and one rollup update for the batch: several times the entries/s of one transaction per
-   * envelope (README, "Deltas"). All or nothing: an error (a full disk) rolls the whole batch back.
+   * envelope (README, "Merge throughput"). All or nothing: an error (a full disk) rolls the whole
+   * batch back.
    */
-  mergeEnvelopes: (envelopes: readonly IncomingEnvelope[], nowMs: number) => MergeResult[]
+  mergeEnvelopes: (envelopes: readonly IncomingEnvelope[], nowMs: number, bounds?: OriginBounds) => MergeResult[]
   origins: () => OriginInfo[]
   /** whether this origin has been seen (merged or stored) */
   knowsOrigin: (peerId: string) => boolean
   /** how many origins (this node included) are known: cheap, for metrics */
   originCount: () => number
+  /**
+   * Peer origins (store numbers) this node first saw less than `seniorityMs` before `nowMs`,
+   * except the founders: those first seen within `graceMs` of the first peer origin this node
+   * saw (a node that joins a hive finds all of it at once). The ranking pools them
+   * (core/ranking.ts, seniority). Re-read only when origins come or go or one comes of age.
+   */
+  newOrigins: (nowMs: number, seniorityMs: number, graceMs: number) => ReadonlySet<number>
   /** per origin, in peer-id order; with `range`, only origins with from <= peer id < to ('' = unbounded) */
   holdings: (range?: OriginRange) => OriginHoldings[]
   /** every origin's day counters keyed by peer id, in a canonical order: equal on nodes that hold the same hive */
@@ -201,6 +235,11 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   const envelopeAt = db.prepare<[string, number], Buffer>('SELECT e.bytes FROM envelopes e JOIN origins o ON o.id = e.origin WHERE o.peer_id = ? AND e.seq = ?').pluck()
   const allCounters = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number, peer_id: string | null }>(
     'SELECT o.peer_id, c.* FROM counters c JOIN origins o ON o.id = c.origin')
+  const newSince = db.prepare<[number, number], { id: number, first_seen_ms: number }>(
+    `SELECT id, first_seen_ms FROM origins WHERE id > 0 AND peer_id IS NOT NULL AND first_seen_ms > ?
+       AND first_seen_ms > (SELECT MIN(first_seen_ms) FROM origins WHERE id > 0) + ?`)
+  const originsVersion = db.prepare<[], [number, number | null]>('SELECT COUNT(*), MAX(id) FROM origins').raw(true)
+  let newMemo: { key: string, from: number, until: number, value: ReadonlySet<number> } | undefined
   const mergeCounters = createCounterMerger(db)
   const oldestLiveDay = (nowMs: number): number => dayOf(nowMs) - retentionDays + 1
   const toEntry = (row: CounterRow & { task_type: string, tool: string, model: string, day: number }): CounterEntry =>
@@ -230,17 +269,19 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
   }
 
   /** One envelope, inside the batch's transaction: its growth goes to `growth` for the rollup. */
-  const mergeOne = (e: IncomingEnvelope, nowMs: number, growth: Map<number, CounterEntry[]>): MergeResult => {
+  const mergeOne = (e: IncomingEnvelope, nowMs: number, bounds: OriginBounds, growth: Map<number, CounterEntry[]>): MergeResult => {
     const origin = originIdOf(e.origin, nowMs)
     const redundant = redundantIn(origin, e)
     if (redundant !== null) return redundant
     const grown = growth.get(origin.id) ?? []
     growth.set(origin.id, grown)
-    const merged = mergeCounters(origin.id, e.entries, oldestLiveDay(nowMs), MAX_KEYS_PER_ORIGIN - origin.key_count, grown)
+    const merged = mergeCounters(origin.id, e.entries, oldestLiveDay(nowMs), { keys: bounds.maxKeys - origin.key_count, armsPerTaskType: bounds.maxArmsPerTaskType }, grown)
     if (merged.created > 0) addKeys.run(merged.created, origin.id)
-    // R29: nothing but new keys beyond the origin's bound: keep nothing, relay nothing
-    if (merged.refused > 0 && merged.refused === e.entries.length) {
-      return { rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${MAX_KEYS_PER_ORIGIN}); its new keys are refused` }
+    // R29, R30: nothing but new keys or arms beyond the origin's bounds: keep nothing, relay nothing
+    if (merged.refused + merged.refusedArms > 0 && merged.refused + merged.refusedArms === e.entries.length) {
+      return merged.refusedArms > 0
+        ? { rule: 'R30', reason: `origin holds ${bounds.maxArmsPerTaskType} arms, the most kept per task type, in every task type of its new arms; they are refused` }
+        : { rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${bounds.maxKeys}); its new keys are refused` }
     }
     // A delta with nothing inside the window carries nothing to relay: keeping it would only let
     // an origin fill every node's store (and every sync) with empty envelopes.
@@ -257,7 +298,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
         setSnapshot.run(first, origin.id)
       }
     }
-    return { keysChanged: merged.grew, keysRefused: merged.refused }
+    return { keysChanged: merged.grew, keysRefused: merged.refused + merged.refusedArms }
   }
 
   /** Runs `merge`, then adds what grew to the rollup once, however many envelopes it merged (one upsert per arm touched). */
@@ -281,6 +322,15 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       if (seqEpochMs === undefined || (self?.last_seq ?? 0) >= seqEpochMs) return null
       advanceSelf.run(Math.floor(seqEpochMs), seqEpochMs)
       return Math.floor(seqEpochMs)
+    }),
+
+    rebindSelf: writeTransaction(db, (peerId: string, seqEpochMs: number): number => {
+      const epoch = Math.max(selfRow.get()?.last_seq ?? 0, Math.floor(seqEpochMs))
+      setSelf.run(peerId)
+      dropBefore.run(LOCAL_ORIGIN, Number.MAX_SAFE_INTEGER)
+      setSnapshot.run(0, LOCAL_ORIGIN)
+      advanceSelf.run(epoch, seqEpochMs)
+      return epoch
     }),
 
     exportEnvelopes: writeTransaction(db, (kind: EnvelopeKind, nowMs: number, encode: BatchEncoder): ExportResult | null => {
@@ -320,15 +370,25 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       return origin === undefined ? null : redundantIn(origin, header)
     },
 
-    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number): MergeResult =>
-      withRollup(nowMs, growth => mergeOne(e, nowMs, growth))),
+    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number, bounds: OriginBounds = DEFAULT_ORIGIN_BOUNDS): MergeResult =>
+      withRollup(nowMs, growth => mergeOne(e, nowMs, bounds, growth))),
 
-    mergeEnvelopes: writeTransaction(db, (envelopes: readonly IncomingEnvelope[], nowMs: number): MergeResult[] =>
-      withRollup(nowMs, growth => envelopes.map(e => mergeOne(e, nowMs, growth)))),
+    mergeEnvelopes: writeTransaction(db, (envelopes: readonly IncomingEnvelope[], nowMs: number, bounds: OriginBounds = DEFAULT_ORIGIN_BOUNDS): MergeResult[] =>
+      withRollup(nowMs, growth => envelopes.map(e => mergeOne(e, nowMs, bounds, growth)))),
 
     originCount: () => countOrigins.get()?.n ?? 0,
 
     knowsOrigin: (peerId) => originByPeer.get(peerId) !== undefined,
+
+    newOrigins (nowMs, seniorityMs, graceMs) {
+      const key = `${(originsVersion.get() as unknown[]).join(':')}:${seniorityMs}:${graceMs}`
+      if (newMemo !== undefined && newMemo.key === key && nowMs >= newMemo.from && nowMs < newMemo.until) return newMemo.value
+      const rows = newSince.all(nowMs - seniorityMs, graceMs)
+      // valid until the oldest of them comes of age (or for a seniority period, when none is new)
+      const until = rows.reduce((u, r) => Math.min(u, r.first_seen_ms + seniorityMs), nowMs + seniorityMs)
+      newMemo = { key, from: nowMs, until, value: new Set(rows.map(r => r.id)) }
+      return newMemo.value
+    },
 
     origins () {
       const keys = new Map(keysPerOrigin.all().map(r => [r.origin, r.keys]))

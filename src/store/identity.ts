@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { chmod, link, open, readFile, stat, unlink } from 'node:fs/promises'
+import { chmod, link, open, readFile, rename, stat, unlink } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
 import { errorMessage, StateError } from '../errors.js'
 import { ensureDataDir } from './data-dir.js'
@@ -80,6 +80,37 @@ async function parseKey (bytes: Uint8Array, path: string): Promise<Ed25519Privat
     throw new StateError('IDENTITY_CORRUPT', `the node identity ${path} is damaged: its public key does not match its private key; restore it from a backup`)
   }
   return key
+}
+
+/**
+ * Replaces the node's identity with one from `seed` (`hivebench id --mint`). The old key stays
+ * beside it as `identity.key.<old peer id>.bak` (a hard link, made before the swap), and the new
+ * one is written to a private temporary file and renamed over identity.key: a crash leaves one
+ * of the two keys in place, never a half-written one.
+ */
+export async function replaceIdentity (dataDir: string, seed: Uint8Array): Promise<{ identity: Identity, previous: Identity, backup: string }> {
+  const previous = await loadOrCreateIdentity(dataDir)
+  const path = join(dataDir, IDENTITY_FILE)
+  const backup = `${path}.${previous.peerId}.bak`
+  const { generateKeyPairFromSeed, privateKeyToProtobuf, peerIdFromPrivateKey } = await keyCode()
+  const privateKey = await generateKeyPairFromSeed('Ed25519', seed)
+  const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
+  try {
+    await link(path, backup).catch(err => { if (errorCode(err) !== 'EEXIST') throw err })
+    const handle = await open(temporary, 'wx', 0o600)
+    try {
+      await handle.writeFile(privateKeyToProtobuf(privateKey))
+      await handle.sync()
+    } finally {
+      await handle.close()
+    }
+    await rename(temporary, path)
+    fsyncDirectory(dataDir)
+  } catch (err) {
+    await unlink(temporary).catch(() => {})
+    throw new StateError('IDENTITY_UNWRITABLE', `cannot replace the node identity ${path}: ${errorMessage(err)}`, { cause: err })
+  }
+  return { identity: { privateKey, peerId: peerIdFromPrivateKey(privateKey).toString(), created: true }, previous, backup }
 }
 
 /** Owner-only: the key is the node's voice in the hive. */

@@ -1,6 +1,7 @@
 import { addOutcome } from '../core/counters.js'
 import type { CounterEntry, Outcome, RecordResult } from '../core/types.js'
 import { counterArgs, upsertAddSql } from './counter-columns.js'
+import { createCountersVersion } from './counters-version.js'
 import { writeTransaction, type Db } from './db.js'
 import type { RawOutcomeLog } from './raw-outcomes.js'
 import type { ArmRollup } from './rollup.js'
@@ -26,6 +27,7 @@ export interface WriteResult extends RecordResult {
  */
 export function createLocalWriter (db: Db, rollup: ArmRollup, rawOutcomes: RawOutcomeLog): (outcomes: Outcome[], nowMs: number) => WriteResult {
   const addCountersStmt = db.prepare(upsertAddSql('counters', ['task_type', 'origin', 'tool', 'model', 'day']))
+  const version = createCountersVersion(db)
 
   return writeTransaction(db, (outcomes: Outcome[], nowMs: number): WriteResult => {
     const windowStart = rollup.startDay(nowMs)
@@ -36,6 +38,7 @@ export function createLocalWriter (db: Db, rollup: ArmRollup, rawOutcomes: RawOu
     for (const o of kept) addOutcome(changes, o)
     rawOutcomes.append(kept, changes.values())
     for (const e of changes.values()) addCountersStmt.run(e.taskType, LOCAL_ORIGIN, e.tool, e.model, e.day, ...counterArgs(e))
+    if (kept.length > 0) version.bump()
     return { recorded: kept.length, duplicates: outcomes.length - kept.length, inserted, changes: changes.values(), windowStart }
   })
 }

@@ -1,6 +1,7 @@
 import { diffCounters, isZeroCounters, maxCounters } from '../core/counters.js'
 import { counterEntry, type CounterEntry } from '../core/types.js'
 import { counterArgs, countersFromRow, SCALAR_COLUMN_LIST, type CounterRow } from './counter-columns.js'
+import { createCountersVersion } from './counters-version.js'
 import type { Db } from './db.js'
 
 /**
@@ -14,14 +15,24 @@ export interface MergeTally {
   grew: number
   /** keys created */
   created: number
-  /** entries for new keys refused: the origin had no room left (MAX_KEYS_PER_ORIGIN) */
+  /** entries for new keys refused: the origin had no room left (MAX_KEYS_PER_ORIGIN, R29) */
   refused: number
+  /** entries for new arms refused: the origin already held its most arms in that task type (MAX_ARMS_PER_TASK_TYPE, R30) */
+  refusedArms: number
 }
 
-export type CounterMerger = (origin: number, entries: CounterEntry[], oldestDay: number, keyRoom: number, growth: CounterEntry[]) => MergeTally
+/** What one origin may add: new keys (R29) and new arms per task type (R30). */
+export interface MergeRoom {
+  keys: number
+  armsPerTaskType: number
+}
+
+export type CounterMerger = (origin: number, entries: CounterEntry[], oldestDay: number, room: MergeRoom, growth: CounterEntry[]) => MergeTally
 
 /** `growth` receives what each key grew by (new keys: the entry itself), for the rollup. */
 export function createCounterMerger (db: Db): CounterMerger {
+  // the arms (tool, model) an origin holds in a task type, on any retained day: a walk of the primary key's prefix
+  const heldArms = db.prepare<[string, number], [string, string]>('SELECT DISTINCT tool, model FROM counters WHERE task_type = ? AND origin = ?').raw(true)
   const read = db.prepare<[string, number, string, string, number], CounterRow>(
     'SELECT * FROM counters WHERE task_type = ? AND origin = ? AND tool = ? AND model = ? AND day = ?')
   const insert = db.prepare(`INSERT INTO counters (${SCALAR_COLUMN_LIST.join(', ')}, hist, task_type, origin, tool, model, day)
@@ -30,23 +41,43 @@ export function createCounterMerger (db: Db): CounterMerger {
   // the primary key and the day index twice.
   const update = db.prepare(`UPDATE counters SET ${[...SCALAR_COLUMN_LIST, 'hist'].map(c => `${c} = ?`).join(', ')}
     WHERE task_type = ? AND origin = ? AND tool = ? AND model = ? AND day = ?`)
+  const version = createCountersVersion(db)
 
-  return (origin, entries, oldestDay, keyRoom, growth) => {
+  return (origin, entries, oldestDay, room, growth) => {
     let grew = 0
     let created = 0
     let refused = 0
+    let refusedArms = 0
+    // per task type of this envelope, the origin's arms there (read once, on the first new key)
+    const arms = new Map<string, Set<string>>()
+    const armsIn = (taskType: string): Set<string> => {
+      let held = arms.get(taskType)
+      if (held === undefined) {
+        held = new Set(heldArms.all(taskType, origin).map(([tool, model]) => `${tool}\0${model}`))
+        arms.set(taskType, held)
+      }
+      return held
+    }
     for (const e of entries) {
       // Retention (protocol/README.md, R21): a pruned day is never merged back.
       if (e.day < oldestDay) continue
       const row = read.get(e.taskType, origin, e.tool, e.model, e.day)
       if (row === undefined) {
-        if (created >= keyRoom) {
+        // R30: a new arm only while the origin holds fewer than its most in this task type
+        const held = armsIn(e.taskType)
+        const arm = `${e.tool}\0${e.model}`
+        if (!held.has(arm) && held.size >= room.armsPerTaskType) {
+          refusedArms++
+          continue
+        }
+        if (created >= room.keys) {
           refused++
           continue
         }
         // max(0, e) = e and its growth is e: no row to read, nothing to compare
         if (isZeroCounters(e)) continue
         insert.run(...counterArgs(e), e.taskType, origin, e.tool, e.model, e.day)
+        held.add(arm)
         created++
         grew++
         growth.push(e)
@@ -60,6 +91,7 @@ export function createCounterMerger (db: Db): CounterMerger {
       grew++
       growth.push(counterEntry(e, delta))
     }
-    return { grew, created, refused }
+    if (grew > 0) version.bump()
+    return { grew, created, refused, refusedArms }
   }
 }

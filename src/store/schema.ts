@@ -14,7 +14,9 @@ export const META = {
   /** first day of the window the `arm_window` rollup holds */
   windowStartDay: 'window_start_day',
   /** seq of the last raw batch whose keys went out in a delta (or a snapshot): the export mark */
-  exportedBatchSeq: 'exported_batch_seq'
+  exportedBatchSeq: 'exported_batch_seq',
+  /** grows with every change of counters or baselines: counters-version.ts */
+  countersVersion: 'counters_version'
 } as const
 
 /** meta key of the export mark (META.exportedBatchSeq) */

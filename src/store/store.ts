@@ -5,6 +5,7 @@ import { counterEntry, type CounterEntry, type Outcome } from '../core/types.js'
 import { createArmBreakdown, type ArmBreakdown } from './arm-breakdown.js'
 import { createArmQueries, type ArmAggregate, type Scope } from './arm-queries.js'
 import { countersFromRow, type CounterRow } from './counter-columns.js'
+import { createCountersVersion } from './counters-version.js'
 import { ensureDataDir, databasePath } from './data-dir.js'
 import { openDatabase, openDatabaseReadOnly, writeTransaction, type Db } from './db.js'
 import { createLocalWindow } from './local-window.js'
@@ -66,6 +67,11 @@ export interface Store {
    */
   changeStamp: () => string
   /**
+   * Moves only when counters or baselines changed (counters-version.ts), not on an export or a
+   * sync round: what the dashboard polls before it refetches anything.
+   */
+  countersStamp: () => string
+  /**
    * The explicit maintenance step (the daemon runs it at start and hourly): retention pruning
    * against a pruning day that follows the clock only as fast as real time passes
    * (retention.ts), then the window roll. Nothing else prunes.
@@ -106,6 +112,7 @@ export function openStore (options: StoreOptions): Store {
   const localRows = db.prepare<[], CounterRow & { task_type: string, tool: string, model: string, day: number }>(
     `SELECT * FROM counters WHERE origin = ${LOCAL_ORIGIN}`)
   const stamp = db.prepare<[], unknown[]>('SELECT total_changes(), (SELECT data_version FROM pragma_data_version())').raw(true)
+  const countersVersion = createCountersVersion(db)
 
   if (readonly === null) rollWindow(now())
 
@@ -136,6 +143,7 @@ export function openStore (options: StoreOptions): Store {
     rawOutcomes: rawOutcomes.all,
     exchange: createExchange(db, rollup, rawOutcomes, retentionDays),
     changeStamp: () => (stamp.get() as unknown[]).join(':'),
+    countersStamp: () => String(countersVersion.read()),
     maintain,
     close () {
       if (db.open) db.close()

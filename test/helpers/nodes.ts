@@ -16,12 +16,12 @@ export interface TestNode {
 }
 
 /** A tracker with a fresh Ed25519 identity and the sharing layer, on a temp data dir. */
-export async function fileNode (options: { now?: () => number, monotonicNow?: () => number, allowlist?: Set<string>, rankPolicy?: Partial<RankPolicy>, retentionDays?: number, rejectLimits?: ReceiverOptions['rejectLimits'], privateKey?: Ed25519PrivateKey } = {}): Promise<TestNode> {
+export async function fileNode (options: { now?: () => number, monotonicNow?: () => number, allowlist?: Set<string>, rankPolicy?: Partial<RankPolicy>, retentionDays?: number, rejectLimits?: ReceiverOptions['rejectLimits'], originBounds?: ReceiverOptions['originBounds'], privateKey?: Ed25519PrivateKey } = {}): Promise<TestNode> {
   const privateKey = options.privateKey ?? await generateKeyPair('Ed25519')
   const peerId = peerIdFromPrivateKey(privateKey).toString()
   const tracker = openTracker({ dataDir: tempDir(), now: options.now, monotonicNow: options.monotonicNow, rankPolicy: options.rankPolicy, retentionDays: options.retentionDays })
   tracker.store.exchange.bindSelf(peerId)
   const sharing = createSharing({ store: tracker.store, privateKey, now: options.now })
-  const receiver = createReceiver({ store: tracker.store, allowlist: options.allowlist, rejectLimits: options.rejectLimits, now: options.now })
+  const receiver = createReceiver({ store: tracker.store, allowlist: options.allowlist, rejectLimits: options.rejectLimits, originBounds: options.originBounds, now: options.now })
   return { tracker, sharing, receiver, peerId, close: () => { tracker.close() } }
 }

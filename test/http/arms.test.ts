@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { dayOf, isoDay } from '../../src/core/time.js'
 import { emptyCounters } from '../../src/core/types.js'
 import { encodeEnvelope } from '../../src/protocol/index.js'
+import { createForget } from '../../src/store/index.js'
 import { runCli } from '../helpers/cli.js'
 import { fileNode, type TestNode } from '../helpers/nodes.js'
 import { startApi } from './helpers.js'
@@ -95,8 +96,8 @@ describe('GET /v1/arms?by=origin: what each origin contributes to each arm', () 
 })
 
 describe('GET /v1/summary and /v1/changes', () => {
-  it('gives each task type its best arm per scope, and a stamp that moves only when data does', async () => {
-    const { me } = await hive()
+  it('gives each task type its best arm per scope, and a stamp that moves only when counters or baselines do', async () => {
+    const { me, liar } = await hive()
     const api = await startApi({ tracker: me.tracker })
     const summary = await api.call('GET', '/v1/summary')
     expect(summary.json.task_types).toHaveLength(1)
@@ -104,12 +105,26 @@ describe('GET /v1/summary and /v1/changes', () => {
     expect(summary.json.task_types[0].hive).toEqual(me.tracker.best('bug_fix').best)
     expect(summary.json.task_types[0].local).toEqual(me.tracker.best('bug_fix', { scope: 'local' }).best)
 
-    const stamp = (await api.call('GET', '/v1/changes')).json.stamp
-    expect((await api.call('GET', '/v1/changes')).json.stamp).toBe(stamp)
+    const stampNow = async (): Promise<string> => (await api.call('GET', '/v1/changes')).json.stamp
+    const stamp = await stampNow()
+    expect(await stampNow()).toBe(stamp)
     await api.call('GET', '/v1/stats')
-    expect((await api.call('GET', '/v1/changes')).json.stamp).toBe(stamp)
+    expect(await stampNow()).toBe(stamp)
+    // exports write envelopes and the export mark, but no counter: nothing for a dashboard to redraw
+    const changes = me.tracker.store.changeStamp()
+    expect(me.sharing.export('delta')).not.toBeNull()
+    expect(me.sharing.export('snapshot')).not.toBeNull()
+    expect(me.tracker.store.changeStamp()).not.toBe(changes)
+    expect(await stampNow()).toBe(stamp)
     await api.call('POST', '/v1/outcomes', { body: { task_type: 'bug_fix', tool: 'good', outcome: 'pass' } })
-    expect((await api.call('GET', '/v1/changes')).json.stamp).not.toBe(stamp)
+    const recorded = await stampNow()
+    expect(recorded).not.toBe(stamp)
+    // a baseline (the gate page shows them) and a forgotten origin move it too
+    me.tracker.captureBaseline({ name: 'v1' })
+    const captured = await stampNow()
+    expect(captured).not.toBe(recorded)
+    expect(createForget(me.tracker.store.db)(liar)).toBe(true)
+    expect(await stampNow()).not.toBe(captured)
   })
 })
 
@@ -123,6 +138,6 @@ describe('hivebench stats --by-origin', () => {
     expect(JSON.parse(json.stdout)).toEqual({ task_types: [expected] })
     const text = await runCli(['stats', '--by-origin', '--data-dir', dir])
     expect(text.stdout).toContain('one origin counts for at most min(100, 2 x the median other origin) samples')
-    expect(text.stdout).toMatch(/bad .*5000 .*100\.0% .*100 .*yes/)
+    expect(text.stdout).toMatch(/^bad\t-\t\S+\t5000\t100\.0%\t100\tyes$/m)
   })
 })

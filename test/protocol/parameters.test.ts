@@ -8,7 +8,7 @@ import { DEFAULT_SYNC_STREAMS } from '../../src/network/types.js'
 import { SYNC } from '../../src/protocol/frames.js'
 import { MAX_ENTRIES, MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES, MAX_PARTS } from '../../src/protocol/index.js'
 import { MAX_DIGEST_ORIGINS, MAX_DIGEST_RANGES } from '../../src/protocol/sync-digest.js'
-import { MAX_DELTAS_PER_ORIGIN, MAX_KEYS_PER_ORIGIN } from '../../src/store/exchange.js'
+import { MAX_ARMS_PER_TASK_TYPE, MAX_DELTAS_PER_ORIGIN, MAX_KEYS_PER_ORIGIN } from '../../src/store/exchange.js'
 import { PROTOCOL_DIR } from './vector-files.js'
 
 /** protocol/README.md's parameter table (r2.2: every limit lives there) states what the code enforces. */
@@ -31,6 +31,7 @@ describe('the parameter table of protocol/README.md', () => {
     ['MAX_ENTRIES', [MAX_ENTRIES]],
     ['MAX_PARTS', [MAX_PARTS]],
     ['MAX_KEYS_PER_ORIGIN', [MAX_KEYS_PER_ORIGIN]],
+    ['MAX_ARMS_PER_TASK_TYPE', [MAX_ARMS_PER_TASK_TYPE]],
     ['MAX_DELTAS_PER_ORIGIN', [MAX_DELTAS_PER_ORIGIN]],
     ['SYNC_TIMEOUT', [SYNC.timeoutMs / 1000]],
     ['SYNC_MAX_FRAMES', [SYNC.maxFrames]],

@@ -4,6 +4,8 @@ import { generateKeyPairFromSeed } from '@libp2p/crypto/keys'
 import { afterEach, describe, expect, it } from 'vitest'
 import { addOutcomeTo } from '../../src/core/counters.js'
 import { BUCKET_COUNT, bucketOf, GAMMA, MAX_S, MIN_S, UPPER_BOUNDS } from '../../src/core/histogram.js'
+import { createReceiver } from '../../src/hive/receive.js'
+import { openTracker } from '../../src/tracker.js'
 import { windowStartDay } from '../../src/core/time.js'
 import { emptyCounters } from '../../src/core/types.js'
 import { readEnvelopeFile } from '../../src/hive/envelope-file.js'
@@ -69,9 +71,24 @@ describe('envelope vectors', () => {
     expect(verdictOfBytes(bytes, contextOf(v))).toEqual({ verdict: v.verdict, rule: v.rule })
   })
 
+  it.each(vectors.filter(v => v.max_arms_per_task_type !== undefined).map(v => [v.name, v] as const))('%s: a receiver holding nothing of the origin merges all but skipped_entries (R30)', (_name, v) => {
+    const tracker = openTracker({ dataDir: tempDir(), now: () => v.now_ms, retentionDays: v.retention_days })
+    try {
+      const receiver = createReceiver({ store: tracker.store, workBits: v.id_work_bits ?? 0, now: () => v.now_ms, originBounds: { maxArmsPerTaskType: v.max_arms_per_task_type } })
+      expect(receiver.receive(Buffer.from(v.hex, 'hex'))).toMatchObject({ verdict: 'accepted' })
+      const key = (e: { task_type: string, tool: string, model: string, day: number }): string => [e.task_type, e.tool, e.model, e.day].join('|')
+      const merged = tracker.store.exchange.hiveCounters().map(c => key({ ...c.entry, task_type: c.entry.taskType }))
+      const expected = (v.decoded as EnvelopeJson).entries.filter((_, i) => v.skipped_entries?.includes(i) !== true).map(key)
+      expect(merged.sort()).toEqual(expected.sort())
+      expect(v.skipped_entries?.length).toBeGreaterThan(0)
+    } finally {
+      tracker.close()
+    }
+  })
+
   it('cover every stateless rule and both kinds', () => {
     const covered = new Set(vectors.map(v => v.rule))
-    const stateful = new Set<RuleId>(['R22', 'R23', 'R25', 'R26', 'R27', 'R29'])
+    const stateful = new Set<RuleId>(['R22', 'R23', 'R25', 'R26', 'R27', 'R29', 'R30'])
     const stateless = (Object.keys(RULES) as RuleId[]).filter(r => !stateful.has(r))
     expect(stateless.filter(r => !covered.has(r))).toEqual([])
     expect(new Set(vectors.filter(v => v.verdict === 'ACCEPT').map(v => v.decoded?.kind))).toEqual(new Set(['delta', 'snapshot']))

@@ -3,6 +3,9 @@
  * API needs the bearer token: asked once, kept in sessionStorage (gone when the tab closes),
  * sent in the Authorization header and never put in a URL.
  */
+import type { RankedArm } from '../../dist/src/core/ranking.js'
+import type { OutcomeClass } from '../../dist/src/core/types.js'
+
 const TOKEN_KEY = 'hivebench.token'
 
 export class Unauthorized extends Error {}
@@ -31,26 +34,11 @@ export const post = async <T>(path: string, body: unknown): Promise<T> => await 
 export const q = (params: Record<string, string | number | undefined>): string =>
   new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])).toString()
 
-// The API's shapes, as far as the pages read them.
-export type OutcomeClass = 'pass' | 'grader_fail' | 'timeout' | 'no_tool_calls' | 'error'
-export const OUTCOME_CLASSES: OutcomeClass[] = ['pass', 'grader_fail', 'timeout', 'no_tool_calls', 'error']
-
-export interface RankedArm {
-  tool: string
-  model: string
-  n: number
-  pass: number
-  pass_rate: number | null
-  wilson_lower: number
-  wilson_upper: number
-  p50_s: number | null
-  p90_s: number | null
-  mean_cost_usd: number | null
-  outcomes: Record<OutcomeClass, number>
-  origins: number
-  benchmarked: boolean
-  weighted_n: number
-}
+// The API's shapes, as far as the pages read them. The ranking's types are the server's own,
+// read from the declarations the server build writes (dist/src, built first by `npm run build`,
+// `npm test` and `npm install`): a type-only import, so nothing of the server reaches the page.
+export type { OutcomeClass, RankedArm }
+export const OUTCOME_CLASSES: readonly OutcomeClass[] = ['pass', 'grader_fail', 'timeout', 'no_tool_calls', 'error']
 
 export interface Summary {
   window_days: number
