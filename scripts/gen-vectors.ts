@@ -18,6 +18,7 @@ import {
 } from '../src/protocol/index.js'
 import { identityWork } from '../src/protocol/identity-work.js'
 import { encodeSyncRequest, toRanges, type SyncRequest } from '../src/protocol/sync-digest.js'
+import { seqSetVectors } from './lib/seq-set-vectors.js'
 import { craft, NOW_MS, seedKey, seededRandom, simulatedEntry, TODAY, type CraftSpec } from '../test/protocol/helpers.js'
 import { at } from './lib/lists.js'
 
@@ -680,4 +681,5 @@ writeFileSync(join(out, 'histogram-buckets.json'), json({
   bucket_count: BUCKET_COUNT,
   upper_bounds_s: [...UPPER_BOUNDS]
 }))
-console.log(`wrote ${vectors.length} envelope vectors, ${sequences.length} sequences, ${merges.length} merges, ${framing.length} framing and ${syncs.length} sync vectors, rounding/ties.json, and ${join(out, 'histogram-buckets.json')}`)
+writeFileSync(join(out, 'seq-set-vectors.json'), JSON.stringify(seqSetVectors(), null, 2).replace(/\[\s+(\d+),\s+(\d+)\s+\]/g, '[$1, $2]') + '\n')
+console.log(`wrote ${vectors.length} envelope vectors, ${sequences.length} sequences, ${merges.length} merges, ${framing.length} framing and ${syncs.length} sync vectors, rounding/ties.json, ${join(out, 'histogram-buckets.json')} and ${join(out, 'seq-set-vectors.json')}`)

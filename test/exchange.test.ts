@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { maxCounters } from '../src/core/counters.js'
 import { bucketOf, encodeHist, quantiles } from '../src/core/histogram.js'
 import { emptyCounters } from '../src/core/types.js'
+import { validateEnvelope } from '../src/protocol/index.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
 
 const NOW = Date.parse('2026-11-23T12:00:00Z')
@@ -167,6 +168,32 @@ describe('merge laws (property)', () => {
           expect(receiver.tracker.stats({ scope: 'hive' })).toEqual(reference.tracker.stats({ scope: 'hive' }))
         } finally {
           receiver.close()
+        }
+      }), { numRuns: 25 })
+
+    // the same deliveries merged in batches (mergeEnvelopes: one transaction and one rollup
+    // update per batch) give the same results, envelope by envelope, and the same tables
+    const rollupRows = (n: TestNode): unknown[] => n.tracker.store.db.prepare('SELECT * FROM arm_window ORDER BY task_type, origin, tool, model').all()
+    const valid = (bytes: Uint8Array) => validateEnvelope(bytes, { nowMs: NOW, retentionDays: 90 })
+    await fc.assert(fc.asyncProperty(
+      fc.array(fc.nat({ max: deltas.length - 1 }), { maxLength: deltas.length * 2 }),
+      fc.array(fc.integer({ min: 1, max: 8 }), { minLength: 1, maxLength: 10 }),
+      async (picks, cuts) => {
+        const [one, batched] = [await fileNode({ now }), await fileNode({ now })]
+        try {
+          const order = [...picks.map(i => deltas[i]), ...snapshots].map(valid)
+          const single = order.map(e => one.tracker.store.exchange.mergeEnvelope(e, NOW))
+          const results = []
+          for (let at = 0, c = 0; at < order.length; at += cuts[c++ % cuts.length]) {
+            results.push(...batched.tracker.store.exchange.mergeEnvelopes(order.slice(at, at + cuts[c % cuts.length]), NOW))
+          }
+          expect(results).toEqual(single)
+          expect(batched.tracker.store.exchange.hiveCounters()).toEqual(expected)
+          expect(rollupRows(batched)).toEqual(rollupRows(one))
+          expect(batched.tracker.stats({ scope: 'hive' })).toEqual(reference.tracker.stats({ scope: 'hive' }))
+        } finally {
+          one.close()
+          batched.close()
         }
       }), { numRuns: 25 })
   })

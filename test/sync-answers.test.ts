@@ -47,11 +47,14 @@ describe('sync digests at scale', () => {
     // the responder also holds seq 2 of origin 7,777 and seq 40 of the last origin
     fill(responder, o => o === 7777 ? [2] : o === ORIGINS ? [40] : [])
 
-    expect(syncRequestOf(requester.tracker.store.exchange, 'h').byteLength).toBeGreaterThan(MAX_ENVELOPE_BYTES)
-    const pages = syncRequestsOf(requester.tracker.store.exchange, 'h')
-    expect(pages.length).toBeGreaterThan(8)
-    for (const page of pages) expect(page.byteLength).toBeLessThanOrEqual(MAX_ENVELOPE_BYTES / 2)
-    const answer = pages.flatMap(page => [...envelopesLacked(responder.tracker.store.exchange, 'h', page)])
-    expect(answer.map(b => [...b]).sort((a, b) => a[1] - b[1])).toEqual([[7777 % 256, 2], [ORIGINS % 256, 40]])
+    // version 1 ([from, to] pairs) and version 2 (compact seq sets: 16 odd seqs are a 4-byte bitmap)
+    for (const [version, minPages] of [[1, 9], [2, 2]] as const) {
+      expect(syncRequestOf(requester.tracker.store.exchange, 'h', version).byteLength).toBeGreaterThan(MAX_ENVELOPE_BYTES)
+      const pages = syncRequestsOf(requester.tracker.store.exchange, 'h', undefined, version)
+      expect(pages.length).toBeGreaterThanOrEqual(minPages)
+      for (const page of pages) expect(page.byteLength).toBeLessThanOrEqual(MAX_ENVELOPE_BYTES / 2)
+      const answer = pages.flatMap(page => [...envelopesLacked(responder.tracker.store.exchange, 'h', page)])
+      expect(answer.map(b => [...b]).sort((a, b) => a[1] - b[1])).toEqual([[7777 % 256, 2], [ORIGINS % 256, 40]])
+    }
   }, 120_000)
 })

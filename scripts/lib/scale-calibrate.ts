@@ -132,6 +132,6 @@ export async function syncRequestBytes (origins: number, heldSeqs: number, hive:
     digests.push({ origin: peerIdFromPrivateKey(await generateKeyPair('Ed25519')).toString(), snapshotSeq: seq, ranges: [[seq, seq + heldSeqs - 1]] })
   }
   digests.sort((a, b) => a.origin < b.origin ? -1 : a.origin > b.origin ? 1 : 0)
-  const pages = pageSyncRequests(hive, digests, MAX_ENVELOPE_BYTES / 2)
+  const pages = pageSyncRequests(hive, digests, MAX_ENVELOPE_BYTES / 2, 2) // version 2, as current nodes send it
   return { bytes: pages.reduce((s, p) => s + p.length, 0), pages: pages.length }
 }

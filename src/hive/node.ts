@@ -7,6 +7,7 @@ import { createMaintenance } from './maintenance.js'
 import { createSlicedQueue, type AdmissionLimits } from './admission.js'
 import { createClockWatch } from './clock-watch.js'
 import { envelopesLacked, syncRequestsOf } from './sync-answers.js'
+import { syncRequestVersionOf, type SyncRequestVersion } from '../protocol/sync-digest.js'
 import { createHiveNetwork, dialFailure, readHiveKey, type HiveNetwork } from '../network/index.js'
 import { createDialBook, healthOf, type BootstrapDial, type Health } from './dial-book.js'
 import { createArrivalSummary } from './arrival-summary.js'
@@ -83,7 +84,16 @@ const SEQ_EPOCH_WARNING = 'the database is new but the identity is not (a lost d
 /** seconds between refreshes of the peer and origin gauges */
 const GAUGE_REFRESH_S = 5
 
-export interface SyncReport { peer: string, received: number, accepted: number, ignored: number, rejected: number }
+export interface SyncReport {
+  peer: string
+  received: number
+  accepted: number
+  ignored: number
+  rejected: number
+  /** request version spoken (2: compact seq sets; 1: an older peer) and request pages sent */
+  version?: SyncRequestVersion
+  pages: number
+}
 
 export interface HiveNode extends Startable {
   readonly local: LocalNode
@@ -158,11 +168,23 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
 
   let network: HiveNetwork
   const syncWith = async (peer: string): Promise<SyncReport> => {
-    const report: SyncReport = { peer, received: 0, accepted: 0, ignored: 0, rejected: 0 }
+    const report: SyncReport = { peer, received: 0, accepted: 0, ignored: 0, rejected: 0, pages: 0 }
     let slice = performance.now()
     // each frame is merged as it arrives: a sync holds one envelope in memory, whatever the peer
-    // sends; a digest too large for one frame goes as pages, one exchange each
-    for (const request of syncRequestsOf(exchange, options.hive)) {
+    // sends; a digest too large for one frame goes as pages, one exchange each, written in the
+    // request version the first stream negotiated (an older peer speaks version 1 only)
+    let pages: Uint8Array[] | undefined
+    for (let page = 0; page < (pages?.length ?? 1); page++) {
+      const request = (protocolId: string): Uint8Array => {
+        // built once, for the version the first stream agreed on: a responder reads the version
+        // field, so pages keep their cut even if the peer restarts on another version meanwhile
+        report.version ??= syncRequestVersionOf(protocolId)
+        pages ??= syncRequestsOf(exchange, options.hive, undefined, report.version)
+        report.pages++
+        const bytes = pages[page]
+        if (bytes === undefined) throw new HivebenchError('SYNC_REQUEST', `no request page ${page} of ${pages.length}`) // the loop stops at the last
+        return bytes
+      }
       await network.requestSync(peer, request, async (bytes) => {
         const received = local.receiver.receive(bytes, { via: 'sync', peer })
         report.received++

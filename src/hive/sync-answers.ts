@@ -1,4 +1,4 @@
-import { decodeSyncRequest, encodeSyncRequest, inRanges, pageSyncRequests, toRanges, type OriginDigest } from '../protocol/sync-digest.js'
+import { decodeSyncRequest, encodeSyncRequest, inRanges, pageSyncRequests, toRanges, type OriginDigest, type SyncRequestVersion } from '../protocol/sync-digest.js'
 import type { Exchange } from '../store/index.js'
 import { SYNC } from '../protocol/frames.js'
 
@@ -8,22 +8,23 @@ import { SYNC } from '../protocol/frames.js'
  * lacks. Verification is the requester's: it runs every envelope through the same validation
  * as gossip, so a relaying peer can neither forge nor alter anything.
  */
-export function syncRequestOf (exchange: Exchange, hive: string): Uint8Array {
-  return encodeSyncRequest({ hive, digests: digestsOf(exchange) })
+export function syncRequestOf (exchange: Exchange, hive: string, version: SyncRequestVersion = 2): Uint8Array {
+  return encodeSyncRequest({ hive, digests: [...digestsOf(exchange)] }, version)
 }
-
-/** What this node holds, per origin. */
-const digestsOf = (exchange: Exchange): OriginDigest[] =>
-  exchange.holdings().map(h => ({ origin: h.peerId, snapshotSeq: h.snapshotSeq, ranges: toRanges(h.seqs) }))
 
 /**
  * The sync request as pages of at most `maxBytes` (half a frame by default): one request while
  * the digests fit, else one per slice of the origin space, each answered for its origins only.
- * Digests grow about 60 bytes per origin (5 KB with 256 fragmented seqs): one frame held about
- * 17,000 origins (215 fragmented), after which every sync failed.
+ * Version 1 digests grow about 60 bytes per origin (2-5 KB with 256 fragmented seqs: one frame
+ * held 215 such origins); version 2 (compact seq sets) about 65, 127 with 256 fragmented seqs.
  */
-export function syncRequestsOf (exchange: Exchange, hive: string, maxBytes = SYNC.maxFrameBytes / 2): Uint8Array[] {
-  return maxBytes === Infinity ? [syncRequestOf(exchange, hive)] : pageSyncRequests(hive, digestsOf(exchange), maxBytes)
+export function syncRequestsOf (exchange: Exchange, hive: string, maxBytes = SYNC.maxFrameBytes / 2, version: SyncRequestVersion = 2): Uint8Array[] {
+  return pageSyncRequests(hive, digestsOf(exchange), maxBytes, version)
+}
+
+/** One origin's digest at a time: 100,000 origins of 256 fragmented seqs are 25 M ranges, which must not all be alive at once. */
+function * digestsOf (exchange: Exchange): Generator<OriginDigest> {
+  for (const h of exchange.holdings()) yield { origin: h.peerId, snapshotSeq: h.snapshotSeq, ranges: toRanges(h.seqs) }
 }
 
 /**

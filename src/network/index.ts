@@ -1,7 +1,7 @@
 import type { HiveNetwork, HiveNetworkOptions } from './types.js'
 
 export { generateHiveKey, readHiveKey, parseHiveKey } from './hive-key.js'
-export { SYNC_PROTOCOL, DEFAULT_SYNC_LIMITS, hiveTopic } from './types.js'
+export { SYNC_PROTOCOL, SYNC_PROTOCOLS, DEFAULT_SYNC_LIMITS, hiveTopic } from './types.js'
 export type { HiveNetwork, HiveNetworkOptions, NetworkLogger, SyncHandler, SyncLimits, Verdict } from './types.js'
 export { dialFailure, type DialCause, type DialFailure } from './dial-failure.js'
 

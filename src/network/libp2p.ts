@@ -17,7 +17,7 @@ import { parseHiveKey } from './hive-key.js'
 import { STREAM_BUFFERS, drained, pausedReader } from './stream-reader.js'
 import { createSemaphore, createStreamGate, requestFrames, serveFrames, type ByteChannel } from './sync.js'
 import {
-  DEFAULT_SYNC_LIMITS, DEFAULT_SYNC_STREAMS, SYNC_PROTOCOL, hiveTopic, silentLogger,
+  DEFAULT_SYNC_LIMITS, DEFAULT_SYNC_STREAMS, SYNC_PROTOCOL, SYNC_PROTOCOLS, hiveTopic, silentLogger,
   type HiveNetwork, type HiveNetworkOptions, type NetworkLogger, type SyncLimits, type Verdict
 } from './types.js'
 import type { Libp2p, PeerId, Stream } from '@libp2p/interface'
@@ -162,7 +162,8 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
   const streams = { ...DEFAULT_SYNC_STREAMS, ...options.syncStreams }
   const servedStreams = createStreamGate({ perPeer: streams.servedPerPeer, total: streams.servedTotal })
   const outboundSyncs = createSemaphore(streams.outbound)
-  await node.handle(SYNC_PROTOCOL, (stream, connection) => {
+  const syncProtocols = options.syncProtocols ?? SYNC_PROTOCOLS
+  await node.handle(syncProtocols, (stream, connection) => {
     void serveFrames(channelOf(stream), connection.remotePeer.toString(), options.syncHandler, limits, log, servedStreams)
   }, { maxInboundStreams: SYNC_STREAMS_PER_CONNECTION, maxOutboundStreams: SYNC_STREAMS_PER_CONNECTION })
 
@@ -238,22 +239,36 @@ export async function createHiveNetwork (options: HiveNetworkOptions): Promise<H
     },
     async requestSync (peerId, request, onFrame) {
       requireStarted()
-      if (request.byteLength > limits.maxFrameBytes) {
-        throw new HivebenchError('SYNC_LIMIT', `request of ${request.byteLength} bytes exceeds ${limits.maxFrameBytes}`)
+      const checked = (bytes: Uint8Array): Uint8Array => {
+        if (bytes.byteLength > limits.maxFrameBytes) {
+          throw new HivebenchError('SYNC_LIMIT', `request of ${bytes.byteLength} bytes exceeds ${limits.maxFrameBytes}`)
+        }
+        return bytes
       }
+      if (request instanceof Uint8Array) checked(request)
       const remote = toPeerId(peerId)
       return await outboundSyncs(async () => {
         const started = Date.now()
         const signal = AbortSignal.timeout(limits.timeoutMs)
         let stream: Stream
         try {
-          stream = await node.dialProtocol(remote, SYNC_PROTOCOL, { signal })
+          // a request given as bytes is written in version 1; a builder gets the newest id both speak
+          stream = await node.dialProtocol(remote, request instanceof Uint8Array ? [SYNC_PROTOCOL] : syncProtocols, { signal })
         } catch (err) {
           if (signal.aborted) throw new HivebenchError('SYNC_TIMEOUT', `no sync stream to ${peerId} within ${limits.timeoutMs} ms`)
           throw new HivebenchError('SYNC_FAILED', `cannot open a sync stream to ${peerId}: ${String(err)}`, { cause: err })
         }
+        let bytes: Uint8Array
+        try {
+          bytes = checked(request instanceof Uint8Array ? request : request(stream.protocol))
+        } catch (err) {
+          stream.abort(err instanceof Error ? err : new Error(String(err)))
+          throw err
+        }
+        // (building the request counts against the exchange's time, like the dial)
         const remainingMs = Math.max(1, limits.timeoutMs - (Date.now() - started))
-        return await requestFrames(channelOf(stream), request, { ...limits, timeoutMs: remainingMs }, onFrame)
+        const tally = await requestFrames(channelOf(stream), bytes, { ...limits, timeoutMs: remainingMs }, onFrame)
+        return { ...tally, protocolId: stream.protocol }
       })
     },
     async dial (addr) {

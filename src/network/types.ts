@@ -52,8 +52,10 @@ export interface HiveNetworkOptions {
   validate(message: Uint8Array, fromPeer: string): Verdict | Promise<Verdict>
   /** called once per accepted message; fromPeer is the peer that relayed it to us */
   onMessage(message: Uint8Array, fromPeer: string): void
-  /** serves SYNC_PROTOCOL requests */
+  /** serves requests on every `syncProtocols` id (the request's version field says how to read it) */
   syncHandler: SyncHandler
+  /** sync protocol ids served and offered, newest first. Default SYNC_PROTOCOLS; [SYNC_PROTOCOL] acts as a node older than r2.2 */
+  syncProtocols?: string[]
   /** once per peer each time it goes from no connection to connected */
   onPeerConnected?(peerId: string): void
   /**
@@ -91,9 +93,11 @@ export interface HiveNetwork {
    * One sync exchange: each response frame goes to `onFrame` as it arrives (nothing more is read
    * while it works, so memory stays at one frame); resolves with the tally. At most
    * `syncStreams.outbound` exchanges run at once, the others wait. Rejects with HivebenchError
-   * SYNC_TIMEOUT / SYNC_LIMIT / SYNC_PROTOCOL / SYNC_FAILED.
+   * SYNC_TIMEOUT / SYNC_LIMIT / SYNC_PROTOCOL / SYNC_FAILED. `request` is the request frame, or
+   * (to speak the newest version both sides know) a function of the protocol id the stream
+   * negotiated among SYNC_PROTOCOLS, called once the stream is open; the tally names that id.
    */
-  requestSync(peerId: string, request: Uint8Array, onFrame: (frame: Uint8Array) => void | Promise<void>): Promise<{ frames: number, bytes: number }>
+  requestSync(peerId: string, request: Uint8Array | ((protocolId: string) => Uint8Array), onFrame: (frame: Uint8Array) => void | Promise<void>): Promise<{ frames: number, bytes: number, protocolId: string }>
   /** dials a multiaddr (with /p2p/<id>) and returns the remote peer id */
   dial(multiaddr: string): Promise<string>
   multiaddrs(): string[]
@@ -120,6 +124,9 @@ export interface SyncStreamBounds {
 export const DEFAULT_SYNC_STREAMS: SyncStreamBounds = { servedPerPeer: 2, servedTotal: 16, outbound: 4 }
 
 export const SYNC_PROTOCOL = SYNC.protocolId
+
+/** Every sync protocol id this node serves, newest first: a requester offers them in this order. */
+export const SYNC_PROTOCOLS = [SYNC.compactProtocolId, SYNC.protocolId]
 
 const HIVE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 

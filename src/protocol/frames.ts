@@ -7,7 +7,10 @@ import { MAX_ENVELOPE_BYTES } from './constants.js'
  * layer answers within them.
  */
 export const SYNC = {
+  /** request version 1: seqs as msgpack [from, to] pairs; every node serves it (older peers know only this one) */
   protocolId: '/hivebench/sync/1.0.0',
+  /** request version 2 (r2.2): compact seq sets; offered first, so two current nodes agree on it */
+  compactProtocolId: '/hivebench/sync/2.0.0',
   /** largest frame, request or response: one envelope */
   maxFrameBytes: MAX_ENVELOPE_BYTES,
   /** most response frames a requester accepts for one request */

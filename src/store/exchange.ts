@@ -47,6 +47,9 @@ export interface ExportResult {
   entries: number
 }
 
+/** What merging one envelope did: keys that grew and keys refused (R29), or why it was not stored. */
+export type MergeResult = { keysChanged: number, keysRefused: number } | StoreRefusal
+
 /**
  * Most deltas kept per origin after its newest snapshot (protocol/README.md, R26). An honest
  * origin sends a snapshot every 12 exports; beyond this, the oldest deltas are dropped (their keys
@@ -158,7 +161,15 @@ export interface Exchange {
    * Stores and merges a validated envelope of a peer origin. R22/R23 are checked again inside
    * the write transaction: another process may have stored the envelope since redundant().
    */
-  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number, bounds?: OriginBounds) => { keysChanged: number, keysRefused: number } | StoreRefusal
+  mergeEnvelope: (envelope: IncomingEnvelope, nowMs: number, bounds?: OriginBounds) => MergeResult
+  /**
+   * mergeEnvelope for many envelopes in one write transaction, in order (a later envelope sees
+   * what an earlier one stored: the same seq twice is R22), results in the same order. One commit
+   * and one rollup update for the batch: several times the entries/s of one transaction per
+   * envelope (README, "Merge throughput"). All or nothing: an error (a full disk) rolls the whole
+   * batch back.
+   */
+  mergeEnvelopes: (envelopes: readonly IncomingEnvelope[], nowMs: number, bounds?: OriginBounds) => MergeResult[]
   origins: () => OriginInfo[]
   /** whether this origin has been seen (merged or stored) */
   knowsOrigin: (peerId: string) => boolean
@@ -229,7 +240,7 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
        AND first_seen_ms > (SELECT MIN(first_seen_ms) FROM origins WHERE id > 0) + ?`)
   const originsVersion = db.prepare<[], [number, number | null]>('SELECT COUNT(*), MAX(id) FROM origins').raw(true)
   let newMemo: { key: string, from: number, until: number, value: ReadonlySet<number> } | undefined
-  const mergeCounters = createCounterMerger(db, rollup)
+  const mergeCounters = createCounterMerger(db)
   const oldestLiveDay = (nowMs: number): number => dayOf(nowMs) - retentionDays + 1
   const toEntry = (row: CounterRow & { task_type: string, tool: string, model: string, day: number }): CounterEntry =>
     counterEntry({ taskType: row.task_type, tool: row.tool, model: row.model, day: row.day }, countersFromRow(row))
@@ -255,6 +266,48 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
     const found = originByPeer.get(peerId)
     if (found !== undefined) return found
     return { id: Number(insertOrigin.run(peerId, nowMs).lastInsertRowid), snapshot_seq: 0, key_count: 0 }
+  }
+
+  /** One envelope, inside the batch's transaction: its growth goes to `growth` for the rollup. */
+  const mergeOne = (e: IncomingEnvelope, nowMs: number, bounds: OriginBounds, growth: Map<number, CounterEntry[]>): MergeResult => {
+    const origin = originIdOf(e.origin, nowMs)
+    const redundant = redundantIn(origin, e)
+    if (redundant !== null) return redundant
+    const grown = growth.get(origin.id) ?? []
+    growth.set(origin.id, grown)
+    const merged = mergeCounters(origin.id, e.entries, oldestLiveDay(nowMs), { keys: bounds.maxKeys - origin.key_count, armsPerTaskType: bounds.maxArmsPerTaskType }, grown)
+    if (merged.created > 0) addKeys.run(merged.created, origin.id)
+    // R29, R30: nothing but new keys or arms beyond the origin's bounds: keep nothing, relay nothing
+    if (merged.refused + merged.refusedArms > 0 && merged.refused + merged.refusedArms === e.entries.length) {
+      return merged.refusedArms > 0
+        ? { rule: 'R30', reason: `origin holds ${bounds.maxArmsPerTaskType} arms, the most kept per task type, in every task type of its new arms; they are refused` }
+        : { rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${bounds.maxKeys}); its new keys are refused` }
+    }
+    // A delta with nothing inside the window carries nothing to relay: keeping it would only let
+    // an origin fill every node's store (and every sync) with empty envelopes.
+    if (e.kind === 'snapshot' || e.entries.length > 0) {
+      insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs, lastDayOf(e.entries), e.seq - e.part, e.parts)
+      trimDeltas.run(origin.id, origin.id, MAX_DELTAS_PER_ORIGIN)
+    }
+    seenOrigin.run(e.seq, nowMs, origin.id)
+    if (e.kind === 'snapshot') {
+      const first = e.seq - e.part
+      const held = countSnapshotParts.get(origin.id, first, first + e.parts - 1)?.parts ?? 0
+      if (held === e.parts && first > origin.snapshot_seq) {
+        dropBefore.run(origin.id, first)
+        setSnapshot.run(first, origin.id)
+      }
+    }
+    return { keysChanged: merged.grew, keysRefused: merged.refused + merged.refusedArms }
+  }
+
+  /** Runs `merge`, then adds what grew to the rollup once, however many envelopes it merged (one upsert per arm touched). */
+  const withRollup = <T>(nowMs: number, merge: (growth: Map<number, CounterEntry[]>) => T): T => {
+    const startDay = rollup.startDay(nowMs)
+    const growth = new Map<number, CounterEntry[]>()
+    const result = merge(growth)
+    rollup.add(growth, startDay)
+    return result
   }
 
   return {
@@ -317,36 +370,11 @@ export function createExchange (db: Db, rollup: ArmRollup, rawOutcomes: RawOutco
       return origin === undefined ? null : redundantIn(origin, header)
     },
 
-    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number, bounds: OriginBounds = DEFAULT_ORIGIN_BOUNDS): { keysChanged: number, keysRefused: number } | StoreRefusal => {
-      const origin = originIdOf(e.origin, nowMs)
-      const redundant = redundantIn(origin, e)
-      if (redundant !== null) return redundant
-      const startDay = rollup.startDay(nowMs)
-      const merged = mergeCounters(origin.id, e.entries, startDay, oldestLiveDay(nowMs), { keys: bounds.maxKeys - origin.key_count, armsPerTaskType: bounds.maxArmsPerTaskType })
-      if (merged.created > 0) addKeys.run(merged.created, origin.id)
-      // R29, R30: nothing but new keys or arms beyond the origin's bounds: keep nothing, relay nothing
-      if (merged.refused + merged.refusedArms > 0 && merged.refused + merged.refusedArms === e.entries.length) {
-        return merged.refusedArms > 0
-          ? { rule: 'R30', reason: `origin holds ${bounds.maxArmsPerTaskType} arms, the most kept per task type, in every task type of its new arms; they are refused` }
-          : { rule: 'R29', reason: `origin holds ${origin.key_count} keys, the most kept (${bounds.maxKeys}); its new keys are refused` }
-      }
-      // A delta with nothing inside the window carries nothing to relay: keeping it would only let
-      // an origin fill every node's store (and every sync) with empty envelopes.
-      if (e.kind === 'snapshot' || e.entries.length > 0) {
-        insertEnvelope.run(origin.id, e.seq, e.kind, e.bytes, nowMs, lastDayOf(e.entries), e.seq - e.part, e.parts)
-        trimDeltas.run(origin.id, origin.id, MAX_DELTAS_PER_ORIGIN)
-      }
-      seenOrigin.run(e.seq, nowMs, origin.id)
-      if (e.kind === 'snapshot') {
-        const first = e.seq - e.part
-        const held = countSnapshotParts.get(origin.id, first, first + e.parts - 1)?.parts ?? 0
-        if (held === e.parts && first > origin.snapshot_seq) {
-          dropBefore.run(origin.id, first)
-          setSnapshot.run(first, origin.id)
-        }
-      }
-      return { keysChanged: merged.grew, keysRefused: merged.refused + merged.refusedArms }
-    }),
+    mergeEnvelope: writeTransaction(db, (e: IncomingEnvelope, nowMs: number, bounds: OriginBounds = DEFAULT_ORIGIN_BOUNDS): MergeResult =>
+      withRollup(nowMs, growth => mergeOne(e, nowMs, bounds, growth))),
+
+    mergeEnvelopes: writeTransaction(db, (envelopes: readonly IncomingEnvelope[], nowMs: number, bounds: OriginBounds = DEFAULT_ORIGIN_BOUNDS): MergeResult[] =>
+      withRollup(nowMs, growth => envelopes.map(e => mergeOne(e, nowMs, bounds, growth)))),
 
     originCount: () => countOrigins.get()?.n ?? 0,
 

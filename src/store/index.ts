@@ -7,7 +7,7 @@ export type { ArmAggregate, Scope } from './arm-queries.js'
 export type { RecordResult } from './local-writer.js'
 export {
   DEFAULT_ORIGIN_BOUNDS, MAX_ARMS_PER_TASK_TYPE, MAX_DELTAS_PER_ORIGIN, MAX_KEYS_PER_ORIGIN, originJson,
-  type EnvelopeKind, type OriginBounds, type Exchange, type ExportResult, type IncomingEnvelope, type OriginHoldings, type OriginInfo, type OriginJson, type StoreRefusal
+  type EnvelopeKind, type OriginBounds, type Exchange, type ExportResult, type IncomingEnvelope, type MergeResult, type OriginHoldings, type OriginInfo, type OriginJson, type StoreRefusal
 } from './exchange.js'
 export { IDENTITY_FILE, loadOrCreateIdentity, replaceIdentity, type Identity } from './identity.js'
 export { databasePath, ensureDataDir, resolveDataDir } from './data-dir.js'

@@ -3,12 +3,12 @@ import { counterEntry, type CounterEntry } from '../core/types.js'
 import { counterArgs, countersFromRow, SCALAR_COLUMN_LIST, type CounterRow } from './counter-columns.js'
 import { createCountersVersion } from './counters-version.js'
 import type { Db } from './db.js'
-import type { ArmRollup } from './rollup.js'
 
 /**
  * Merges a peer origin's absolute counters into its rows by element-wise max (protocol/README.md,
- * "Merge semantics": a G-Counter, so duplicated, reordered or replayed entries change nothing) and feeds the
- * growth to the rollup. Call inside a write transaction. Returns how many keys grew.
+ * "Merge semantics": a G-Counter, so duplicated, reordered or replayed entries change nothing) and
+ * hands back the growth, which the caller adds to the rollup once per batch of envelopes. Call
+ * inside a write transaction. Returns how many keys grew.
  */
 export interface MergeTally {
   /** keys whose counters grew */
@@ -27,7 +27,10 @@ export interface MergeRoom {
   armsPerTaskType: number
 }
 
-export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number, entries: CounterEntry[], startDay: number, oldestDay: number, room: MergeRoom) => MergeTally {
+export type CounterMerger = (origin: number, entries: CounterEntry[], oldestDay: number, room: MergeRoom, growth: CounterEntry[]) => MergeTally
+
+/** `growth` receives what each key grew by (new keys: the entry itself), for the rollup. */
+export function createCounterMerger (db: Db): CounterMerger {
   // the arms (tool, model) an origin holds in a task type, on any retained day: a walk of the primary key's prefix
   const heldArms = db.prepare<[string, number], [string, string]>('SELECT DISTINCT tool, model FROM counters WHERE task_type = ? AND origin = ?').raw(true)
   const read = db.prepare<[string, number, string, string, number], CounterRow>(
@@ -40,8 +43,8 @@ export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number
     WHERE task_type = ? AND origin = ? AND tool = ? AND model = ? AND day = ?`)
   const version = createCountersVersion(db)
 
-  return (origin, entries, startDay, oldestDay, room) => {
-    const growth: CounterEntry[] = []
+  return (origin, entries, oldestDay, room, growth) => {
+    let grew = 0
     let created = 0
     let refused = 0
     let refusedArms = 0
@@ -71,19 +74,24 @@ export function createCounterMerger (db: Db, rollup: ArmRollup): (origin: number
           refused++
           continue
         }
+        // max(0, e) = e and its growth is e: no row to read, nothing to compare
+        if (isZeroCounters(e)) continue
+        insert.run(...counterArgs(e), e.taskType, origin, e.tool, e.model, e.day)
         held.add(arm)
         created++
+        grew++
+        growth.push(e)
+        continue
       }
-      const old = row === undefined ? counterEntry(e, countersFromRow({})) : counterEntry(e, countersFromRow(row))
+      const old = counterEntry(e, countersFromRow(row))
       const merged = maxCounters(old, e)
-      const grew = diffCounters(merged, old)
-      if (isZeroCounters(grew)) continue
-      const write = row === undefined ? insert : update
-      write.run(...counterArgs(merged), e.taskType, origin, e.tool, e.model, e.day)
-      growth.push(counterEntry(e, grew))
+      const delta = diffCounters(merged, old)
+      if (isZeroCounters(delta)) continue
+      update.run(...counterArgs(merged), e.taskType, origin, e.tool, e.model, e.day)
+      grew++
+      growth.push(counterEntry(e, delta))
     }
-    rollup.addAll(origin, growth, startDay)
-    if (growth.length > 0) version.bump()
-    return { grew: growth.length, created, refused, refusedArms }
+    if (grew > 0) version.bump()
+    return { grew, created, refused, refusedArms }
   }
 }

@@ -268,7 +268,7 @@ describe('sync', () => {
       if (frame[0] === 1) release()
     })
     expect(seen).toEqual([1, 2])
-    expect(tally).toEqual({ frames: 2, bytes: 2 })
+    expect(tally).toEqual({ frames: 2, bytes: 2, protocolId: '/hivebench/sync/1.0.0' }) // a request given as bytes is version 1
   })
 
   it('holds a peer streaming junk to a few frames in flight while a frame is being handled, then reads on', async () => {
@@ -293,7 +293,7 @@ describe('sync', () => {
     })
     // 10 handled, the 2 MiB window, the responder's write buffer and generator step
     expect(heldAt).toBeLessThanOrEqual(15)
-    expect(tally).toEqual({ frames: 60, bytes: 60 * 1024 * 1024 })
+    expect(tally).toEqual({ frames: 60, bytes: 60 * 1024 * 1024, protocolId: '/hivebench/sync/1.0.0' })
   })
 
   it('serves at most servedPerPeer streams of one peer at once: the next is reset at once, not queued', async () => {
