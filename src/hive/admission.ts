@@ -7,7 +7,8 @@ import { createTokenBuckets } from '../core/token-buckets.js'
  * relayed. So each peer may introduce new origins at a bounded rate (a token bucket) and at most
  * so many while this node runs; beyond that their envelopes are dropped unread, without
  * penalty (a relay of a hive that really is growing is not misbehaving: the origins come again
- * by the next sync, at the admitted rate). Origins already known are never limited.
+ * by the next sync). Origins already known are never limited. Sync answers are not admitted
+ * here: they are bounded per exchange (protocol/THREAT-MODEL.md says what that leaves open).
  */
 export interface AdmissionLimits {
   /** new origins per second one peer may introduce, sustained */
