@@ -156,6 +156,48 @@ describe('hostile and foreign peers', () => {
     }
   })
 
+  it('reads on past envelopes only its own setting refuses (R24 identity work): an honest peer may serve older origins', async () => {
+    const honest = await node({ workBits: 8 })
+    const { generateKeyPair } = await import('@libp2p/crypto/keys')
+    const { identityWork } = await import('../src/protocol/identity-work.js')
+    const { encodeEnvelope } = await import('../src/protocol/index.js')
+    const { emptyCounters } = await import('../src/core/types.js')
+    const { dayOf } = await import('../src/core/time.js')
+    const { createHiveNetwork } = await import('../src/network/index.js')
+    const { quiet } = await import('./helpers/hive.js')
+    const snapshotOf = async (worked: boolean): Promise<Uint8Array> => {
+      for (;;) {
+        const key = await generateKeyPair('Ed25519')
+        if ((identityWork(key.publicKey.raw) >= 8) !== worked) continue
+        const entry = { ...emptyCounters(), taskType: 'bug_fix', tool: worked ? 'worked' : 'old', model: '', day: dayOf(Date.now()), n: 3, pass: 3 }
+        return encodeEnvelope({ seq: 1, kind: 'snapshot', createdAtMs: Date.now(), entries: [entry] }, key as never)
+      }
+    }
+    const answer = [await snapshotOf(false), await snapshotOf(false), await snapshotOf(true)]
+    const peer = await createHiveNetwork({
+      privateKey: await generateKeyPair('Ed25519'),
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: [addressOf(honest)],
+      hive: 'default',
+      mdns: false,
+      maxMessageBytes: 256 * 1024,
+      validate: () => 'ignore',
+      onMessage: () => {},
+      syncHandler: function * () { yield * answer },
+      logger: quiet
+    })
+    await peer.start()
+    try {
+      await eventually(() => honest.network.connectedPeers().includes(peer.peerId))
+      const report = await honest.syncWith(peer.peerId)
+      expect(honest.verdictCounts()['rejected:R24']).toBeGreaterThanOrEqual(2)
+      expect(report.received).toBe(3)
+      await eventually(() => stats(honest).task_types[0]?.ranking.some(a => a.tool === 'worked') === true)
+    } finally {
+      await peer.stop()
+    }
+  })
+
   it('nodes with different private-network keys never connect; the same key shares', async () => {
     const { generateHiveKey } = await import('../src/network/index.js')
     const { writeFileSync } = await import('node:fs')

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { generateKeyPairFromSeed, privateKeyToProtobuf } from '@libp2p/crypto/keys'
 import { describe, expect, it } from 'vitest'
 import { encodeFrame } from '../src/protocol/frames.js'
+import { MAX_ENVELOPE_BYTES } from '../src/protocol/constants.js'
 import type { TestVector, VectorReceiver, VectorVerdict } from '../src/protocol/index.js'
 import { runCliAsync } from './helpers/cli.js'
 import { envelopeVectors, framingVectors, mergeVectors, sequenceVectors, syncVectors, vectorVerdict } from './protocol/vector-files.js'
@@ -77,4 +78,12 @@ describe('every vector through `hivebench import-delta --now`', () => {
     const r = await importDelta({ file: framed(v.held), receiver: v })
     expect(r.verdicts).toEqual(v.held.map(() => ({ verdict: 'ACCEPT' })))
   }, 60_000)
+})
+
+describe('import-delta --max-bytes', () => {
+  it('only lowers R1: a limit above MAX_ENVELOPE_BYTES (which sync frames could not carry) is a usage error', async () => {
+    const r = await runCliAsync(['import-delta', '--data-dir', mkdtempSync(join(tmpdir(), 'hb-maxbytes-')), '--max-bytes', String(MAX_ENVELOPE_BYTES + 1), 'none.hbd'])
+    expect(r.code).toBe(1) // as every invalid option value
+    expect(r.stderr).toContain(`--max-bytes must be at most ${MAX_ENVELOPE_BYTES}`)
+  })
 })

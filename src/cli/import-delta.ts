@@ -16,11 +16,18 @@ function timeOption (value: string): number {
   return ms
 }
 
+/** --max-bytes only lowers R1: an envelope over MAX_ENVELOPE_BYTES stored here could never be served in a sync frame. */
+function maxBytesOption (value: string): number {
+  const n = positiveInt('--max-bytes')(value)
+  if (n > MAX_ENVELOPE_BYTES) throw new InvalidArgumentError(`--max-bytes must be at most ${MAX_ENVELOPE_BYTES} (R1's limit for files and sync)`)
+  return n
+}
+
 export const importDeltaCommand = command('import-delta')
   .argument('<files...>', 'envelope files written by export-delta')
   .option('--json', 'one JSON verdict per envelope')
   .option('--now <time>', 'judge the envelopes at this time (Unix ms or ISO 8601) instead of the clock; for replaying the protocol\'s test vectors', timeOption)
-  .option('--max-bytes <n>', `R1 limit per envelope (default ${MAX_ENVELOPE_BYTES}; 262144 judges as gossip does)`, positiveInt('--max-bytes'))
+  .option('--max-bytes <n>', `lower R1's limit per envelope (at most and by default ${MAX_ENVELOPE_BYTES}; 262144 judges as gossip does)`, maxBytesOption)
   .action(async (files: string[], o: ImportDeltaOptions) => {
     const fixedNow = o.now
     const verdicts = await withLocalNode({ dataDir: o.dataDir, now: fixedNow === undefined ? undefined : () => fixedNow }, async node => {

@@ -40,7 +40,7 @@ export interface IdleGc extends Startable {
 }
 
 export function createIdleGc (options: IdleGcOptions = DEFAULT_IDLE_GC, onCollect?: (freedBytes: number) => void): IdleGc {
-  const gc = collector()
+  let gc: (() => void) | undefined
   const held = (): number => {
     const m = process.memoryUsage()
     return m.heapUsed + m.external
@@ -62,7 +62,18 @@ export function createIdleGc (options: IdleGcOptions = DEFAULT_IDLE_GC, onCollec
       baseline = now
     }
   })
-  return { start: timer.start, stop: timer.stop, collections: () => count }
+  return {
+    // the V8 flag is set and the baselines are taken when the component starts, not when a node is
+    // merely constructed
+    async start () {
+      gc ??= collector()
+      baseline = held()
+      elu = performance.eventLoopUtilization()
+      await timer.start()
+    },
+    stop: timer.stop,
+    collections: () => count
+  }
 }
 
 /**
@@ -71,6 +82,8 @@ export function createIdleGc (options: IdleGcOptions = DEFAULT_IDLE_GC, onCollec
  * contexts created after it: a fresh context's global `gc`. Undefined where that fails.
  */
 function collector (): (() => void) | undefined {
+  const exposed: unknown = (globalThis as { gc?: unknown }).gc // node --expose-gc: no flag to set
+  if (typeof exposed === 'function') return exposed as () => void
   try {
     setFlagsFromString('--expose-gc')
     const gc: unknown = runInNewContext('gc')

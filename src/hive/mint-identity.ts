@@ -46,10 +46,11 @@ export async function mintIdentity (options: { dataDir?: string, workBits?: numb
     const t0 = performance.now()
     const minted = mintSeed(workBits)
     const seconds = (performance.now() - t0) / 1000
+    // the old key's envelopes still circulate: this node must never merge its old self as a peer.
+    // Denied first, so a crash in the steps below cannot leave the old self mergeable.
+    updateOriginPolicy(dataDir, { deny: [...readOriginPolicy(dataDir).deny ?? [], current.peerId] })
     const { identity, backup } = await replaceIdentity(dataDir, minted.seed)
     const seqEpoch = node.tracker.store.exchange.rebindSelf(identity.peerId, (options.now ?? Date.now)())
-    // the old key's envelopes still circulate: this node must never merge its old self as a peer
-    updateOriginPolicy(dataDir, { deny: [...readOriginPolicy(dataDir).deny ?? [], current.peerId] })
     return { dataDir, workBits, previousPeerId: current.peerId, peerId: identity.peerId, work: identityWork(minted.publicKey), minted: true, backup, seqEpoch, tries: minted.tries, seconds }
   } finally {
     node.close()

@@ -14,7 +14,7 @@ import { createArrivalSummary } from './arrival-summary.js'
 import { MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES } from '../protocol/index.js'
 import { DEFAULT_REJECT_LIMITS, type RejectLimiterOptions } from './reject-limiter.js'
 import { originJson, type OriginJson } from '../store/index.js'
-import { gossipVerdictOf, ruleOf } from './receive.js'
+import { gossipVerdictOf, ruleOf, SETTING_RULES } from './receive.js'
 import { createMetrics, type Metrics } from './metrics.js'
 import { errorMessage, HivebenchError } from '../errors.js'
 import { createIdleGc, DEFAULT_IDLE_GC } from './idle-gc.js'
@@ -191,9 +191,12 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
         report[received.verdict === 'dropped' ? 'rejected' : received.verdict]++
         // An honest responder sends only envelopes it validated itself, so a REJECT (or a peer
         // blocked for its REJECTs) ends the exchange: the rest is left unread, not decrypted and
-        // judged frame by frame up to the 64 MiB cap (16 peers answering junk cost seconds of CPU)
-        if (received.verdict === 'rejected' || (received.verdict === 'dropped' && received.reason === 'peer_blocked')) {
-          throw new HivebenchError('SYNC_REJECTED', `peer ${peer} answered with an envelope we reject (${ruleOf(received) ?? ''}); the rest of its sync answer is left unread`)
+        // judged frame by frame up to the 64 MiB cap (16 peers answering junk cost seconds of CPU).
+        // Not a REJECT under a rule whose bound is this node's own setting (R1's size, R24's work):
+        // an honest peer holding an older node's origin must not cut every answer at that origin.
+        const rule = ruleOf(received)
+        if ((received.verdict === 'rejected' && !SETTING_RULES.has(rule ?? '')) || (received.verdict === 'dropped' && received.reason === 'peer_blocked')) {
+          throw new HivebenchError('SYNC_REJECTED', `peer ${peer} answered with an envelope we reject (${rule ?? ''}); the rest of its sync answer is left unread`)
         }
         // a large catch-up must not stall gossip, heartbeats and the HTTP API: yield every few ms
         if (performance.now() - slice > SYNC_SLICE_MS) {

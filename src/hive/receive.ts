@@ -59,6 +59,13 @@ export interface Receiver {
  */
 const ORIGIN_AT_FAULT = new Set(Object.entries(RULES).filter(([id, r]) => Number(id.slice(1)) > 8 && r.verdict === 'REJECT').map(([id]) => id))
 
+/**
+ * REJECTs whose bound is the receiving node's own setting (R1's size limit, R24's identity work):
+ * an honest peer may hold and serve such envelopes (accepted under an older or other setting), so
+ * in a sync answer they neither end the exchange nor count against the peer.
+ */
+export const SETTING_RULES: ReadonlySet<string> = new Set(['R1', 'R24'])
+
 const FROM_FILE: Source = { via: 'file' }
 
 /**
@@ -105,7 +112,8 @@ export function createReceiver (options: ReceiverOptions): Receiver {
       if (!(err instanceof ProtocolError)) throw err
       const verdict = verdictOf(err)
       if (verdict.verdict === 'rejected') {
-        if (peerKey !== undefined) limiter.note(peerKey, nowMs)
+        // a sync peer serving an origin that only this node's own bound refuses is not at fault
+        if (peerKey !== undefined && !(source.via === 'sync' && SETTING_RULES.has(verdict.rule))) limiter.note(peerKey, nowMs)
         if (origin !== undefined && ORIGIN_AT_FAULT.has(verdict.rule)) limiter.note(`origin:${origin}`, nowMs)
       }
       return verdict
