@@ -7,6 +7,7 @@ import { encodeFrame } from '../src/protocol/frames.js'
 import { MAX_ENVELOPE_BYTES } from '../src/protocol/constants.js'
 import type { TestVector, VectorReceiver, VectorVerdict } from '../src/protocol/index.js'
 import { runCliAsync } from './helpers/cli.js'
+import { tempDir } from './helpers/tmp.js'
 import { envelopeVectors, framingVectors, mergeVectors, sequenceVectors, syncVectors, vectorVerdict } from './protocol/vector-files.js'
 
 /**
@@ -82,7 +83,7 @@ describe('every vector through `hivebench import-delta --now`', () => {
 
 describe('import-delta --max-bytes', () => {
   it('only lowers R1: a limit above MAX_ENVELOPE_BYTES (which sync frames could not carry) is a usage error', async () => {
-    const r = await runCliAsync(['import-delta', '--data-dir', mkdtempSync(join(tmpdir(), 'hb-maxbytes-')), '--max-bytes', String(MAX_ENVELOPE_BYTES + 1), 'none.hbd'])
+    const r = await runCliAsync(['import-delta', '--data-dir', tempDir(), '--max-bytes', String(MAX_ENVELOPE_BYTES + 1), 'none.hbd'])
     expect(r.code).toBe(1) // as every invalid option value
     expect(r.stderr).toContain(`--max-bytes must be at most ${MAX_ENVELOPE_BYTES}`)
   })
