@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import type { HiveNode } from '../src/hive/node.js'
+import type { HiveNetwork, HiveNetworkOptions } from '../src/network/index.js'
 import { addressOf, eventually, hiveView, startNode } from './helpers/hive.js'
 import { tempDir } from './helpers/tmp.js'
 
@@ -17,6 +18,26 @@ const record = (n: HiveNode, tool: string, pass: number, fail: number): void => 
     ...Array.from({ length: fail }, () => ({ task_type: 'bug_fix', tool, outcome: 'grader_fail', duration_s: 60 }))
   ])
 }
+/** A bare transport (no store, no node) bootstrapped to `honest`: by default it ignores gossip and answers syncs with nothing. */
+async function barePeer (honest: HiveNode, options: Partial<HiveNetworkOptions> = {}): Promise<HiveNetwork> {
+  const { generateKeyPair } = await import('@libp2p/crypto/keys')
+  const { createHiveNetwork } = await import('../src/network/index.js')
+  const { quiet } = await import('./helpers/hive.js')
+  return await createHiveNetwork({
+    privateKey: await generateKeyPair('Ed25519'),
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap: [addressOf(honest)],
+    hive: 'default',
+    mdns: false,
+    maxMessageBytes: 256 * 1024,
+    validate: () => 'ignore',
+    onMessage: () => {},
+    syncHandler: () => [],
+    logger: quiet,
+    ...options
+  })
+}
+
 const stats = (n: HiveNode) => n.local.tracker.stats({ scope: 'hive', minSamples: 1 })
 
 describe('hive of daemons on 127.0.0.1', () => {
@@ -87,22 +108,7 @@ describe('hive of daemons on 127.0.0.1', () => {
 describe('hostile and foreign peers', () => {
   it('rejects a peer that publishes invalid envelopes: rule named, nothing merged, its score goes negative', async () => {
     const honest = await node()
-    const { generateKeyPair } = await import('@libp2p/crypto/keys')
-    const { createHiveNetwork } = await import('../src/network/index.js')
-    const { quiet } = await import('./helpers/hive.js')
-    const bad = await createHiveNetwork({
-      privateKey: await generateKeyPair('Ed25519'),
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      bootstrap: [addressOf(honest)],
-      hive: 'default',
-      mdns: false,
-      maxMessageBytes: 256 * 1024,
-      heartbeatIntervalMs: 200,
-      validate: () => 'accept',
-      onMessage: () => {},
-      syncHandler: () => [],
-      logger: quiet
-    })
+    const bad = await barePeer(honest, { heartbeatIntervalMs: 200, validate: () => 'accept' })
     await bad.start()
     try {
       await eventually(() => bad.meshPeers().length === 1 && honest.network.meshPeers().includes(bad.peerId))
@@ -126,23 +132,9 @@ describe('hostile and foreign peers', () => {
 
   it('stops reading a sync answer at its first REJECTed envelope', async () => {
     const honest = await node()
-    const { generateKeyPair } = await import('@libp2p/crypto/keys')
-    const { createHiveNetwork } = await import('../src/network/index.js')
-    const { quiet } = await import('./helpers/hive.js')
     const junk = new Uint8Array(256 * 1024).fill(0xc1) // never valid msgpack: R2 REJECT each
     let pulled = 0
-    const bad = await createHiveNetwork({
-      privateKey: await generateKeyPair('Ed25519'),
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      bootstrap: [addressOf(honest)],
-      hive: 'default',
-      mdns: false,
-      maxMessageBytes: 256 * 1024,
-      validate: () => 'ignore',
-      onMessage: () => {},
-      syncHandler: function * () { for (let i = 0; i < 1000; i++) { pulled++; yield junk } },
-      logger: quiet
-    })
+    const bad = await barePeer(honest, { syncHandler: function * () { for (let i = 0; i < 1000; i++) { pulled++; yield junk } } })
     await bad.start()
     try {
       await eventually(() => honest.network.connectedPeers().includes(bad.peerId))
@@ -163,8 +155,6 @@ describe('hostile and foreign peers', () => {
     const { encodeEnvelope } = await import('../src/protocol/index.js')
     const { emptyCounters } = await import('../src/core/types.js')
     const { dayOf } = await import('../src/core/time.js')
-    const { createHiveNetwork } = await import('../src/network/index.js')
-    const { quiet } = await import('./helpers/hive.js')
     const snapshotOf = async (worked: boolean): Promise<Uint8Array> => {
       for (;;) {
         const key = await generateKeyPair('Ed25519')
@@ -174,18 +164,7 @@ describe('hostile and foreign peers', () => {
       }
     }
     const answer = [await snapshotOf(false), await snapshotOf(false), await snapshotOf(true)]
-    const peer = await createHiveNetwork({
-      privateKey: await generateKeyPair('Ed25519'),
-      listen: ['/ip4/127.0.0.1/tcp/0'],
-      bootstrap: [addressOf(honest)],
-      hive: 'default',
-      mdns: false,
-      maxMessageBytes: 256 * 1024,
-      validate: () => 'ignore',
-      onMessage: () => {},
-      syncHandler: function * () { yield * answer },
-      logger: quiet
-    })
+    const peer = await barePeer(honest, { syncHandler: function * () { yield * answer } })
     await peer.start()
     try {
       await eventually(() => honest.network.connectedPeers().includes(peer.peerId))

@@ -97,13 +97,7 @@ export async function replaceIdentity (dataDir: string, seed: Uint8Array): Promi
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
     await link(path, backup).catch(err => { if (errorCode(err) !== 'EEXIST') throw err })
-    const handle = await open(temporary, 'wx', 0o600)
-    try {
-      await handle.writeFile(privateKeyToProtobuf(privateKey))
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
+    await writePrivateFile(temporary, privateKeyToProtobuf(privateKey))
     await rename(temporary, path)
     fsyncDirectory(dataDir)
   } catch (err) {
@@ -111,6 +105,17 @@ export async function replaceIdentity (dataDir: string, seed: Uint8Array): Promi
     throw new StateError('IDENTITY_UNWRITABLE', `cannot replace the node identity ${path}: ${errorMessage(err)}`, { cause: err })
   }
   return { identity: { privateKey, peerId: peerIdFromPrivateKey(privateKey).toString(), created: true }, previous, backup }
+}
+
+/** A new owner-only file with these bytes, on disk before it returns (the caller links or renames it into place). */
+async function writePrivateFile (path: string, bytes: Uint8Array): Promise<void> {
+  const handle = await open(path, 'wx', 0o600)
+  try {
+    await handle.writeFile(bytes)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
 }
 
 /** Owner-only: the key is the node's voice in the hive. */
@@ -131,13 +136,7 @@ async function createIdentity (path: string, newSeed: () => Uint8Array): Promise
   const privateKey = await generateKeyPairFromSeed('Ed25519', newSeed())
   const temporary = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`
   try {
-    const handle = await open(temporary, 'wx', 0o600)
-    try {
-      await handle.writeFile(privateKeyToProtobuf(privateKey))
-      await handle.sync()
-    } finally {
-      await handle.close()
-    }
+    await writePrivateFile(temporary, privateKeyToProtobuf(privateKey))
     await link(temporary, path)
     // the key must not vanish in a power cut after peers have seen its peer id
     fsyncDirectory(dirname(path))
