@@ -179,10 +179,15 @@ const attacks: Attack[] = [
     async run (victim) {
       const nets = await Promise.all(Array.from({ length: 8 }, async () => await attacker(victim)))
       await sleep(1000)
-      const never = new Promise<void>(() => {})
-      // each asks twice (the per-peer bound) and never reads past the first frame
-      for (const net of nets) for (let i = 0; i < 2; i++) net.requestSync(victim.peerId, encodeSyncRequest({ hive: 'default', digests: [] }), async () => await never).catch(() => {})
-      return async () => { await Promise.all(nets.map(async n => await n.stop())) }
+      // each asks twice (the per-peer bound) and reads no further than the first frame until the
+      // attack ends; then the held frames are let go, so the exchanges (and their timers) end
+      let release = (): void => {}
+      const held = new Promise<void>(resolve => { release = resolve })
+      for (const net of nets) for (let i = 0; i < 2; i++) net.requestSync(victim.peerId, encodeSyncRequest({ hive: 'default', digests: [] }), async () => { await held; throw new Error('attack over') }).catch(() => {})
+      return async () => {
+        release()
+        await Promise.all(nets.map(async n => await n.stop()))
+      }
     }
   },
   {
