@@ -1,9 +1,8 @@
 import '../src/polyfill.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { pathToFileURL } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import type { Ed25519PrivateKey } from '@libp2p/interface'
 import { dayOf } from '../src/core/time.js'
@@ -17,6 +16,7 @@ import { fmt } from './lib/measure.js'
 import { buildHonestHive, openVictim, type HonestHive, type Node } from './lib/poison-hive.js'
 import { loadRows } from './lib/replay-data.js'
 import { DEFAULT_DATA } from './replay.js'
+import { isEntryPoint } from './lib/entry.js'
 
 /**
  * npm run bench:arms -- [--data FILE] [--requests N] [--arms A] [--sybils K]
@@ -132,6 +132,6 @@ export async function main (o: Options): Promise<void> {
   }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+if (isEntryPoint(import.meta.url)) {
   await main(parse(process.argv.slice(2)))
 }

@@ -1,9 +1,8 @@
 import '../src/polyfill.js'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { pathToFileURL } from 'node:url'
 import { generateKeyPair } from '@libp2p/crypto/keys'
 import { DEFAULT_ID_WORK_BITS, DEFAULT_MIN_SAMPLES } from '../src/core/limits.js'
 import { DAY_MS } from '../src/core/time.js'
@@ -13,6 +12,7 @@ import { fmt } from './lib/measure.js'
 import { attackEnvelope, benchmarkedArms, bestArms, buildHonestHive, openVictim, type Claim, type HonestHive } from './lib/poison-hive.js'
 import { armLabel, groundTruth, loadRows, score, type TaskTruth } from './lib/replay-data.js'
 import { DEFAULT_DATA } from './replay.js'
+import { isEntryPoint } from './lib/entry.js'
 
 /**
  * npm run eval:poison -- [--data FILE] [--origins N] [--seed S] [--max-sybils K] [--mint-samples M]
@@ -234,6 +234,6 @@ export async function main (o: Options): Promise<void> {
 /** honest peers joining late in the honest-cost measure */
 const LATE = [0, 3, 6, 8]
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+if (isEntryPoint(import.meta.url)) {
   await main(parse(process.argv.slice(2)))
 }

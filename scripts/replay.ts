@@ -1,13 +1,14 @@
 import '../src/polyfill.js'
 import { existsSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { errorMessage } from '../src/errors.js'
 import { DEFAULT_MIN_SAMPLES, DEFAULT_WINDOW_DAYS } from '../src/core/limits.js'
 import { armLabel } from './lib/replay-data.js'
 import { replayTable, writeReport } from './lib/replay-report.js'
 import { pct, runReplay, validateOptions, type ReplayOptions, type ReplayResult } from './lib/replay-run.js'
+import { isEntryPoint } from './lib/entry.js'
 
 export { runReplay, type ReplayOptions, type ReplayResult } from './lib/replay-run.js'
 
@@ -118,7 +119,7 @@ async function main (): Promise<void> {
   console.log(`wrote ${files.csv} and ${files.svg} in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+if (isEntryPoint(import.meta.url)) {
   main().catch(err => {
     console.error(err instanceof Error ? err.message : err)
     process.exit(1)

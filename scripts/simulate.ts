@@ -1,12 +1,12 @@
 import '../src/polyfill.js'
 import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
 import { DEFAULT_DATA } from './replay.js'
 import { policies, POLICIES, type PolicyName } from './lib/simulate-policies.js'
 import { modeTable, simulateTable, targetLines, writeSimulateReport } from './lib/simulate-report.js'
 import { reportEveryOf, runSimulation, simulateDefaults, validateSimulateOptions, type SimulateOptions } from './lib/simulate-run.js'
 import { loadWorld, SKEW_HOME_TYPES } from './lib/simulate-world.js'
+import { isEntryPoint } from './lib/entry.js'
 
 export { runSimulation, type SimulateOptions, type SimulateResult } from './lib/simulate-run.js'
 
@@ -105,7 +105,7 @@ async function main (): Promise<void> {
   console.log(`wrote ${files.csv} and ${files.svg} in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+if (isEntryPoint(import.meta.url)) {
   main().catch(err => {
     console.error(err instanceof Error ? err.message : err)
     process.exit(1)
