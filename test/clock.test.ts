@@ -3,6 +3,7 @@ import { DAY_MS, dayOf } from '../src/core/time.js'
 import { envelopesLacked, syncRequestOf } from '../src/hive/sync-answers.js'
 import { createClockWatch, SKEW_WARNING_INTERVAL_MS, type SkewWarning } from '../src/hive/clock-watch.js'
 import { createReceiver, gossipVerdictOf } from '../src/hive/receive.js'
+import { decodeEnvelope } from '../src/protocol/index.js'
 import { openTracker } from '../src/tracker.js'
 import { fileNode, type TestNode } from './helpers/nodes.js'
 
@@ -164,14 +165,14 @@ describe('a peer whose clock is wrong', () => {
     for (let i = 0; i < 3; i++) {
       fast.tracker.record({ task_type: 'x', tool: 'y', success: true })
       slow.tracker.record({ task_type: 'x', tool: 'y', success: true })
-      for (const e of fast.sharing.export('delta')?.envelopes ?? []) slowWatch.observeGossip(e, 'fastPeer')
-      for (const e of slow.sharing.export('delta')?.envelopes ?? []) fastWatch.observeGossip(e, 'slowPeer')
+      for (const e of fast.sharing.export('delta')?.envelopes ?? []) slowWatch.observeGossip(decodeEnvelope(e), 'fastPeer')
+      for (const e of slow.sharing.export('delta')?.envelopes ?? []) fastWatch.observeGossip(decodeEnvelope(e), 'slowPeer')
     }
     expect(seenBySlow).toEqual([{ peer: 'fastPeer', origin: fast.peerId, skewMs: 2 * 3600_000 }])
     expect(seenByFast).toEqual([{ peer: 'slowPeer', origin: slow.peerId, skewMs: -2 * 3600_000 }])
     slow.clock.wall += SKEW_WARNING_INTERVAL_MS
     fast.tracker.record({ task_type: 'x', tool: 'y', success: true })
-    for (const e of fast.sharing.export('delta')?.envelopes ?? []) slowWatch.observeGossip(e, 'fastPeer')
+    for (const e of fast.sharing.export('delta')?.envelopes ?? []) slowWatch.observeGossip(decodeEnvelope(e), 'fastPeer')
     expect(seenBySlow).toHaveLength(2)
   })
 })

@@ -1,5 +1,5 @@
 import { CLOCK_SKEW_MS } from '../core/limits.js'
-import { decodeEnvelope, MAX_ENTRIES, MAX_ENVELOPE_BYTES, type DecodedEnvelope } from '../protocol/index.js'
+import type { DecodedEnvelope } from '../protocol/index.js'
 
 /** One warning per origin per this long: a skewed peer publishes every few minutes. */
 export const SKEW_WARNING_INTERVAL_MS = 10 * 60_000
@@ -22,16 +22,11 @@ export interface SkewWarning {
  * behind (the fast one, whose own envelopes its peers ignore). Envelopes from sync or files are
  * old by nature and are not watched.
  */
-export function createClockWatch (warn: (w: SkewWarning) => void, now: () => number = Date.now): { observeGossip: (bytes: Uint8Array, fromPeer: string) => void } {
+export function createClockWatch (warn: (w: SkewWarning) => void, now: () => number = Date.now): { observeGossip: (header: Pick<DecodedEnvelope, 'origin' | 'createdAtMs'>, fromPeer: string) => void } {
   const lastWarned = new Map<string, number>()
   return {
-    observeGossip (bytes, fromPeer) {
-      let header: DecodedEnvelope
-      try {
-        header = decodeEnvelope(bytes, { maxBytes: MAX_ENVELOPE_BYTES, maxEntries: MAX_ENTRIES })
-      } catch {
-        return // malformed: the validator says so
-      }
+    // the receive pipeline's own decode (ReceiverOptions.onDecoded): no second decode per message
+    observeGossip (header, fromPeer) {
       const nowMs = now()
       const skewMs = header.createdAtMs - nowMs
       if (Math.abs(skewMs) <= CLOCK_SKEW_MS) return

@@ -134,6 +134,11 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
   }
   const allowlist = options.allowOrigins !== undefined && options.allowOrigins.length > 0 ? new Set(options.allowOrigins) : undefined
   const metrics = createMetrics()
+  const clockWatch = createClockWatch(({ peer, origin, skewMs }) => {
+    log.network.warn({ peer, origin, skewS: Math.round(skewMs / 1000) }, skewMs > 0
+      ? 'this origin\'s clock is ahead of ours (or ours is behind): we ignore its envelopes dated in our future (R10, R28) until the clocks agree'
+      : 'this origin\'s clock is behind ours (or ours is ahead): peers may be ignoring our envelopes (R10, R28); check the system clocks')
+  })
   const local = await openLocalNode({
     dataDir: options.dataDir,
     retentionDays: options.retentionDays,
@@ -143,7 +148,8 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
     rejectLimits: options.rejectLimits,
     admission: options.admission,
     logger: log.network,
-    onVerdict: (received) => { metrics.countEnvelope('received', received.verdict, ruleOf(received)) }
+    onVerdict: (received) => { metrics.countEnvelope('received', received.verdict, ruleOf(received)) },
+    onDecoded: (envelope, source) => { if (source.via === 'gossip' && source.peer !== undefined) clockWatch.observeGossip(envelope, source.peer) }
   })
   const exchange = local.tracker.store.exchange
   if (local.identity.tightenedFromMode !== undefined) {
@@ -160,11 +166,6 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
   const dials = createDialBook({ bootstrap: options.bootstrap, logger: log.network, describe: err => dialFailure(err, options.hiveKeyFile !== undefined) })
   // gossip validation in slices of 20 ms, one per event-loop turn; 10,000 waiting at most
   const receiveInSlices = createSlicedQueue(SYNC_SLICE_MS, 10_000)
-  const clockWatch = createClockWatch(({ peer, origin, skewMs }) => {
-    log.network.warn({ peer, origin, skewS: Math.round(skewMs / 1000) }, skewMs > 0
-      ? 'this origin\'s clock is ahead of ours (or ours is behind): we ignore its envelopes dated in our future (R10, R28) until the clocks agree'
-      : 'this origin\'s clock is behind ours (or ours is ahead): peers may be ignoring our envelopes (R10, R28); check the system clocks')
-  })
 
   let network: HiveNetwork
   const syncWith = async (peer: string): Promise<SyncReport> => {
@@ -232,7 +233,6 @@ export async function createHiveNode (given: Partial<NodeOptions> = {}): Promise
       // A flood of messages must not starve the HTTP API: validate in slices, one per event-loop
       // turn; beyond the queue's bound, messages are ignored unread (no penalty, nothing relayed).
       validate: async (message, fromPeer) => await receiveInSlices(() => {
-        clockWatch.observeGossip(message, fromPeer)
         const received = local.receiver.receive(message, { via: 'gossip', peer: fromPeer })
         arrivals.count(fromPeer, received.verdict)
         return gossipVerdictOf(received)

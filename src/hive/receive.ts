@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import {
   checkIdentityWorkOf, decodeEnvelope, decodeLimits, MAX_ENVELOPE_BYTES, MAX_GOSSIP_BYTES, ProtocolError, RULES,
-  validateDecoded, verdictOf, type RuleId, type Verdict
+  validateDecoded, verdictOf, type DecodedEnvelope, type RuleId, type Verdict
 } from '../protocol/index.js'
 import { DEFAULT_ORIGIN_BOUNDS, type OriginBounds, type Store } from '../store/index.js'
 import { createRejectLimiter, type RejectLimiterOptions } from './reject-limiter.js'
@@ -40,6 +40,8 @@ export interface ReceiverOptions {
   logger?: Pick<Logger, 'warn' | 'debug'>
   /** called with every verdict (metrics) */
   onVerdict?: (received: Received, source: Source) => void
+  /** called with every envelope that decodes (R1-R7), before any other check (the clock watch) */
+  onDecoded?: (envelope: DecodedEnvelope, source: Source) => void
 }
 
 export interface Receiver {
@@ -97,6 +99,7 @@ export function createReceiver (options: ReceiverOptions): Receiver {
       // R1's bound depends on the source (protocol/README.md, R1)
       const limits = decodeLimits({ maxBytes: source.maxBytes ?? (source.via === 'gossip' ? MAX_GOSSIP_BYTES : MAX_ENVELOPE_BYTES) })
       const envelope = decodeEnvelope(bytes, limits) // R1-R7
+      options.onDecoded?.(envelope, source)
       checkIdentityWorkOf(envelope, workBits) // R24: one hash
       origin = envelope.origin
       if (limiter.blocked(`origin:${origin}`, nowMs)) return { verdict: 'dropped', reason: 'origin_blocked' }
